@@ -1,0 +1,160 @@
+package io.greenwell.cdc.maxwell;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import io.greenwell.cdc.DecodeException;
+import io.greenwell.cdc.event.ChangeEvent;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Turns one Maxwell's Daemon JSON record into one {@link ChangeEvent}: every row, bootstrap and
+ * DDL type, every top-level field in both naming strategies ({@code server_id} and
+ * {@code serverId}), the {@code encrypt=data} and {@code encrypt=all} envelopes, and exact values
+ * (numbers and embedded JSON keep their text).
+ *
+ * <p>It reads with Jackson's streaming parser and builds no JSON tree. It is immutable and
+ * thread-safe; one instance serves any number of threads.
+ *
+ * <p>A record that is not a valid Maxwell message (bad or truncated JSON, trailing bytes, a root
+ * that is not an object, invalid UTF-8, a required field missing or of the wrong JSON type, an
+ * unknown {@code type}, an envelope that does not decrypt) raises a {@link DecodeException} naming
+ * the stream and offset the caller gave and quoting the start of the record. Nothing else is
+ * thrown, and no half-filled event is returned.
+ *
+ * <pre>{@code
+ * MaxwellDecoder decoder = MaxwellDecoder.create();
+ * ChangeEvent event = decoder.decode(bytes, "orders-0", 42L);
+ * }</pre>
+ */
+public final class MaxwellDecoder {
+
+    /** The longest string value accepted, in characters (a MySQL LONGTEXT can be 4 GiB). */
+    static final int MAX_STRING_LENGTH = 512 * 1024 * 1024;
+
+    private final JsonFactory json;
+    private final SecretKeySpec key;
+
+    private MaxwellDecoder(Builder b) {
+        this.json = new JsonFactoryBuilder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxStringLength(MAX_STRING_LENGTH)
+                        .maxNumberLength(100_000)
+                        .build())
+                .build();
+        this.key = b.secretKey == null ? null : new SecretKeySpec(b.secretKey.getBytes(StandardCharsets.UTF_8), "AES");
+    }
+
+    /** @return a decoder for unencrypted streams, never null */
+    public static MaxwellDecoder create() {
+        return builder().build();
+    }
+
+    /** @return a builder; never null, methods can be chained */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Decodes a whole array as one record, without a known origin.
+     *
+     * @param record the record's bytes (UTF-8 JSON), never null
+     * @return the event, never null
+     * @throws DecodeException when the record is not a valid Maxwell message
+     */
+    public ChangeEvent decode(byte[] record) {
+        return decode(record, 0, record.length, null, -1);
+    }
+
+    /**
+     * Decodes a whole array as one record.
+     *
+     * @param record the record's bytes (UTF-8 JSON), never null
+     * @param stream where the record came from, for messages; may be null
+     * @param offset the record's offset in its stream, for messages; -1 when unknown
+     * @return the event, never null
+     * @throws DecodeException when the record is not a valid Maxwell message
+     */
+    public ChangeEvent decode(byte[] record, String stream, long offset) {
+        return decode(record, 0, record.length, stream, offset);
+    }
+
+    /**
+     * Decodes the record held in {@code buf[off, off + len)}. The decoder keeps no reference to
+     * the buffer, which the caller may reuse afterwards.
+     *
+     * @param buf the buffer, never null
+     * @param off where the record starts
+     * @param len the record's length in bytes
+     * @param stream where the record came from, for messages; may be null
+     * @param offset the record's offset in its stream, for messages; -1 when unknown
+     * @return the event, never null
+     * @throws DecodeException when the record is not a valid Maxwell message
+     * @throws IndexOutOfBoundsException when {@code off} and {@code len} are outside {@code buf}
+     */
+    public ChangeEvent decode(byte[] buf, int off, int len, String stream, long offset) {
+        java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        try {
+            return new MaxwellRecordParser(this, buf, off, len, stream, offset).parseRecord();
+        } catch (DecodeException e) {
+            throw e;
+        } catch (IOException e) {
+            // Jackson's JsonProcessingException (syntax, truncation, constraints) is an IOException.
+            throw DecodeException.of(firstLine(e.getMessage()), stream, offset, buf, off, len, e);
+        } catch (RuntimeException e) {
+            // Defence in depth: no other exception type may escape for any input.
+            throw DecodeException.of("cannot decode: " + e, stream, offset, buf, off, len, e);
+        }
+    }
+
+    JsonParser parser(byte[] buf, int off, int len) throws IOException {
+        return json.createParser(buf, off, len);
+    }
+
+    SecretKeySpec key() {
+        return key;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "malformed JSON";
+        }
+        int nl = message.indexOf('\n');
+        return "malformed JSON: " + (nl < 0 ? message : message.substring(0, nl));
+    }
+
+    /** Configures a {@link MaxwellDecoder}. Not thread-safe. */
+    public static final class Builder {
+        private String secretKey;
+
+        private Builder() {}
+
+        /**
+         * The key that Maxwell's {@code secret_key} holds, for streams written with
+         * {@code encrypt=data} or {@code encrypt=all}. Its UTF-8 bytes are the AES key, so it must
+         * be 16, 24 or 32 bytes long.
+         *
+         * @param secretKey the key, or null for unencrypted streams
+         * @return this builder
+         * @throws IllegalArgumentException when the key is not 16, 24 or 32 bytes of UTF-8
+         */
+        public Builder secretKey(String secretKey) {
+            if (secretKey != null) {
+                int n = secretKey.getBytes(StandardCharsets.UTF_8).length;
+                if (n != 16 && n != 24 && n != 32) {
+                    throw new IllegalArgumentException("secret key must be 16, 24 or 32 bytes of UTF-8, not " + n);
+                }
+            }
+            this.secretKey = secretKey;
+            return this;
+        }
+
+        /** @return the decoder, never null */
+        public MaxwellDecoder build() {
+            return new MaxwellDecoder(this);
+        }
+    }
+}

@@ -1,0 +1,790 @@
+package io.greenwell.cdc.maxwell;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.greenwell.cdc.DecodeException;
+import io.greenwell.cdc.event.BootstrapMarker;
+import io.greenwell.cdc.event.ChangeEvent;
+import io.greenwell.cdc.event.ColumnDef;
+import io.greenwell.cdc.event.EventMeta;
+import io.greenwell.cdc.event.Op;
+import io.greenwell.cdc.event.Row;
+import io.greenwell.cdc.event.RowChange;
+import io.greenwell.cdc.event.SchemaChange;
+import io.greenwell.cdc.event.SourcePosition;
+import io.greenwell.cdc.event.TableDef;
+import io.greenwell.cdc.event.TableId;
+import io.greenwell.cdc.event.Value;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+
+/**
+ * Parses one record; one instance per record, used by one thread.
+ *
+ * <p>The envelope's fields are read in any order into locals, then the event is built and
+ * validated as a whole. Two fields mean different things by {@code type}: {@code old} is a row
+ * for an update and a table definition for a {@code table-alter}, and {@code def}, {@code sql} and
+ * {@code charset} are DDL fields but free names for a JavaScript filter's extra attributes on row
+ * records. Maxwell writes {@code type} before them, so they are normally parsed in place; when a
+ * record puts them first, their byte range is kept and parsed once the type is known. Nested JSON
+ * values are never built as trees: their exact text is sliced out of the (already validated)
+ * input by the parser's byte offsets.
+ */
+final class MaxwellRecordParser {
+
+    private final MaxwellDecoder decoder;
+    private final byte[] input;
+    private final int inputOff;
+    private final int inputLen;
+    private final String stream;
+    private final long offset;
+
+    /** The buffer the current parser reads, for slicing nested values (the input or a plaintext). */
+    private byte[] cur;
+    private int curOff;
+
+    private String database;
+    private String table;
+    private boolean tableMistyped;
+    private String type;
+    private Family family;
+    private long ts;
+    private boolean hasTs;
+    private Long xid;
+    private int xoffset = -1;
+    private boolean commit;
+    private String position;
+    private String gtid;
+    private Long serverId;
+    private Long threadId;
+    private Long schemaId;
+    private BigDecimal pushTs;
+    private String query;
+    private String comment;
+    private List<Value> primaryKey;
+    private List<String> primaryKeyColumns;
+    private Row data;
+    private Row oldRow;
+    private TableDef oldDef;
+    private TableDef def;
+    private String sql;
+    private String charset;
+    private boolean ddlTextMistyped;
+    private int oldStart = -1;
+    private int oldEnd;
+    private int defStart = -1;
+    private int defEnd;
+    private String encryptedIv;
+    private String encryptedBytes;
+    private int fieldCount;
+
+    /** The record families, by {@code type}. */
+    private enum Family {
+        ROW,
+        BOOTSTRAP_MARKER,
+        DDL
+    }
+
+    MaxwellRecordParser(MaxwellDecoder decoder, byte[] input, int off, int len, String stream, long offset) {
+        this.decoder = decoder;
+        this.input = input;
+        this.inputOff = off;
+        this.inputLen = len;
+        this.stream = stream;
+        this.offset = offset;
+    }
+
+    ChangeEvent parseRecord() throws IOException {
+        int bad = Utf8.firstInvalid(input, inputOff, inputLen);
+        if (bad >= 0) {
+            throw fail("invalid UTF-8 at byte " + (bad - inputOff));
+        }
+        cur = input;
+        curOff = inputOff;
+        try (JsonParser p = decoder.parser(input, inputOff, inputLen)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                throw fail("empty record");
+            }
+            if (t != JsonToken.START_OBJECT) {
+                throw fail("record is not a JSON object but " + describe(t));
+            }
+            readEnvelope(p);
+            if (p.nextToken() != null) {
+                throw fail("trailing data after the record's JSON object");
+            }
+        }
+        if (type == null && encryptedBytes != null && fieldCount == 1) {
+            return decryptAll();
+        }
+        return build();
+    }
+
+    private void readEnvelope(JsonParser p) throws IOException {
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            t = p.nextToken();
+            fieldCount++;
+            switch (name) {
+                case "database":
+                    database = requiredString(p, t, name);
+                    break;
+                case "table":
+                    if (t == JsonToken.VALUE_STRING) {
+                        table = p.getText();
+                    } else if (t != JsonToken.VALUE_NULL) {
+                        tableMistyped = true;
+                        p.skipChildren();
+                    }
+                    break;
+                case "type":
+                    type = requiredString(p, t, name);
+                    family = familyOf(type);
+                    break;
+                case "ts":
+                    ts = longValue(p, t, name);
+                    hasTs = true;
+                    break;
+                case "xid":
+                    xid = optionalLong(p, t, name);
+                    break;
+                case "xoffset":
+                    Long x = optionalLong(p, t, name);
+                    if (x != null) {
+                        if (x < 0 || x > Integer.MAX_VALUE) {
+                            throw fail("field \"xoffset\" out of range: " + x);
+                        }
+                        xoffset = (int) (long) x;
+                    }
+                    break;
+                case "commit":
+                    if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+                        commit = t == JsonToken.VALUE_TRUE;
+                    } else if (t != JsonToken.VALUE_NULL) {
+                        throw mistyped(name, "a boolean", t);
+                    }
+                    break;
+                case "position":
+                    position = optionalString(p, t, name);
+                    break;
+                case "gtid":
+                    gtid = optionalString(p, t, name);
+                    break;
+                case "server_id":
+                case "serverId":
+                    serverId = optionalLong(p, t, name);
+                    break;
+                case "thread_id":
+                case "threadId":
+                    threadId = optionalLong(p, t, name);
+                    break;
+                case "schema_id":
+                case "schemaId":
+                    schemaId = optionalLong(p, t, name);
+                    break;
+                case "push_ts":
+                case "pushTs":
+                    if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+                        pushTs = new BigDecimal(p.getText());
+                    } else if (t != JsonToken.VALUE_NULL) {
+                        throw mistyped(name, "a number", t);
+                    }
+                    break;
+                case "query":
+                    query = optionalString(p, t, name);
+                    break;
+                case "comment":
+                    comment = optionalString(p, t, name);
+                    break;
+                case "primary_key":
+                case "primaryKey":
+                    primaryKey = valueList(p, t, name);
+                    break;
+                case "primary_key_columns":
+                case "primaryKeyColumns":
+                    primaryKeyColumns = stringList(p, t, name);
+                    break;
+                case "data":
+                    if (t != JsonToken.START_OBJECT) {
+                        throw mistyped(name, "an object", t);
+                    }
+                    data = readRow(p);
+                    break;
+                case "old":
+                    readOld(p, t);
+                    break;
+                case "def":
+                    readDef(p, t);
+                    break;
+                case "sql":
+                    sql = ddlText(p, t);
+                    break;
+                case "charset":
+                    charset = ddlText(p, t);
+                    break;
+                case "encrypted":
+                    readEncrypted(p, t);
+                    break;
+                default:
+                    p.skipChildren(); // extra attributes are tolerated
+                    break;
+            }
+        }
+    }
+
+    private static Family familyOf(String type) {
+        switch (type) {
+            case "insert":
+            case "update":
+            case "delete":
+            case "bootstrap-insert":
+                return Family.ROW;
+            case "bootstrap-start":
+            case "bootstrap-complete":
+                return Family.BOOTSTRAP_MARKER;
+            case "database-create":
+            case "database-alter":
+            case "database-drop":
+            case "table-create":
+            case "table-alter":
+            case "table-drop":
+                return Family.DDL;
+            default:
+                return null;
+        }
+    }
+
+    private void readOld(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw mistyped("old", "an object", t);
+        }
+        if (family == Family.DDL) {
+            oldDef = readTableDef(p, "old");
+        } else if (family != null) {
+            oldRow = readRow(p);
+        } else {
+            oldStart = (int) p.currentTokenLocation().getByteOffset();
+            p.skipChildren();
+            oldEnd = (int) p.currentLocation().getByteOffset();
+        }
+    }
+
+    private void readDef(JsonParser p, JsonToken t) throws IOException {
+        if (family != null && family != Family.DDL) {
+            p.skipChildren(); // an extra attribute of a row record
+        } else if (t == JsonToken.VALUE_NULL) {
+            // absent
+        } else if (t != JsonToken.START_OBJECT) {
+            if (family == Family.DDL) {
+                throw mistyped("def", "an object", t);
+            }
+            defStart = -2; // mistyped unless the record turns out to be a row
+            p.skipChildren();
+        } else if (family == Family.DDL) {
+            def = readTableDef(p, "def");
+        } else {
+            defStart = (int) p.currentTokenLocation().getByteOffset();
+            p.skipChildren();
+            defEnd = (int) p.currentLocation().getByteOffset();
+        }
+    }
+
+    private String ddlText(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        if (t != JsonToken.VALUE_NULL) {
+            if (family == Family.DDL) {
+                throw mistyped(p.currentName(), "a string", t);
+            }
+            if (family == null) {
+                ddlTextMistyped = true;
+            }
+            p.skipChildren();
+        }
+        return null;
+    }
+
+    private void readEncrypted(JsonParser p, JsonToken t) throws IOException {
+        if (t != JsonToken.START_OBJECT) {
+            throw mistyped("encrypted", "an object", t);
+        }
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            t = p.nextToken();
+            if (name.equals("iv")) {
+                encryptedIv = requiredString(p, t, "encrypted.iv");
+            } else if (name.equals("bytes")) {
+                encryptedBytes = requiredString(p, t, "encrypted.bytes");
+            } else {
+                p.skipChildren();
+            }
+        }
+        if (encryptedIv == null || encryptedBytes == null) {
+            throw fail("\"encrypted\" needs both \"iv\" and \"bytes\"");
+        }
+    }
+
+    private Row readRow(JsonParser p) throws IOException {
+        Row.Builder b = Row.builder();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            Value v = value(p, p.nextToken());
+            int i = b.indexOfIdentical(name);
+            if (i < 0) {
+                b.append(name, v);
+            } else {
+                b.set(i, v); // a repeated key: the last one wins, as in a JSON object
+            }
+        }
+        return b.build();
+    }
+
+    private Value value(JsonParser p, JsonToken t) throws IOException {
+        switch (t) {
+            case VALUE_STRING:
+                return Value.text(p.getText());
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return Value.number(p.getText());
+            case VALUE_NULL:
+                return Value.NULL;
+            case VALUE_TRUE:
+                return Value.TRUE;
+            case VALUE_FALSE:
+                return Value.FALSE;
+            case START_OBJECT:
+            case START_ARRAY:
+                return Value.json(rawText(p));
+            default:
+                throw fail("unexpected JSON token " + describe(t));
+        }
+    }
+
+    /** Slices the exact text of the object or array that starts at the current token. */
+    private String rawText(JsonParser p) throws IOException {
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        int end = (int) p.currentLocation().getByteOffset();
+        return new String(cur, curOff + start, end - start, StandardCharsets.UTF_8);
+    }
+
+    private TableDef readTableDef(JsonParser p, String field) throws IOException {
+        String db = null;
+        String tbl = null;
+        String cs = null;
+        List<ColumnDef> columns = null;
+        List<String> pk = null;
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            t = p.nextToken();
+            switch (name) {
+                case "database":
+                    db = requiredString(p, t, field + ".database");
+                    break;
+                case "table":
+                    tbl = requiredString(p, t, field + ".table");
+                    break;
+                case "charset":
+                    cs = optionalString(p, t, field + ".charset");
+                    break;
+                case "columns":
+                    if (t != JsonToken.START_ARRAY) {
+                        throw mistyped(field + ".columns", "an array", t);
+                    }
+                    columns = new ArrayList<>();
+                    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                        if (t != JsonToken.START_OBJECT) {
+                            throw mistyped(field + ".columns[]", "an object", t);
+                        }
+                        columns.add(readColumn(p, field));
+                    }
+                    break;
+                case "primary-key":
+                    pk = stringList(p, t, field + ".primary-key");
+                    break;
+                default:
+                    p.skipChildren();
+                    break;
+            }
+        }
+        if (db == null || tbl == null) {
+            throw fail("\"" + field + "\" needs \"database\" and \"table\"");
+        }
+        if (columns == null) {
+            throw fail("\"" + field + "\" has no \"columns\"");
+        }
+        return new TableDef(db, tbl, cs, columns, pk == null ? List.of() : pk);
+    }
+
+    private ColumnDef readColumn(JsonParser p, String field) throws IOException {
+        String name = null;
+        String colType = null;
+        Boolean signed = null;
+        String cs = null;
+        List<String> enumValues = null;
+        Integer length = null;
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            t = p.nextToken();
+            switch (key) {
+                case "name":
+                    name = requiredString(p, t, field + ".columns[].name");
+                    break;
+                case "type":
+                    colType = requiredString(p, t, field + ".columns[].type");
+                    break;
+                case "signed":
+                    if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+                        signed = t == JsonToken.VALUE_TRUE;
+                    } else if (t != JsonToken.VALUE_NULL) {
+                        throw mistyped(field + ".columns[].signed", "a boolean", t);
+                    }
+                    break;
+                case "charset":
+                    cs = optionalString(p, t, field + ".columns[].charset");
+                    break;
+                case "enum-values":
+                    enumValues = stringList(p, t, field + ".columns[].enum-values");
+                    break;
+                case "column-length":
+                    Long n = optionalLong(p, t, field + ".columns[].column-length");
+                    if (n != null) {
+                        if (n < 0 || n > 1_000_000) {
+                            throw fail("column-length out of range: " + n);
+                        }
+                        length = (int) (long) n;
+                    }
+                    break;
+                default:
+                    p.skipChildren();
+                    break;
+            }
+        }
+        if (name == null || colType == null) {
+            throw fail("a column of \"" + field + "\" needs \"name\" and \"type\"");
+        }
+        return new ColumnDef(name, colType, signed, cs, enumValues, length);
+    }
+
+    private ChangeEvent decryptAll() throws IOException {
+        byte[] plain = decrypt();
+        try {
+            return new MaxwellRecordParser(decoder, plain, 0, plain.length, stream, offset).parseRecord();
+        } catch (DecodeException e) {
+            throw fail("in the decrypted record: " + e.reason());
+        }
+    }
+
+    private void decryptData() throws IOException {
+        byte[] plain = decrypt();
+        int bad = Utf8.firstInvalid(plain, 0, plain.length);
+        if (bad >= 0) {
+            throw fail("invalid UTF-8 in the decrypted data at byte " + bad);
+        }
+        cur = plain;
+        curOff = 0;
+        try (JsonParser p = decoder.parser(plain, 0, plain.length)) {
+            JsonToken t = p.nextToken();
+            if (t != JsonToken.START_OBJECT) {
+                throw fail("the decrypted data is not a JSON object");
+            }
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                t = p.nextToken();
+                if (name.equals("data")) {
+                    if (t != JsonToken.START_OBJECT) {
+                        throw mistyped("data", "an object", t);
+                    }
+                    data = readRow(p);
+                } else if (name.equals("old")) {
+                    readOld(p, t);
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (p.nextToken() != null) {
+                throw fail("trailing data after the decrypted JSON object");
+            }
+        } catch (DecodeException e) {
+            throw e;
+        } catch (IOException e) {
+            throw fail("the decrypted data is not valid JSON: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private byte[] decrypt() {
+        if (decoder.key() == null) {
+            throw fail("encrypted record, but the decoder has no secret key");
+        }
+        try {
+            byte[] iv = Base64.getDecoder().decode(encryptedIv);
+            byte[] bytes = Base64.getDecoder().decode(encryptedBytes);
+            Cipher cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
+            cipher.init(Cipher.DECRYPT_MODE, decoder.key(), new IvParameterSpec(iv));
+            return cipher.doFinal(bytes);
+        } catch (IllegalArgumentException e) {
+            throw fail("encrypted envelope is not base64: " + e.getMessage());
+        } catch (GeneralSecurityException e) {
+            throw fail("cannot decrypt the record (wrong key or damaged envelope): " + e.getMessage());
+        }
+    }
+
+    private ChangeEvent build() throws IOException {
+        if (type == null) {
+            throw fail("record has no \"type\"");
+        }
+        if (family == null) {
+            throw fail("unknown type \"" + type + "\"");
+        }
+        if (database == null) {
+            throw fail("record has no \"database\"");
+        }
+        if (!hasTs) {
+            throw fail("record has no \"ts\"");
+        }
+        if (tableMistyped) {
+            throw fail("field \"table\" must be a string");
+        }
+        if (oldStart >= 0) {
+            reparseOld();
+        }
+        if (family == Family.DDL) {
+            return buildSchemaChange();
+        }
+        if (table == null) {
+            throw fail("record has no \"table\"");
+        }
+        if (encryptedBytes != null && data == null) {
+            decryptData();
+        }
+        if (data == null) {
+            throw fail("record has no \"data\"");
+        }
+        long millis;
+        try {
+            millis = Math.multiplyExact(ts, 1000L);
+        } catch (ArithmeticException e) {
+            throw fail("\"ts\" out of range: " + ts);
+        }
+        EventMeta meta = meta(millis);
+        TableId id = new TableId(database, table);
+        if (family == Family.BOOTSTRAP_MARKER) {
+            return new BootstrapMarker(
+                    type.equals("bootstrap-start") ? BootstrapMarker.Kind.START : BootstrapMarker.Kind.COMPLETE, id, meta);
+        }
+        Op op;
+        switch (type) {
+            case "insert":
+                op = Op.INSERT;
+                break;
+            case "update":
+                op = Op.UPDATE;
+                break;
+            case "delete":
+                op = Op.DELETE;
+                break;
+            default:
+                op = Op.BOOTSTRAP_INSERT;
+                break;
+        }
+        return new RowChange(id, op, data, oldRow == null ? Row.EMPTY : oldRow, primaryKeyColumns, primaryKey, meta);
+    }
+
+    private ChangeEvent buildSchemaChange() throws IOException {
+        if (ddlTextMistyped) {
+            throw fail("fields \"sql\" and \"charset\" must be strings");
+        }
+        if (defStart == -2) {
+            throw fail("field \"def\" must be an object");
+        }
+        if (defStart >= 0) {
+            try (JsonParser p = decoder.parser(cur, curOff + defStart, defEnd - defStart)) {
+                p.nextToken();
+                def = readTableDef(p, "def");
+            }
+        }
+        SchemaChange.Kind kind;
+        switch (type) {
+            case "database-create":
+                kind = SchemaChange.Kind.DATABASE_CREATE;
+                break;
+            case "database-alter":
+                kind = SchemaChange.Kind.DATABASE_ALTER;
+                break;
+            case "database-drop":
+                kind = SchemaChange.Kind.DATABASE_DROP;
+                break;
+            case "table-create":
+                kind = SchemaChange.Kind.TABLE_CREATE;
+                break;
+            case "table-alter":
+                kind = SchemaChange.Kind.TABLE_ALTER;
+                break;
+            default:
+                kind = SchemaChange.Kind.TABLE_DROP;
+                break;
+        }
+        TableId id = null;
+        if (kind.isTableLevel()) {
+            if (table == null) {
+                throw fail(type + " record has no \"table\"");
+            }
+            id = new TableId(database, table);
+        }
+        if ((kind == SchemaChange.Kind.TABLE_CREATE || kind == SchemaChange.Kind.TABLE_ALTER) && def == null) {
+            throw fail(type + " record has no \"def\"");
+        }
+        if (kind == SchemaChange.Kind.TABLE_ALTER && oldDef == null) {
+            throw fail("table-alter record has no \"old\"");
+        }
+        return new SchemaChange(
+                kind,
+                database,
+                id,
+                kind.isTableLevel() ? def : null,
+                kind == SchemaChange.Kind.TABLE_ALTER ? oldDef : null,
+                charset,
+                sql,
+                meta(ts));
+    }
+
+    private void reparseOld() throws IOException {
+        try (JsonParser p = decoder.parser(cur, curOff + oldStart, oldEnd - oldStart)) {
+            p.nextToken();
+            if (family == Family.DDL) {
+                oldDef = readTableDef(p, "old");
+            } else {
+                oldRow = readRow(p);
+            }
+        }
+    }
+
+    private EventMeta meta(long millis) {
+        SourcePosition pos = null;
+        if (position != null) {
+            try {
+                pos = SourcePosition.parse(position, xoffset, commit, gtid);
+            } catch (IllegalArgumentException e) {
+                throw fail("bad \"position\": " + e.getMessage());
+            }
+        }
+        return new EventMeta(millis, xid, xoffset, commit, pos, gtid, serverId, threadId, schemaId, pushTs, query, comment);
+    }
+
+    private String requiredString(JsonParser p, JsonToken t, String name) throws IOException {
+        if (t != JsonToken.VALUE_STRING) {
+            throw mistyped(name, "a string", t);
+        }
+        return p.getText();
+    }
+
+    private String optionalString(JsonParser p, JsonToken t, String name) throws IOException {
+        if (t == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        if (t != JsonToken.VALUE_NULL) {
+            throw mistyped(name, "a string", t);
+        }
+        return null;
+    }
+
+    private long longValue(JsonParser p, JsonToken t, String name) throws IOException {
+        if (t != JsonToken.VALUE_NUMBER_INT) {
+            throw mistyped(name, "an integer", t);
+        }
+        JsonParser.NumberType nt = p.getNumberType();
+        if (nt != JsonParser.NumberType.INT && nt != JsonParser.NumberType.LONG) {
+            throw fail("field \"" + name + "\" out of range: " + p.getText());
+        }
+        return p.getLongValue();
+    }
+
+    private Long optionalLong(JsonParser p, JsonToken t, String name) throws IOException {
+        return t == JsonToken.VALUE_NULL ? null : longValue(p, t, name);
+    }
+
+    private List<Value> valueList(JsonParser p, JsonToken t, String name) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.START_ARRAY) {
+            throw mistyped(name, "an array", t);
+        }
+        List<Value> list = new ArrayList<>(2);
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            list.add(value(p, t));
+        }
+        return list;
+    }
+
+    private List<String> stringList(JsonParser p, JsonToken t, String name) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.START_ARRAY) {
+            throw mistyped(name, "an array of strings", t);
+        }
+        List<String> list = new ArrayList<>(2);
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.VALUE_STRING) {
+                throw mistyped(name, "an array of strings", t);
+            }
+            list.add(p.getText());
+        }
+        return list;
+    }
+
+    private DecodeException mistyped(String name, String expected, JsonToken t) {
+        return fail("field \"" + name + "\" must be " + expected + ", not " + describe(t));
+    }
+
+    private DecodeException fail(String reason) {
+        return DecodeException.of(reason, stream, offset, input, inputOff, inputLen, null);
+    }
+
+    private static String describe(JsonToken t) {
+        if (t == null) {
+            return "the end of input";
+        }
+        switch (t) {
+            case START_OBJECT:
+                return "an object";
+            case START_ARRAY:
+                return "an array";
+            case VALUE_STRING:
+                return "a string";
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return "a number";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "a boolean";
+            case VALUE_NULL:
+                return "null";
+            default:
+                return t.toString();
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

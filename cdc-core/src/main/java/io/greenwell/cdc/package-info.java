@@ -1,0 +1,2 @@
+/** Greenwell's core: the exceptions shared by every module. */
+package io.greenwell.cdc;

@@ -1,0 +1,2 @@
+/** The greenwell command line and the demo. Not built yet: this module is a skeleton. */
+package io.greenwell.examples;
