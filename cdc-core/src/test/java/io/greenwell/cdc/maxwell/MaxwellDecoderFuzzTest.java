@@ -1,0 +1,232 @@
+package io.greenwell.cdc.maxwell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.greenwell.cdc.DecodeException;
+import io.greenwell.cdc.event.BootstrapMarker;
+import io.greenwell.cdc.event.ChangeEvent;
+import io.greenwell.cdc.event.RowChange;
+import io.greenwell.cdc.event.SchemaChange;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * Feeds random and mutated records to the decoder: it must return a complete event or throw a
+ * {@link DecodeException} carrying the caller's stream and offset, and nothing else, ever.
+ */
+class MaxwellDecoderFuzzTest {
+
+    private static final String KEY = "0123456789abcdef";
+    private static final MaxwellDecoder DECODER = MaxwellDecoder.builder().secretKey(KEY).build();
+    private static final List<byte[]> SEEDS = seeds();
+
+    private static List<byte[]> seeds() {
+        List<byte[]> seeds = new ArrayList<>();
+        for (String scenario : new String[] {"music", "ddl", "types"}) {
+            byte[] all;
+            try (InputStream in = MaxwellDecoderFuzzTest.class.getResourceAsStream("/testdata/maxwell/" + scenario + ".maxwell.jsonl")) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                in.transferTo(out);
+                all = out.toByteArray();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            int start = 0;
+            for (int i = 0; i < all.length; i++) {
+                if (all[i] == '\n') {
+                    if (i - start < 4000) { // the long lines of the types scenario would only slow the search
+                        byte[] line = new byte[i - start];
+                        System.arraycopy(all, start, line, 0, line.length);
+                        seeds.add(line);
+                    }
+                    start = i + 1;
+                }
+            }
+        }
+        String[] extra = {
+            "{\"database\":\"d\",\"table\":\"t\",\"type\":\"update\",\"ts\":1,\"serverId\":3,\"primaryKeyColumns\":[\"id\"],\"data\":{\"id\":1,\"j\":{\"a\":[1,2]},\"s\":[\"x\"]},\"old\":{\"id\":0}}",
+            "{\"old\":{\"v\":1},\"def\":{\"x\":1},\"data\":{\"id\":1,\"v\":2},\"ts\":2,\"database\":\"d\",\"table\":\"t\",\"type\":\"update\"}",
+            "{\"database\":\"d\",\"table\":\"t\",\"type\":\"bootstrap-start\",\"ts\":1,\"data\":{}}",
+            "{\"type\":\"database-alter\",\"database\":\"x\",\"charset\":null,\"ts\":1000}",
+            "{\"database\":\"d\",\"table\":\"t\",\"type\":\"insert\",\"ts\":1,\"push_ts\":1612345678.123456,\"query\":\"q\",\"comment\":\"c\",\"data\":{\"a\":18446744073709551615,\"b\":0E-10}}",
+        };
+        for (String s : extra) {
+            seeds.add(s.getBytes(StandardCharsets.UTF_8));
+        }
+        try {
+            seeds.add(("{\"encrypted\":" + MaxwellDecoderTest.envelope(new String(seeds.get(2), StandardCharsets.UTF_8), KEY) + "}")
+                    .getBytes(StandardCharsets.UTF_8));
+            seeds.add(("{\"database\":\"d\",\"table\":\"t\",\"type\":\"insert\",\"ts\":1,\"encrypted\":"
+                    + MaxwellDecoderTest.envelope("{\"data\":{\"a\":1}}", KEY) + "}").getBytes(StandardCharsets.UTF_8));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return seeds;
+    }
+
+    @Property(tries = 3000)
+    void mutatedRealRecords(@ForAll("mutated") byte[] input) {
+        check(input);
+    }
+
+    @Property(tries = 1500)
+    void generatedEnvelopes(@ForAll("envelopes") String input) {
+        check(input.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Property(tries = 500)
+    void randomBytes(@ForAll("bytes") byte[] input) {
+        check(input);
+    }
+
+    private static void check(byte[] input) {
+        ChangeEvent e;
+        try {
+            e = DECODER.decode(input, "fuzz", 5L);
+        } catch (DecodeException ex) {
+            assertThat(ex.stream()).isEqualTo("fuzz");
+            assertThat(ex.offset()).isEqualTo(5L);
+            assertThat(ex.reason()).isNotBlank();
+            return;
+        }
+        assertThat(e).isNotNull();
+        assertThat(e.meta()).isNotNull();
+        assertThat(e.database()).isNotNull();
+        if (e instanceof RowChange) {
+            RowChange r = (RowChange) e;
+            assertThat(r.data()).isNotNull();
+            assertThat(r.old()).isNotNull();
+            assertThat(r.table().table()).isNotNull();
+            for (int i = 0; i < r.data().size(); i++) {
+                assertThat(r.data().value(i)).isNotNull();
+            }
+        } else if (e instanceof SchemaChange) {
+            SchemaChange s = (SchemaChange) e;
+            assertThat(s.kind()).isNotNull();
+        } else {
+            assertThat(((BootstrapMarker) e).kind()).isNotNull();
+        }
+    }
+
+    @Provide
+    Arbitrary<byte[]> mutated() {
+        Arbitrary<byte[]> seed = Arbitraries.of(SEEDS);
+        Arbitrary<List<Mutation>> mutations = mutation().list().ofMinSize(1).ofMaxSize(4);
+        return Combinators.combine(seed, mutations).as((s, ms) -> {
+            byte[] b = s.clone();
+            for (Mutation m : ms) {
+                b = m.apply(b);
+            }
+            return b;
+        });
+    }
+
+    /** One edit of a record's bytes, at a position given as a fraction of its length. */
+    record Mutation(int kind, double at, int value, int length) {
+        byte[] apply(byte[] b) {
+            if (b.length == 0) {
+                return new byte[] {(byte) value};
+            }
+            int i = Math.min(b.length - 1, (int) (at * b.length));
+            ByteArrayOutputStream out = new ByteArrayOutputStream(b.length + 8);
+            switch (kind) {
+                case 0: // replace a byte
+                    b = b.clone();
+                    b[i] = (byte) value;
+                    return b;
+                case 1: // delete a run
+                    out.write(b, 0, i);
+                    int from = Math.min(b.length, i + length);
+                    out.write(b, from, b.length - from);
+                    return out.toByteArray();
+                case 2: // truncate
+                    out.write(b, 0, i);
+                    return out.toByteArray();
+                case 3: // insert a JSON-ish byte
+                    byte[] tokens = "{}[]\":,0-.eE\\ntu\u0000".getBytes(StandardCharsets.ISO_8859_1);
+                    out.write(b, 0, i);
+                    out.write(tokens[Math.floorMod(value, tokens.length)]);
+                    out.write(b, i, b.length - i);
+                    return out.toByteArray();
+                case 4: // duplicate a run
+                    int end = Math.min(b.length, i + length);
+                    out.write(b, 0, end);
+                    out.write(b, i, end - i);
+                    out.write(b, end, b.length - end);
+                    return out.toByteArray();
+                default: // flip a high bit: makes UTF-8 invalid or different
+                    b = b.clone();
+                    b[i] ^= (byte) 0x80;
+                    return b;
+            }
+        }
+    }
+
+    private Arbitrary<Mutation> mutation() {
+        return Combinators.combine(
+                        Arbitraries.integers().between(0, 5),
+                        Arbitraries.doubles().between(0, 1),
+                        Arbitraries.integers().between(-128, 255),
+                        Arbitraries.integers().between(1, 40))
+                .as(Mutation::new);
+    }
+
+    @Provide
+    Arbitrary<byte[]> bytes() {
+        return Arbitraries.bytes().array(byte[].class).ofMaxSize(200);
+    }
+
+    @Provide
+    Arbitrary<String> envelopes() {
+        Arbitrary<String> type = Arbitraries.of("insert", "update", "delete", "bootstrap-insert", "bootstrap-start", "bootstrap-complete",
+                "database-create", "database-alter", "database-drop", "table-create", "table-alter", "table-drop", "heartbeat", "");
+        Arbitrary<String> anyValue = jsonValue(2);
+        Arbitrary<String> field = Combinators.combine(
+                        Arbitraries.of("database", "table", "type", "ts", "xid", "xoffset", "commit", "position", "gtid", "server_id",
+                                "serverId", "thread_id", "schema_id", "push_ts", "query", "comment", "primary_key", "primary_key_columns",
+                                "data", "old", "def", "sql", "charset", "encrypted", "extra"),
+                        anyValue)
+                .as((k, v) -> "\"" + k + "\":" + v);
+        return Combinators.combine(type, field.list().ofMaxSize(10), Arbitraries.integers().between(0, 10))
+                .as((t, fields, where) -> {
+                    List<String> all = new ArrayList<>(fields);
+                    all.add(Math.min(where, all.size()), "\"type\":\"" + t + "\"");
+                    all.add("\"database\":\"d\"");
+                    all.add("\"table\":\"t\"");
+                    all.add("\"ts\":1");
+                    if (where % 2 == 0) {
+                        all.add("\"data\":{\"a\":1}");
+                    }
+                    return "{" + String.join(",", all) + "}";
+                });
+    }
+
+    private Arbitrary<String> jsonValue(int depth) {
+        Arbitrary<String> scalar = Arbitraries.oneOf(
+                Arbitraries.of("null", "true", "false", "0", "-1", "1.50", "0E-10", "18446744073709551615", "\"\"", "\"x\"",
+                        "\"mysql-bin.000001:4\"", "\"f:\"", "1e999", "\"\\u0000\"", "\"\\uD800\""),
+                Arbitraries.strings().ofMaxLength(6).map(s -> "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\""),
+                Arbitraries.longs().map(l -> Long.toString(l)));
+        if (depth == 0) {
+            return scalar;
+        }
+        Arbitrary<String> inner = jsonValue(depth - 1);
+        Arbitrary<String> array = inner.list().ofMaxSize(3).map(l -> "[" + String.join(",", l) + "]");
+        Arbitrary<String> object = Combinators.combine(
+                        Arbitraries.of("a", "id", "name", "type", "columns", "database", "table", "iv", "bytes", "primary-key"), inner)
+                .as((k, v) -> "\"" + k + "\":" + v)
+                .list().ofMaxSize(4).map(l -> "{" + String.join(",", l) + "}");
+        return Arbitraries.oneOf(scalar, array, object);
+    }
+}
