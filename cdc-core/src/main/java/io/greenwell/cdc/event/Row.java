@@ -66,6 +66,23 @@ public final class Row {
         throw new IllegalArgumentException("not a value: " + o.getClass().getName());
     }
 
+    /**
+     * Makes a row from arrays that the caller hands over: it must not touch them afterwards, the
+     * names must be distinct and no element may be null. For decoders, which fill scratch arrays
+     * and copy them once at the exact size.
+     *
+     * @param names the column names, never null
+     * @param values the values, same length, never null
+     * @return the row, never null
+     * @throws IllegalArgumentException when the lengths differ
+     */
+    public static Row wrap(String[] names, Value[] values) {
+        if (names.length != values.length) {
+            throw new IllegalArgumentException("names and values differ in length");
+        }
+        return names.length == 0 ? EMPTY : new Row(names, values, names.length);
+    }
+
     /** @return a new builder, never null */
     public static Builder builder() {
         return new Builder(8);
@@ -259,53 +276,6 @@ public final class Row {
             names[size] = name;
             values[size] = value;
             size++;
-            return this;
-        }
-
-        /**
-         * Appends a column without looking for an earlier one of the same name: the caller
-         * guarantees that the name is new (a decoder whose names come from an interning symbol
-         * table checks that by identity). Faster than {@link #put} for wide rows.
-         *
-         * @param name the column name, never null, not yet in this builder
-         * @param value the value, never null
-         * @return this builder
-         */
-        public Builder append(String name, Value value) {
-            if (size == names.length) {
-                int n = size * 2;
-                names = Arrays.copyOf(names, n);
-                values = Arrays.copyOf(values, n);
-            }
-            names[size] = Objects.requireNonNull(name, "name");
-            values[size] = Objects.requireNonNull(value, "value");
-            size++;
-            return this;
-        }
-
-        /**
-         * @param name a column name
-         * @return the index of the column whose name is this very instance, or -1
-         */
-        public int indexOfIdentical(String name) {
-            for (int i = 0; i < size; i++) {
-                if (names[i] == name) {
-                    return i;
-                }
-            }
-            return -1;
-        }
-
-        /**
-         * Replaces the value of the column at an index.
-         *
-         * @param i the index, 0 to {@link #size()} - 1
-         * @param value the new value, never null
-         * @return this builder
-         */
-        public Builder set(int i, Value value) {
-            Objects.checkIndex(i, size);
-            values[i] = Objects.requireNonNull(value, "value");
             return this;
         }
 

@@ -106,6 +106,12 @@ public sealed interface Value permits Value.Null, Value.Text, Value.Numeric, Val
         public String asText() {
             return text;
         }
+
+        /** @return the text in double quotes, for messages */
+        @Override
+        public String toString() {
+            return '"' + text + '"';
+        }
     }
 
     /**
@@ -121,6 +127,12 @@ public sealed interface Value permits Value.Null, Value.Text, Value.Numeric, Val
 
         @Override
         public String asText() {
+            return text;
+        }
+
+        /** @return the number's text */
+        @Override
+        public String toString() {
             return text;
         }
 
@@ -165,6 +177,12 @@ public sealed interface Value permits Value.Null, Value.Text, Value.Numeric, Val
         public String asText() {
             return value ? "true" : "false";
         }
+
+        /** @return {@code true} or {@code false} */
+        @Override
+        public String toString() {
+            return asText();
+        }
     }
 
     /**
@@ -180,6 +198,12 @@ public sealed interface Value permits Value.Null, Value.Text, Value.Numeric, Val
 
         @Override
         public String asText() {
+            return json;
+        }
+
+        /** @return the JSON text */
+        @Override
+        public String toString() {
             return json;
         }
 

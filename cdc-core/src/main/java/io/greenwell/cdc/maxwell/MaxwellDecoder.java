@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.greenwell.cdc.DecodeException;
 import io.greenwell.cdc.event.ChangeEvent;
+import io.greenwell.cdc.event.Value;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import javax.crypto.spec.SecretKeySpec;
@@ -37,6 +38,14 @@ public final class MaxwellDecoder {
 
     private final JsonFactory json;
     private final SecretKeySpec key;
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * Strings seen in the previous records (database, table, type, binlog file), reused when the
+     * next record repeats them so that equal names are usually identical instances. Racy by
+     * design: a slot holds an immutable String, and a lost update only costs an allocation.
+     */
+    private final String[] recent = new String[Scratch.RECENT_SLOTS];
 
     private MaxwellDecoder(Builder b) {
         this.json = new JsonFactoryBuilder()
@@ -116,6 +125,27 @@ public final class MaxwellDecoder {
 
     SecretKeySpec key() {
         return key;
+    }
+
+    Scratch scratch() {
+        return scratch.get();
+    }
+
+    String[] recent() {
+        return recent;
+    }
+
+    /**
+     * Per-thread buffers for building rows: names and values are collected here and copied once
+     * at the exact size. Duplicate column names are found with a 256-bit filter over the names'
+     * hash codes (names are interned by Jackson, so a real duplicate is the same instance), so the
+     * exact scan runs only on a filter hit instead of for every column.
+     */
+    static final class Scratch {
+        static final int RECENT_SLOTS = 4;
+        String[] names = new String[64];
+        Value[] values = new Value[64];
+        final long[] filter = new long[4];
     }
 
     private static String firstLine(String message) {

@@ -20,6 +20,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import javax.crypto.Cipher;
@@ -38,6 +39,20 @@ import javax.crypto.spec.IvParameterSpec;
  * input by the parser's byte offsets.
  */
 final class MaxwellRecordParser {
+
+    /** The numbers 0 to 1023, which are most of the integers in real streams. */
+    private static final Value.Numeric[] SMALL_INTS = new Value.Numeric[1024];
+
+    static {
+        for (int i = 0; i < SMALL_INTS.length; i++) {
+            SMALL_INTS[i] = Value.number(Integer.toString(i));
+        }
+    }
+
+    private static final int RECENT_DATABASE = 0;
+    private static final int RECENT_TABLE = 1;
+    private static final int RECENT_TYPE = 2;
+    private static final int RECENT_FILE = 3;
 
     private final MaxwellDecoder decoder;
     private final byte[] input;
@@ -135,18 +150,24 @@ final class MaxwellRecordParser {
             fieldCount++;
             switch (name) {
                 case "database":
-                    database = requiredString(p, t, name);
+                    if (t != JsonToken.VALUE_STRING) {
+                        throw mistyped(name, "a string", t);
+                    }
+                    database = recentText(p, RECENT_DATABASE);
                     break;
                 case "table":
                     if (t == JsonToken.VALUE_STRING) {
-                        table = p.getText();
+                        table = recentText(p, RECENT_TABLE);
                     } else if (t != JsonToken.VALUE_NULL) {
                         tableMistyped = true;
                         p.skipChildren();
                     }
                     break;
                 case "type":
-                    type = requiredString(p, t, name);
+                    if (t != JsonToken.VALUE_STRING) {
+                        throw mistyped(name, "a string", t);
+                    }
+                    type = recentText(p, RECENT_TYPE);
                     family = familyOf(type);
                     break;
                 case "ts":
@@ -337,18 +358,50 @@ final class MaxwellRecordParser {
     }
 
     private Row readRow(JsonParser p) throws IOException {
-        Row.Builder b = Row.builder();
+        MaxwellDecoder.Scratch sc = decoder.scratch();
+        String[] names = sc.names;
+        Value[] values = sc.values;
+        long[] filter = sc.filter;
+        filter[0] = 0;
+        filter[1] = 0;
+        filter[2] = 0;
+        filter[3] = 0;
+        int n = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             Value v = value(p, p.nextToken());
-            int i = b.indexOfIdentical(name);
-            if (i < 0) {
-                b.append(name, v);
-            } else {
-                b.set(i, v); // a repeated key: the last one wins, as in a JSON object
+            int h = name.hashCode();
+            h ^= h >>> 16;
+            int word = (h >>> 6) & 3;
+            long bit = 1L << h;
+            if ((filter[word] & bit) != 0) {
+                int i = indexOfIdentical(names, n, name);
+                if (i >= 0) {
+                    values[i] = v; // a repeated key: the last one wins, as in a JSON object
+                    continue;
+                }
+            }
+            filter[word] |= bit;
+            if (n == names.length) {
+                names = sc.names = Arrays.copyOf(names, n * 2);
+                values = sc.values = Arrays.copyOf(values, n * 2);
+            }
+            names[n] = name;
+            values[n] = v;
+            n++;
+        }
+        Row row = Row.wrap(Arrays.copyOf(names, n), Arrays.copyOf(values, n));
+        Arrays.fill(values, 0, n, null); // do not keep values alive in the thread's scratch
+        return row;
+    }
+
+    private static int indexOfIdentical(String[] names, int n, String name) {
+        for (int i = 0; i < n; i++) {
+            if (names[i] == name) {
+                return i;
             }
         }
-        return b.build();
+        return -1;
     }
 
     private Value value(JsonParser p, JsonToken t) throws IOException {
@@ -356,6 +409,14 @@ final class MaxwellRecordParser {
             case VALUE_STRING:
                 return Value.text(p.getText());
             case VALUE_NUMBER_INT:
+                if (p.getNumberType() == JsonParser.NumberType.INT) {
+                    int i = p.getIntValue();
+                    // the cache holds canonical texts only: "-0" or "-5" must keep their own text
+                    if (i >= 0 && i < SMALL_INTS.length && p.getTextLength() == (i < 10 ? 1 : i < 100 ? 2 : i < 1000 ? 3 : 4)) {
+                        return SMALL_INTS[i];
+                    }
+                }
+                return Value.number(p.getText());
             case VALUE_NUMBER_FLOAT:
                 return Value.number(p.getText());
             case VALUE_NULL:
@@ -677,12 +738,37 @@ final class MaxwellRecordParser {
         SourcePosition pos = null;
         if (position != null) {
             try {
-                pos = SourcePosition.parse(position, xoffset, commit, gtid);
+                pos = SourcePosition.parse(position, xoffset, commit, gtid, decoder.recent()[RECENT_FILE]);
+                decoder.recent()[RECENT_FILE] = pos.file();
             } catch (IllegalArgumentException e) {
                 throw fail("bad \"position\": " + e.getMessage());
             }
         }
         return new EventMeta(millis, xid, xoffset, commit, pos, gtid, serverId, threadId, schemaId, pushTs, query, comment);
+    }
+
+    /**
+     * The current string token, as the instance in the decoder's recent slot when the text is the
+     * same, so that repeated names cost no allocation.
+     */
+    private String recentText(JsonParser p, int slot) throws IOException {
+        String[] recent = decoder.recent();
+        String last = recent[slot];
+        char[] chars = p.getTextCharacters();
+        int off = p.getTextOffset();
+        int len = p.getTextLength();
+        if (last != null && last.length() == len) {
+            int i = 0;
+            while (i < len && last.charAt(i) == chars[off + i]) {
+                i++;
+            }
+            if (i == len) {
+                return last;
+            }
+        }
+        String text = new String(chars, off, len);
+        recent[slot] = text;
+        return text;
     }
 
     private String requiredString(JsonParser p, JsonToken t, String name) throws IOException {
@@ -728,7 +814,7 @@ final class MaxwellRecordParser {
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             list.add(value(p, t));
         }
-        return list;
+        return List.copyOf(list);
     }
 
     private List<String> stringList(JsonParser p, JsonToken t, String name) throws IOException {
@@ -745,7 +831,7 @@ final class MaxwellRecordParser {
             }
             list.add(p.getText());
         }
-        return list;
+        return List.copyOf(list);
     }
 
     private DecodeException mistyped(String name, String expected, JsonToken t) {

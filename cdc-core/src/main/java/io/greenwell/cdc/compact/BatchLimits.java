@@ -1,0 +1,27 @@
+package io.greenwell.cdc.compact;
+
+/**
+ * When a batch closes. A batch closes at the first transaction boundary after it holds
+ * {@code maxEvents} records or {@code maxBytes} of retained row images. A single transaction that
+ * outgrows {@code maxBytes} is split there (logged and counted), unless
+ * {@code splitLargeTransactions} is false, in which case offering more of it fails.
+ *
+ * @param maxEvents records per batch before it closes at the next boundary, at least 1
+ * @param maxBytes retained bytes before it closes at the next boundary, and the hard cap, at least 1
+ * @param splitLargeTransactions whether a transaction larger than {@code maxBytes} may be split
+ */
+public record BatchLimits(int maxEvents, long maxBytes, boolean splitLargeTransactions) {
+
+    /** 50,000 events, 64 MiB, transactions split when larger. */
+    public static final BatchLimits DEFAULT = new BatchLimits(50_000, 64L << 20, true);
+
+    /** Validates. */
+    public BatchLimits {
+        if (maxEvents < 1) {
+            throw new IllegalArgumentException("maxEvents must be at least 1: " + maxEvents);
+        }
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be at least 1: " + maxBytes);
+        }
+    }
+}

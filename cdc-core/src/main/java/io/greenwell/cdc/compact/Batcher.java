@@ -1,0 +1,166 @@
+package io.greenwell.cdc.compact;
+
+import io.greenwell.cdc.event.ChangeEvent;
+import io.greenwell.cdc.event.RowChange;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cuts an ordered stream of events into transaction-consistent batches and compacts each: drops
+ * replays with a {@link Sequencer}, feeds the rest to a {@link Compactor}, and closes a batch only
+ * at a transaction boundary of every stream it holds, once the batch reaches its
+ * {@link BatchLimits}.
+ *
+ * <p>Boundaries, per stream: after a row with {@code "commit":true}; at a change of {@code xid};
+ * before and after a row without {@code xid}; around DDL and bootstrap markers. A caller also
+ * closes with {@link #flush()} at the end of its input and when the maximum delay has passed,
+ * wherever the stream stands. A transaction that outgrows {@link BatchLimits#maxBytes()} is split
+ * (logged, and counted in {@link BatchStats#splitTransactions()}), or refused with a
+ * {@link TransactionTooLargeException}.
+ *
+ * <p>Not thread-safe: one batcher belongs to one pipeline thread.
+ */
+public final class Batcher {
+
+    private static final Logger log = LoggerFactory.getLogger(Batcher.class);
+
+    private final Compactor compactor;
+    private final Sequencer sequencer;
+    private final BatchLimits limits;
+    private final Map<String, StreamState> streams = new HashMap<>();
+    private Map<String, Long> lastOffsets = new HashMap<>();
+    private int openStreams;
+    private int offered;
+    private long duplicates;
+    private long splits;
+
+    /**
+     * @param compactor the compactor to feed, never null
+     * @param sequencer the replay filter, holding the watermarks stored with the last batch; never null
+     * @param limits when batches close, never null
+     */
+    public Batcher(Compactor compactor, Sequencer sequencer, BatchLimits limits) {
+        this.compactor = Objects.requireNonNull(compactor, "compactor");
+        this.sequencer = Objects.requireNonNull(sequencer, "sequencer");
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /**
+     * Offers the next record of a stream.
+     *
+     * @param stream the stream id, never null
+     * @param offset the record's offset in its stream
+     * @param event the decoded record, never null
+     * @return a batch that closed, without this record when the boundary lay before it and with it
+     *     when the boundary lay after it; null while the batch stays open
+     * @throws TransactionTooLargeException when a transaction outgrows the cap and may not be split
+     */
+    public NetBatch offer(String stream, long offset, ChangeEvent event) {
+        StreamState st = streams.get(stream);
+        if (st == null) {
+            st = new StreamState();
+            streams.put(stream, st);
+        }
+        if (st.open && boundaryBefore(st, event)) {
+            st.open = false; // the stream's transaction ended without a commit row (xid changed, DDL...)
+            openStreams--;
+        }
+        NetBatch ready = null;
+        if (offered > 0 && openStreams == 0 && full()) {
+            ready = close(false);
+        }
+        offered++;
+        lastOffsets.put(stream, offset);
+        if (!sequencer.admit(stream, event)) {
+            duplicates++;
+            return ready;
+        }
+        compactor.add(event);
+        boolean ends = endsTransaction(event);
+        if (ends && st.open) {
+            st.open = false;
+            openStreams--;
+        } else if (!ends && !st.open) {
+            st.open = true;
+            openStreams++;
+        }
+        st.xid = event instanceof RowChange ? event.meta().xid() : null;
+        if (ready == null) {
+            if (full() && openStreams == 0) {
+                ready = close(false);
+            } else if (compactor.retainedBytes() >= limits.maxBytes()) {
+                if (!limits.splitLargeTransactions()) {
+                    throw new TransactionTooLargeException("a transaction on stream " + stream + " holds more than "
+                            + limits.maxBytes() + " bytes of row images (at offset " + offset + ") and splitting is refused");
+                }
+                splits++;
+                log.warn("splitting a transaction larger than {} bytes on stream {} at offset {}", limits.maxBytes(), stream, offset);
+                ready = close(true);
+            }
+        }
+        return ready;
+    }
+
+    /**
+     * Closes the open batch wherever the streams stand: at the end of the input, or when the
+     * maximum delay has passed.
+     *
+     * @return the batch, or null when nothing was offered since the last batch closed
+     */
+    public NetBatch flush() {
+        return offered == 0 ? null : close(false);
+    }
+
+    /** @return the retained bytes of the open batch, for back-pressure */
+    public long retainedBytes() {
+        return compactor.retainedBytes();
+    }
+
+    /** @return how many records the open batch holds, duplicates included */
+    public int size() {
+        return offered;
+    }
+
+    /** @return how many transactions were split so far */
+    public long splitTransactions() {
+        return splits;
+    }
+
+    /** @return true when every stream stands at a transaction boundary */
+    public boolean atBoundary() {
+        return openStreams == 0;
+    }
+
+    private boolean full() {
+        return offered >= limits.maxEvents() || compactor.retainedBytes() >= limits.maxBytes();
+    }
+
+    private NetBatch close(boolean split) {
+        NetBatch batch = compactor.finish(sequencer.snapshot(), lastOffsets, duplicates, split);
+        lastOffsets = new HashMap<>();
+        offered = 0;
+        duplicates = 0;
+        return batch;
+    }
+
+    private static boolean boundaryBefore(StreamState st, ChangeEvent next) {
+        if (!st.open || !(next instanceof RowChange)) {
+            return true;
+        }
+        Long xid = next.meta().xid();
+        return xid == null || st.xid == null || !xid.equals(st.xid);
+    }
+
+    private static boolean endsTransaction(ChangeEvent e) {
+        return !(e instanceof RowChange) || e.meta().commit() || e.meta().xid() == null;
+    }
+
+    /** Where one stream stands. */
+    private static final class StreamState {
+        boolean open;
+        Long xid;
+    }
+}
