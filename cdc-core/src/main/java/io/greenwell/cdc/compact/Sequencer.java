@@ -15,9 +15,10 @@ import java.util.Map;
  *
  * <p>Algorithm: the state per key is {@code (P, n, seen)}. A record at a position above P is new:
  * {@code P := p, n := 1, seen := 1}. Below P it is a replay, and {@code seen := 0} because the
- * stream has gone back. At P it is the {@code seen + 1}-th record there: a replay while
- * {@code seen + 1 <= n}, else new ({@code n := seen}). A restored watermark starts with
- * {@code seen = n}, since the transport resumes after the records it counts.
+ * stream has gone back. At P, a commit row or a row with an {@code xoffset} is a replay (no other
+ * record can have its position); any other record is the {@code seen + 1}-th record there: a
+ * replay while {@code seen + 1 <= n}, else new ({@code n := seen}). A restored watermark starts
+ * with {@code seen = n}, since the transport resumes after the records it counts.
  *
  * <p>Records without a position (bootstrap rows, streams without {@code output_binlog_position})
  * are always admitted: only their transport order is known. Without {@code xoffset}, rows of one
@@ -81,6 +82,10 @@ public final class Sequencer {
         if (c < 0) {
             s.seen = 0;
             duplicates++;
+            return false;
+        }
+        if (p.commit() || p.xoffset() >= 0) {
+            duplicates++; // a commit row or a row with an xoffset is the only record at its position
             return false;
         }
         s.seen++;

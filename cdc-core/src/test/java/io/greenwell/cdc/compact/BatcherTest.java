@@ -1,0 +1,125 @@
+package io.greenwell.cdc.compact;
+
+import static io.greenwell.cdc.compact.Events.ID;
+import static io.greenwell.cdc.compact.Events.T;
+import static io.greenwell.cdc.compact.Events.tx;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.greenwell.cdc.event.ChangeEvent;
+import io.greenwell.cdc.event.Row;
+import io.greenwell.cdc.event.RowChange;
+import io.greenwell.cdc.event.SourcePosition;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BatcherTest {
+
+    private static RowChange ins(int id) {
+        return Events.insert(T, ID, Row.of("id", id));
+    }
+
+    private static List<NetBatch> offerAll(Batcher b, String stream, List<? extends ChangeEvent> events) {
+        List<NetBatch> out = new ArrayList<>();
+        long offset = 0;
+        for (ChangeEvent e : events) {
+            NetBatch nb = b.offer(stream, offset++, e);
+            if (nb != null) {
+                out.add(nb);
+            }
+        }
+        NetBatch last = b.flush();
+        if (last != null) {
+            out.add(last);
+        }
+        return out;
+    }
+
+    @Test
+    void closesOnlyAfterACommitRow() {
+        Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(2, Long.MAX_VALUE, true));
+        List<NetBatch> batches = offerAll(b, "s", List.of(
+                tx(ins(1), 7, 0, false, 10), tx(ins(2), 7, 1, false, 10), tx(ins(3), 7, 2, false, 20), tx(ins(4), 7, 3, true, 30),
+                tx(ins(5), 8, 0, true, 40)));
+        assertThat(batches).extracting(nb -> nb.stats().events()).containsExactly(4L, 1L);
+        assertThat(batches.get(0).lastOffsets()).containsEntry("s", 3L);
+        assertThat(batches.get(0).watermarks().get(new WatermarkKey("s", 1)).position())
+                .isEqualTo(new SourcePosition("mysql-bin.000001", 30, -1, true, null));
+    }
+
+    @Test
+    void aChangeOfXidIsABoundaryEvenWithoutACommitRow() {
+        Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(2, Long.MAX_VALUE, true));
+        List<NetBatch> batches = offerAll(b, "s", List.of(
+                tx(ins(1), 7, 0, false, 10), tx(ins(2), 7, 1, false, 20), tx(ins(3), 8, 0, false, 30), tx(ins(4), 8, 1, true, 40)));
+        // the batch is full after two rows of xid 7; it closes before the first row of xid 8
+        assertThat(batches).extracting(nb -> nb.stats().events()).containsExactly(2L, 2L);
+        assertThat(batches.get(0).watermarks().get(new WatermarkKey("s", 1)).position().offset()).isEqualTo(20);
+        assertThat(batches.get(0).lastOffsets()).containsEntry("s", 1L);
+    }
+
+    @Test
+    void rowsWithoutXidAreTheirOwnTransactions() {
+        Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(2, Long.MAX_VALUE, true));
+        List<NetBatch> batches = offerAll(b, "s", List.of(ins(1), ins(2), ins(3)));
+        assertThat(batches).extracting(nb -> nb.stats().events()).containsExactly(2L, 1L);
+    }
+
+    @Test
+    void waitsForEveryStreamToReachABoundary() {
+        Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(2, Long.MAX_VALUE, true));
+        assertThat(b.offer("p0", 0, tx(ins(1), 7, 0, false, 10))).isNull();
+        assertThat(b.offer("p1", 0, tx(ins(2), 9, -1, true, 10))).isNull(); // full, but p0 is inside xid 7
+        assertThat(b.atBoundary()).isFalse();
+        NetBatch nb = b.offer("p0", 1, tx(ins(3), 7, 1, true, 20));
+        assertThat(nb).isNotNull();
+        assertThat(nb.stats().events()).isEqualTo(3);
+        assertThat(nb.lastOffsets()).containsEntry("p0", 1L).containsEntry("p1", 0L);
+    }
+
+    @Test
+    void splitsATransactionLargerThanTheCap() {
+        Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(1000, 5_000, true));
+        List<RowChange> big = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            big.add(tx(Events.insert(T, ID, Row.of("id", i, "pad", "x".repeat(1000))), 7, i, i == 9, 10 + i));
+        }
+        List<NetBatch> batches = offerAll(b, "s", big);
+        assertThat(batches.size()).isGreaterThan(1);
+        assertThat(batches.get(0).stats().splitTransactions()).isEqualTo(1);
+        assertThat(batches.stream().mapToLong(nb -> nb.stats().events()).sum()).isEqualTo(10);
+        assertThat(b.splitTransactions()).isEqualTo(batches.size() - 1);
+    }
+
+    @Test
+    void refusesToSplitWhenAskedTo() {
+        Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(1000, 5_000, false));
+        assertThatThrownBy(() -> {
+            for (int i = 0; i < 10; i++) {
+                b.offer("s", i, tx(Events.insert(T, ID, Row.of("id", i, "pad", "x".repeat(1000))), 7, i, i == 9, 10 + i));
+            }
+        }).isInstanceOf(TransactionTooLargeException.class).hasMessageContaining("stream s");
+    }
+
+    @Test
+    void duplicatesAreCountedAndMoveTheOffsets() {
+        Batcher b = new Batcher(Compactor.create(), new Sequencer(), BatchLimits.DEFAULT);
+        RowChange r = tx(ins(1), 7, -1, true, 10);
+        b.offer("s", 0, r);
+        b.offer("s", 1, r);
+        NetBatch nb = b.flush();
+        assertThat(nb.stats().duplicates()).isEqualTo(1);
+        assertThat(nb.stats().events()).isEqualTo(2);
+        assertThat(nb.lastOffsets()).containsEntry("s", 1L);
+        assertThat(b.flush()).isNull();
+    }
+
+    @Test
+    void ddlEndsATransaction() {
+        Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(1, Long.MAX_VALUE, true));
+        NetBatch nb = b.offer("s", 0, Events.noOpAlter(T, List.of("id"), ID, new SourcePosition("f.1", 5, -1, false, null)));
+        assertThat(nb).isNotNull();
+        assertThat(nb.steps()).singleElement().isInstanceOf(NetBatch.Schema.class);
+    }
+}
