@@ -59,6 +59,8 @@ public final class Compactor {
     private final Map<TableId, TableShape> shapes = new HashMap<>();
     /** Tables the resolver did not know, remembered for the current batch only. */
     private final Set<TableId> unknown = new HashSet<>();
+    /** How many keys each table had in its last step, to size the next step's map. */
+    private final Map<TableId, Integer> lastKeyCounts = new HashMap<>();
 
     private List<NetBatch.Step> steps = new ArrayList<>();
     private List<Rejected> rejected = new ArrayList<>();
@@ -215,7 +217,7 @@ public final class Compactor {
     // ---- per-key state transitions ----
 
     private void insert(TableState ts, Object key, Row image, int source) {
-        KeyState st = ts.keys.get(key);
+        KeyState st = ts.get(key);
         if (st == null) {
             st = ts.newState(key);
             st.set(KeyState.UPSERT, image, this);
@@ -228,7 +230,7 @@ public final class Compactor {
     }
 
     private void update(TableState ts, Object key, Row image, boolean full, int source) {
-        KeyState st = ts.keys.get(key);
+        KeyState st = ts.get(key);
         if (st == null) {
             st = ts.newState(key);
             if (full) {
@@ -250,8 +252,7 @@ public final class Compactor {
                     break;
                 case KeyState.MOVED:
                     if (full) {
-                        st.created = true;
-                        st.set(KeyState.UPSERT, image, this);
+                        st.set(KeyState.UPSERT, image, this); // created stays: did the key exist before the batch?
                     } else {
                         st.set(KeyState.MOVED, overlay(st.image, image), this);
                     }
@@ -268,12 +269,12 @@ public final class Compactor {
     }
 
     private void delete(TableState ts, Object key, int source) {
-        KeyState st = ts.keys.get(key);
+        KeyState st = ts.get(key);
         if (st == null) {
             st = ts.newState(key);
             st.set(KeyState.DELETE, null, this);
-        } else if ((st.kind == KeyState.UPSERT && st.created) || st.kind == KeyState.MOVED || st.kind == KeyState.NONE) {
-            st.set(KeyState.NONE, null, this); // the row did not exist before the batch
+        } else if (((st.kind == KeyState.UPSERT || st.kind == KeyState.MOVED) && st.created) || st.kind == KeyState.NONE) {
+            st.set(KeyState.NONE, null, this); // the key had no row before the batch: leave it untouched
         } else {
             st.set(KeyState.DELETE, null, this);
         }
@@ -282,7 +283,7 @@ public final class Compactor {
 
     /** A key change from {@code oldKey} to {@code newKey}; {@code image} is the row after it. */
     private void move(TableState ts, Object oldKey, Object newKey, Row image, boolean full, int source) {
-        KeyState from = ts.keys.get(oldKey);
+        KeyState from = ts.get(oldKey);
         byte kind;
         Row content;
         Object fromKey = null;
@@ -308,7 +309,7 @@ public final class Compactor {
             kind = KeyState.UPSERT;
             content = image;
         }
-        KeyState to = ts.keys.get(newKey);
+        KeyState to = ts.get(newKey);
         boolean created = to == null || to.kind == KeyState.NONE;
         if (to == null) {
             to = ts.newState(newKey);
@@ -428,7 +429,8 @@ public final class Compactor {
                 return null;
             }
             int columns = shape == null || shape.columns().isEmpty() ? -1 : shape.columns().size();
-            ts = new TableState(id, snapshot, keyColumns.toArray(new String[0]), columns);
+            ts = new TableState(id, snapshot, keyColumns.toArray(new String[0]), columns,
+                    snapshot ? 0 : lastKeyCounts.getOrDefault(id, 0));
             (snapshot ? snapshots : rows).put(id, ts);
         }
         if (!snapshot) {
@@ -494,6 +496,9 @@ public final class Compactor {
         List<TableChanges> tables = new ArrayList<>(rows.size() + snapshots.size());
         for (TableState ts : rows.values()) {
             addIfAny(tables, ts.toChanges(this));
+            if (ts.keys != null) {
+                lastKeyCounts.put(ts.id, ts.keys.size);
+            }
         }
         for (TableState ts : snapshots.values()) {
             addIfAny(tables, ts.toChanges(this));
@@ -535,22 +540,31 @@ public final class Compactor {
         }
     }
 
-    /** The fold of one key's events. */
+    /** The fold of one key's events; also the entry of its table's {@link KeyTable}. */
     private static final class KeyState {
         static final byte UPSERT = 1;
         static final byte DELETE = 2;
         static final byte PARTIAL = 3;
         static final byte MOVED = 4;
         static final byte NONE = 5;
-        static final long OVERHEAD = 96;
+        static final long OVERHEAD = 80;
 
+        final Object key;
+        final int hash;
         byte kind;
         boolean created;
         Row image;
         Object fromKey;
         long bytes;
-        int[] sources = new int[2];
+        /** The sources, in order; the first is kept inline since most keys have one or two events. */
+        int first;
+        int[] more;
         int nsources;
+
+        KeyState(Object key, int hash) {
+            this.key = key;
+            this.hash = hash;
+        }
 
         void set(byte kind, Row image, Compactor c) {
             this.kind = kind;
@@ -560,27 +574,117 @@ public final class Compactor {
             bytes = b;
         }
 
+        private int last() {
+            return nsources == 1 ? first : more[nsources - 2];
+        }
+
         void addSource(int s) {
-            if (nsources > 0 && sources[nsources - 1] == s) {
+            if (nsources == 0) {
+                first = s;
+                nsources = 1;
                 return;
             }
-            if (nsources == sources.length) {
-                sources = Arrays.copyOf(sources, nsources * 2);
+            if (last() == s) {
+                return;
             }
-            sources[nsources++] = s;
+            if (more == null) {
+                more = new int[2];
+            } else if (nsources - 1 == more.length) {
+                more = Arrays.copyOf(more, more.length * 2);
+            }
+            more[nsources - 1] = s;
+            nsources++;
         }
 
         void addSources(KeyState other) {
-            for (int i = 0; i < other.nsources; i++) {
-                addSource(other.sources[i]);
+            int[] all = other.sourceArray();
+            for (int s : all) {
+                addSource(s);
             }
             if (nsources > 1) {
-                Arrays.sort(sources, 0, nsources);
+                int[] sorted = sourceArray();
+                Arrays.sort(sorted);
+                first = sorted[0];
+                more = Arrays.copyOfRange(sorted, 1, sorted.length);
+                nsources = sorted.length;
             }
         }
 
         int[] sourceArray() {
-            return Arrays.copyOf(sources, nsources);
+            int[] out = new int[nsources];
+            if (nsources > 0) {
+                out[0] = first;
+                if (nsources > 1) {
+                    System.arraycopy(more, 0, out, 1, nsources - 1);
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * The key states of one table: an open-addressing hash table with linear probing whose slots
+     * hold the states themselves (no entry objects), so that a lookup touches the slot array and
+     * the state. Load factor at most one half.
+     */
+    private static final class KeyTable {
+        KeyState[] slots;
+        int size;
+
+        KeyTable(int expected) {
+            int n = 16;
+            while (n < expected * 2) {
+                n <<= 1;
+            }
+            slots = new KeyState[n];
+        }
+
+        static int hash(Object key) {
+            int h = key.hashCode();
+            return h ^ (h >>> 16);
+        }
+
+        KeyState get(Object key, int hash) {
+            KeyState[] t = slots;
+            int mask = t.length - 1;
+            for (int i = hash & mask; ; i = (i + 1) & mask) {
+                KeyState s = t[i];
+                if (s == null) {
+                    return null;
+                }
+                if (s.hash == hash && (s.key == key || s.key.equals(key))) {
+                    return s;
+                }
+            }
+        }
+
+        KeyState add(Object key, int hash) {
+            if ((size + 1) * 2 > slots.length) {
+                grow();
+            }
+            KeyState s = new KeyState(key, hash);
+            insert(slots, s);
+            size++;
+            return s;
+        }
+
+        private static void insert(KeyState[] t, KeyState s) {
+            int mask = t.length - 1;
+            int i = s.hash & mask;
+            while (t[i] != null) {
+                i = (i + 1) & mask;
+            }
+            t[i] = s;
+        }
+
+        private void grow() {
+            KeyState[] bigger = new KeyState[slots.length * 2];
+            for (KeyState s : slots) {
+                if (s != null) {
+                    insert(bigger, s);
+                }
+            }
+            slots = bigger;
         }
     }
 
@@ -607,15 +711,21 @@ public final class Compactor {
         final boolean snapshot;
         final String[] keyColumns;
         final int columnCount;
-        final HashMap<Object, KeyState> keys;
+        final KeyTable keys;
         final HashMap<Row, Count> counts;
 
-        TableState(TableId id, boolean snapshot, String[] keyColumns, int columnCount) {
+        /** The last key list a row named, when it matched: most rows repeat the same list instance. */
+        List<String> lastKeyList;
+
+        TableState(TableId id, boolean snapshot, String[] keyColumns, int columnCount, int expectedKeys) {
             this.id = id;
             this.snapshot = snapshot;
+            for (int i = 0; i < keyColumns.length; i++) {
+                keyColumns[i] = keyColumns[i].intern(); // the decoder's column names are interned: lookups by identity
+            }
             this.keyColumns = keyColumns;
             this.columnCount = columnCount;
-            this.keys = keyColumns.length == 0 ? null : new HashMap<>();
+            this.keys = keyColumns.length == 0 ? null : new KeyTable(expectedKeys);
             this.counts = keyColumns.length == 0 ? new HashMap<>() : null;
         }
 
@@ -624,6 +734,9 @@ public final class Compactor {
         }
 
         boolean hasKey(List<String> pk) {
+            if (pk == lastKeyList) {
+                return true;
+            }
             if (pk.size() != keyColumns.length) {
                 return false;
             }
@@ -632,13 +745,16 @@ public final class Compactor {
                     return false;
                 }
             }
+            lastKeyList = pk;
             return true;
         }
 
+        KeyState get(Object key) {
+            return keys.get(key, KeyTable.hash(key));
+        }
+
         KeyState newState(Object key) {
-            KeyState st = new KeyState();
-            keys.put(key, st);
-            return st;
+            return keys.add(key, KeyTable.hash(key));
         }
 
         void count(Row image, int delta, int source, Compactor c) {
@@ -674,36 +790,39 @@ public final class Compactor {
 
         Row keyRow(Object key) {
             if (keyColumns.length == 1) {
-                return Row.wrap(new String[] {keyColumns[0]}, new Value[] {(Value) key});
+                return Row.wrap(keyColumns, new Value[] {(Value) key});
             }
-            return Row.wrap(keyColumns.clone(), ((CompositeKey) key).values.clone());
+            return Row.wrap(keyColumns, ((CompositeKey) key).values.clone());
         }
 
         TableChanges toChanges(Compactor c) {
-            List<NetChange.Upsert> upserts = new ArrayList<>();
-            List<NetChange.Delete> deletes = new ArrayList<>();
+            int size = keys == null ? 0 : keys.size;
+            List<NetChange.Upsert> upserts = new ArrayList<>(size);
+            List<NetChange.Delete> deletes = new ArrayList<>(Math.max(10, size / 4));
             List<NetChange.Move> moves = new ArrayList<>();
             List<NetChange.KeylessDelta> plus = new ArrayList<>();
             List<NetChange.KeylessDelta> minus = new ArrayList<>();
             Map<List<String>, List<NetChange.Partial>> partials = new TreeMap<>(Compactor::compareNames);
             if (keys != null) {
-                for (Map.Entry<Object, KeyState> e : keys.entrySet()) {
-                    KeyState st = e.getValue();
+                for (KeyState st : keys.slots) {
+                    if (st == null) {
+                        continue;
+                    }
                     switch (st.kind) {
                         case KeyState.UPSERT:
-                            upserts.add(new NetChange.Upsert(keyRow(e.getKey()), st.image, st.sourceArray()));
+                            upserts.add(new NetChange.Upsert(keyRow(st.key), st.image, st.sourceArray()));
                             break;
                         case KeyState.DELETE:
-                            deletes.add(new NetChange.Delete(keyRow(e.getKey()), st.sourceArray()));
+                            deletes.add(new NetChange.Delete(keyRow(st.key), st.sourceArray()));
                             break;
                         case KeyState.PARTIAL:
                             if (!st.image.isEmpty()) {
                                 partials.computeIfAbsent(sortedNames(st.image), k -> new ArrayList<>())
-                                        .add(new NetChange.Partial(keyRow(e.getKey()), st.image, st.sourceArray()));
+                                        .add(new NetChange.Partial(keyRow(st.key), st.image, st.sourceArray()));
                             }
                             break;
                         case KeyState.MOVED:
-                            moves.add(new NetChange.Move(keyRow(st.fromKey), keyRow(e.getKey()), st.image, st.sourceArray()));
+                            moves.add(new NetChange.Move(keyRow(st.fromKey), keyRow(st.key), st.image, st.sourceArray()));
                             break;
                         default:
                             break;

@@ -24,12 +24,31 @@ public final class Row {
     private final String[] names;
     private final Value[] values;
     private final int size;
+    private final long bytes;
     private int hash;
 
     private Row(String[] names, Value[] values, int size) {
         this.names = names;
         this.values = values;
         this.size = size;
+        this.bytes = estimate(names, values, size);
+    }
+
+    /** Computed once, while the values are fresh in cache, so that memory accounting is a field read. */
+    private static long estimate(String[] names, Value[] values, int size) {
+        long bytes = 40L + 8L * names.length;
+        for (int i = 0; i < size; i++) {
+            Value v = values[i];
+            bytes += 16;
+            if (v instanceof Value.Text) {
+                bytes += 40L + ((Value.Text) v).text().length();
+            } else if (v instanceof Value.Numeric) {
+                bytes += 40L + ((Value.Numeric) v).text().length();
+            } else if (v instanceof Value.Json) {
+                bytes += 40L + ((Value.Json) v).json().length();
+            }
+        }
+        return bytes;
     }
 
     /**
@@ -67,9 +86,9 @@ public final class Row {
     }
 
     /**
-     * Makes a row from arrays that the caller hands over: it must not touch them afterwards, the
-     * names must be distinct and no element may be null. For decoders, which fill scratch arrays
-     * and copy them once at the exact size.
+     * Makes a row from arrays that the caller hands over: it must not change them afterwards (rows
+     * may share one names array), the names must be distinct and no element may be null. For
+     * decoders, which fill scratch arrays and copy them once at the exact size.
      *
      * @param names the column names, never null
      * @param values the values, same length, never null
@@ -158,14 +177,6 @@ public final class Row {
      * @return the estimate in bytes
      */
     public long estimatedBytes() {
-        long bytes = 32L + 2L * (16L + 4L * names.length);
-        for (int i = 0; i < size; i++) {
-            String text = values[i].asText();
-            bytes += 16;
-            if (text != null) {
-                bytes += 40L + text.length();
-            }
-        }
         return bytes;
     }
 

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.greenwell.cdc.DecodeException;
 import io.greenwell.cdc.event.ChangeEvent;
+import io.greenwell.cdc.event.TableId;
 import io.greenwell.cdc.event.Value;
+import java.util.List;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import javax.crypto.spec.SecretKeySpec;
@@ -146,6 +148,11 @@ public final class MaxwellDecoder {
         String[] names = new String[64];
         Value[] values = new Value[64];
         final long[] filter = new long[4];
+        /** The names array of the previous row, shared by the next row when it has the same columns. */
+        String[] lastNames = new String[0];
+        /** The previous record's table and key columns, reused when the next record repeats them. */
+        TableId lastTable;
+        List<String> lastKeyColumns;
     }
 
     private static String firstLine(String message) {

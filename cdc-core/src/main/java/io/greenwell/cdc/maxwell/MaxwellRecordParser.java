@@ -61,6 +61,9 @@ final class MaxwellRecordParser {
     private final String stream;
     private final long offset;
 
+    /** This thread's buffers, looked up once per record. */
+    private MaxwellDecoder.Scratch scratch;
+
     /** The buffer the current parser reads, for slicing nested values (the input or a plaintext). */
     private byte[] cur;
     private int curOff;
@@ -123,6 +126,7 @@ final class MaxwellRecordParser {
         }
         cur = input;
         curOff = inputOff;
+        scratch = decoder.scratch();
         try (JsonParser p = decoder.parser(input, inputOff, inputLen)) {
             JsonToken t = p.nextToken();
             if (t == null) {
@@ -358,7 +362,7 @@ final class MaxwellRecordParser {
     }
 
     private Row readRow(JsonParser p) throws IOException {
-        MaxwellDecoder.Scratch sc = decoder.scratch();
+        MaxwellDecoder.Scratch sc = scratch;
         String[] names = sc.names;
         Value[] values = sc.values;
         long[] filter = sc.filter;
@@ -390,7 +394,16 @@ final class MaxwellRecordParser {
             values[n] = v;
             n++;
         }
-        Row row = Row.wrap(Arrays.copyOf(names, n), Arrays.copyOf(values, n));
+        String[] last = sc.lastNames;
+        boolean same = last.length == n;
+        for (int i = 0; same && i < n; i++) {
+            same = last[i] == names[i];
+        }
+        if (!same) {
+            last = Arrays.copyOf(names, n);
+            sc.lastNames = last;
+        }
+        Row row = Row.wrap(last, Arrays.copyOf(values, n));
         Arrays.fill(values, 0, n, null); // do not keep values alive in the thread's scratch
         return row;
     }
@@ -453,13 +466,13 @@ final class MaxwellRecordParser {
             t = p.nextToken();
             switch (name) {
                 case "database":
-                    db = requiredString(p, t, field + ".database");
+                    db = requiredString(p, t, field, ".database");
                     break;
                 case "table":
-                    tbl = requiredString(p, t, field + ".table");
+                    tbl = requiredString(p, t, field, ".table");
                     break;
                 case "charset":
-                    cs = optionalString(p, t, field + ".charset");
+                    cs = optionalString(p, t, field, ".charset");
                     break;
                 case "columns":
                     if (t != JsonToken.START_ARRAY) {
@@ -474,7 +487,7 @@ final class MaxwellRecordParser {
                     }
                     break;
                 case "primary-key":
-                    pk = stringList(p, t, field + ".primary-key");
+                    pk = stringList(p, t, field, ".primary-key");
                     break;
                 default:
                     p.skipChildren();
@@ -503,10 +516,10 @@ final class MaxwellRecordParser {
             t = p.nextToken();
             switch (key) {
                 case "name":
-                    name = requiredString(p, t, field + ".columns[].name");
+                    name = requiredString(p, t, field, ".columns[].name");
                     break;
                 case "type":
-                    colType = requiredString(p, t, field + ".columns[].type");
+                    colType = requiredString(p, t, field, ".columns[].type");
                     break;
                 case "signed":
                     if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
@@ -516,13 +529,13 @@ final class MaxwellRecordParser {
                     }
                     break;
                 case "charset":
-                    cs = optionalString(p, t, field + ".columns[].charset");
+                    cs = optionalString(p, t, field, ".columns[].charset");
                     break;
                 case "enum-values":
-                    enumValues = stringList(p, t, field + ".columns[].enum-values");
+                    enumValues = stringList(p, t, field, ".columns[].enum-values");
                     break;
                 case "column-length":
-                    Long n = optionalLong(p, t, field + ".columns[].column-length");
+                    Long n = optionalLong(p, t, field, ".columns[].column-length");
                     if (n != null) {
                         if (n < 0 || n > 1_000_000) {
                             throw fail("column-length out of range: " + n);
@@ -642,7 +655,19 @@ final class MaxwellRecordParser {
             throw fail("\"ts\" out of range: " + ts);
         }
         EventMeta meta = meta(millis);
-        TableId id = new TableId(database, table);
+        MaxwellDecoder.Scratch sc = scratch;
+        TableId id = sc.lastTable;
+        if (id == null || id.database() != database || id.table() != table) {
+            id = new TableId(database, table);
+            sc.lastTable = id;
+        }
+        if (primaryKeyColumns != null) {
+            if (primaryKeyColumns.equals(sc.lastKeyColumns)) {
+                primaryKeyColumns = sc.lastKeyColumns;
+            } else {
+                sc.lastKeyColumns = primaryKeyColumns;
+            }
+        }
         if (family == Family.BOOTSTRAP_MARKER) {
             return new BootstrapMarker(
                     type.equals("bootstrap-start") ? BootstrapMarker.Kind.START : BootstrapMarker.Kind.COMPLETE, id, meta);
@@ -769,6 +794,44 @@ final class MaxwellRecordParser {
         String text = new String(chars, off, len);
         recent[slot] = text;
         return text;
+    }
+
+    private String requiredString(JsonParser p, JsonToken t, String field, String key) throws IOException {
+        if (t != JsonToken.VALUE_STRING) {
+            throw mistyped(field + key, "a string", t);
+        }
+        return p.getText();
+    }
+
+    private String optionalString(JsonParser p, JsonToken t, String field, String key) throws IOException {
+        if (t == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        if (t != JsonToken.VALUE_NULL) {
+            throw mistyped(field + key, "a string", t);
+        }
+        return null;
+    }
+
+    private Long optionalLong(JsonParser p, JsonToken t, String field, String key) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.VALUE_NUMBER_INT) {
+            throw mistyped(field + key, "an integer", t);
+        }
+        JsonParser.NumberType nt = p.getNumberType();
+        if (nt != JsonParser.NumberType.INT && nt != JsonParser.NumberType.LONG) {
+            throw fail("field \"" + field + key + "\" out of range: " + p.getText());
+        }
+        return p.getLongValue();
+    }
+
+    private List<String> stringList(JsonParser p, JsonToken t, String field, String key) throws IOException {
+        if (t != JsonToken.START_ARRAY && t != JsonToken.VALUE_NULL) {
+            throw mistyped(field + key, "an array of strings", t);
+        }
+        return stringList(p, t, field);
     }
 
     private String requiredString(JsonParser p, JsonToken t, String name) throws IOException {

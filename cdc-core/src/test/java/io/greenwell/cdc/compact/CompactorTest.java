@@ -183,6 +183,31 @@ class CompactorTest {
     }
 
     @Test
+    void aRowMovedOntoADeletedKeyAndDeletedAgainStaysDeleted() {
+        // found by the property test: key 8 had a row before the batch
+        Compactor c = Compactor.builder()
+                .keyResolver(id -> Optional.of(new TableShape(ID, List.of("id", "a", "b"))))
+                .build();
+        TableModel.Shape shape = new TableModel.Shape(List.of("id", "a", "b"), ID);
+        TableModel base = new TableModel(Map.of(T, shape));
+        base.put(T, Row.of("id", 5, "a", 1, "b", 1));
+        base.put(T, Row.of("id", 8, "a", 2, "b", 2));
+        ChangeEvent[] events = {
+            delete(T, ID, Row.of("id", 8)),
+            update(T, ID, Row.of("id", 8, "a", 0), Row.of("id", 5)),
+            delete(T, ID, Row.of("id", 8)),
+        };
+        TableModel replayed = base.copy();
+        for (ChangeEvent e : events) {
+            replayed.replay(e);
+        }
+        TableModel applied = base.copy();
+        applied.apply(compact(c, events));
+        assertThat(applied.state()).isEqualTo(replayed.state());
+        assertThat(applied.rows(T)).isEmpty();
+    }
+
+    @Test
     void keylessTablesAreMultisets() {
         List<String> none = List.of();
         TableChanges t = only(compact(
