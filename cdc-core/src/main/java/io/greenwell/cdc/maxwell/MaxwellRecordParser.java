@@ -2,6 +2,7 @@ package io.greenwell.cdc.maxwell;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.base.ParserBase;
 import io.greenwell.cdc.DecodeException;
 import io.greenwell.cdc.event.BootstrapMarker;
 import io.greenwell.cdc.event.ChangeEvent;
@@ -66,7 +67,10 @@ final class MaxwellRecordParser {
 
     /** The buffer the current parser reads, for slicing nested values (the input or a plaintext). */
     private byte[] cur;
-    private int curOff;
+    /** Where the current parser's input starts in {@link #cur}: its token offsets count from here. */
+    private int curBase;
+    /** Where the current parser's input ends in {@link #cur}. */
+    private int curEnd;
 
     private String database;
     private String table;
@@ -125,7 +129,8 @@ final class MaxwellRecordParser {
             throw fail("invalid UTF-8 at byte " + (bad - inputOff));
         }
         cur = input;
-        curOff = inputOff;
+        curBase = inputOff;
+        curEnd = inputOff + inputLen;
         scratch = decoder.scratch();
         try (JsonParser p = decoder.parser(input, inputOff, inputLen)) {
             JsonToken t = p.nextToken();
@@ -299,9 +304,9 @@ final class MaxwellRecordParser {
         } else if (family != null) {
             oldRow = readRow(p);
         } else {
-            oldStart = (int) p.currentTokenLocation().getByteOffset();
+            oldStart = tokenOffset(p);
             p.skipChildren();
-            oldEnd = (int) p.currentLocation().getByteOffset();
+            oldEnd = tokenEnd(p);
         }
     }
 
@@ -319,9 +324,9 @@ final class MaxwellRecordParser {
         } else if (family == Family.DDL) {
             def = readTableDef(p, "def");
         } else {
-            defStart = (int) p.currentTokenLocation().getByteOffset();
+            defStart = tokenOffset(p);
             p.skipChildren();
-            defEnd = (int) p.currentLocation().getByteOffset();
+            defEnd = tokenEnd(p);
         }
     }
 
@@ -421,17 +426,24 @@ final class MaxwellRecordParser {
         switch (t) {
             case VALUE_STRING:
                 return Value.text(p.getText());
-            case VALUE_NUMBER_INT:
-                if (p.getNumberType() == JsonParser.NumberType.INT) {
-                    int i = p.getIntValue();
-                    // the cache holds canonical texts only: "-0" or "-5" must keep their own text
-                    if (i >= 0 && i < SMALL_INTS.length && p.getTextLength() == (i < 10 ? 1 : i < 100 ? 2 : i < 1000 ? 3 : 4)) {
-                        return SMALL_INTS[i];
+            case VALUE_NUMBER_INT: {
+                int len = p.getTextLength();
+                int off = curBase + tokenOffset(p);
+                if (len <= 4) {
+                    // JSON has no leading zeros, so digits only (no '-') give the canonical text
+                    int v = 0;
+                    for (int i = 0; i < len && v >= 0; i++) {
+                        int d = cur[off + i] - '0';
+                        v = d >= 0 && d <= 9 ? v * 10 + d : -1;
+                    }
+                    if (v >= 0 && v < SMALL_INTS.length) {
+                        return SMALL_INTS[v];
                     }
                 }
-                return Value.number(p.getText());
+                return Value.number(new String(cur, off, len, StandardCharsets.ISO_8859_1));
+            }
             case VALUE_NUMBER_FLOAT:
-                return Value.number(p.getText());
+                return Value.number(numberText(p));
             case VALUE_NULL:
                 return Value.NULL;
             case VALUE_TRUE:
@@ -446,12 +458,36 @@ final class MaxwellRecordParser {
         }
     }
 
-    /** Slices the exact text of the object or array that starts at the current token. */
+    /** The current number token's text, copied from the record's bytes (a number is ASCII). */
+    private String numberText(JsonParser p) throws IOException {
+        int len = p.getTextLength();
+        return new String(cur, curBase + tokenOffset(p), len, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Slices the exact text of the object or array that starts at the current token, from its
+     * opening bracket to its closing one.
+     */
     private String rawText(JsonParser p) throws IOException {
-        int start = (int) p.currentTokenLocation().getByteOffset();
+        int start = tokenOffset(p);
         p.skipChildren();
-        int end = (int) p.currentLocation().getByteOffset();
-        return new String(cur, curOff + start, end - start, StandardCharsets.UTF_8);
+        int end = tokenEnd(p);
+        return new String(cur, curBase + start, end - start, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The byte offset of the current token from the start of the parser's input. Jackson's byte
+     * parser counts a token's offset as the position after its first byte, and subtracts one when
+     * it builds a {@code JsonLocation}; reading the counter directly saves that allocation per
+     * nested value.
+     */
+    private static int tokenOffset(JsonParser p) {
+        return (int) ((ParserBase) p).getTokenCharacterOffset() - 1;
+    }
+
+    /** The offset just after the current token, when that token is a one-byte bracket. */
+    private static int tokenEnd(JsonParser p) {
+        return (int) ((ParserBase) p).getTokenCharacterOffset();
     }
 
     private TableDef readTableDef(JsonParser p, String field) throws IOException {
@@ -570,7 +606,8 @@ final class MaxwellRecordParser {
             throw fail("invalid UTF-8 in the decrypted data at byte " + bad);
         }
         cur = plain;
-        curOff = 0;
+        curBase = 0;
+        curEnd = plain.length;
         try (JsonParser p = decoder.parser(plain, 0, plain.length)) {
             JsonToken t = p.nextToken();
             if (t != JsonToken.START_OBJECT) {
@@ -698,9 +735,16 @@ final class MaxwellRecordParser {
             throw fail("field \"def\" must be an object");
         }
         if (defStart >= 0) {
-            try (JsonParser p = decoder.parser(cur, curOff + defStart, defEnd - defStart)) {
+            int base = curBase;
+            int end = curEnd;
+            curBase = base + defStart;
+            curEnd = base + defEnd;
+            try (JsonParser p = decoder.parser(cur, curBase, curEnd - curBase)) {
                 p.nextToken();
                 def = readTableDef(p, "def");
+            } finally {
+                curBase = base;
+                curEnd = end;
             }
         }
         SchemaChange.Kind kind;
@@ -749,13 +793,20 @@ final class MaxwellRecordParser {
     }
 
     private void reparseOld() throws IOException {
-        try (JsonParser p = decoder.parser(cur, curOff + oldStart, oldEnd - oldStart)) {
+        int base = curBase;
+        int end = curEnd;
+        curBase = base + oldStart;
+        curEnd = base + oldEnd;
+        try (JsonParser p = decoder.parser(cur, curBase, curEnd - curBase)) {
             p.nextToken();
             if (family == Family.DDL) {
                 oldDef = readTableDef(p, "old");
             } else {
                 oldRow = readRow(p);
             }
+        } finally {
+            curBase = base;
+            curEnd = end;
         }
     }
 
@@ -779,19 +830,22 @@ final class MaxwellRecordParser {
     private String recentText(JsonParser p, int slot) throws IOException {
         String[] recent = decoder.recent();
         String last = recent[slot];
-        char[] chars = p.getTextCharacters();
-        int off = p.getTextOffset();
-        int len = p.getTextLength();
-        if (last != null && last.length() == len) {
-            int i = 0;
-            while (i < len && last.charAt(i) == chars[off + i]) {
-                i++;
-            }
-            if (i == len) {
-                return last;
+        if (last != null) {
+            // compare the raw bytes with the last text, an ASCII string without escapes in practice,
+            // so that a repeated name is not even decoded by Jackson
+            int start = curBase + tokenOffset(p) + 1;
+            int len = last.length();
+            if (start + len < curEnd && cur[start + len] == '"') {
+                int i = 0;
+                while (i < len && cur[start + i] == last.charAt(i) && last.charAt(i) < 0x80 && last.charAt(i) != '\\') {
+                    i++;
+                }
+                if (i == len) {
+                    return last;
+                }
             }
         }
-        String text = new String(chars, off, len);
+        String text = p.getText();
         recent[slot] = text;
         return text;
     }
@@ -873,10 +927,20 @@ final class MaxwellRecordParser {
         if (t != JsonToken.START_ARRAY) {
             throw mistyped(name, "an array", t);
         }
-        List<Value> list = new ArrayList<>(2);
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            list.add(value(p, t));
+        t = p.nextToken();
+        if (t == JsonToken.END_ARRAY) {
+            return List.of();
         }
+        Value first = value(p, t);
+        t = p.nextToken();
+        if (t == JsonToken.END_ARRAY) {
+            return List.of(first); // the usual single-column key
+        }
+        List<Value> list = new ArrayList<>(4);
+        list.add(first);
+        do {
+            list.add(value(p, t));
+        } while ((t = p.nextToken()) != JsonToken.END_ARRAY);
         return List.copyOf(list);
     }
 

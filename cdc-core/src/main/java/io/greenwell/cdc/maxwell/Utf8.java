@@ -8,7 +8,8 @@ import java.nio.ByteOrder;
  * Strict UTF-8 validation (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF,
  * no truncated sequences. Jackson alone accepts some of these (an overlong {@code C0 80} decodes
  * to U+0000) and never looks at the bytes of values it skips, so the decoder checks every record
- * once up front. ASCII, the common case, is checked eight bytes at a time.
+ * once up front. ASCII, the common case, is checked eight bytes at a time, and a block with a
+ * non-ASCII byte jumps straight to it.
  */
 final class Utf8 {
 
@@ -27,9 +28,13 @@ final class Utf8 {
         int i = off;
         int end = off + len;
         while (i < end) {
-            if (i + 8 <= end && (((long) LONGS.get(b, i)) & HIGH_BITS) == 0) {
-                i += 8;
-                continue;
+            if (i + 8 <= end) {
+                long high = ((long) LONGS.get(b, i)) & HIGH_BITS;
+                if (high == 0) {
+                    i += 8;
+                    continue;
+                }
+                i += Long.numberOfTrailingZeros(high) >>> 3; // jump to the first non-ASCII byte of the block
             }
             int c = b[i] & 0xff;
             if (c < 0x80) {

@@ -203,6 +203,17 @@ class MaxwellDecoderTest {
         }
 
         @Test
+        void deferredOldKeepsNestedValuesExactInASlice() {
+            byte[] buf = ("   {\"old\":{\"j\":{\"a\":[1,\"x\"]},\"s\":\"é\\\"q\",\"n\":1.50,\"big\":123456789012345678901},"
+                    + "\"data\":{\"id\":1,\"j\":[2],\"s\":\"t\",\"n\":2,\"big\":0},\"ts\":2,\"database\":\"d\",\"table\":\"t\","
+                    + "\"type\":\"update\"}   ").getBytes(StandardCharsets.UTF_8);
+            RowChange r = (RowChange) decoder.decode(buf, 3, buf.length - 6, "s", 0);
+            assertThat(r.old()).isEqualTo(Row.of("j", Value.json("{\"a\":[1,\"x\"]}"), "s", "é\"q", "n", Value.number("1.50"),
+                    "big", Value.number("123456789012345678901")));
+            assertThat(r.data()).isEqualTo(Row.of("id", 1, "j", Value.json("[2]"), "s", "t", "n", 2, "big", 0));
+        }
+
+        @Test
         void rowTsIsSecondsAndDdlTsMilliseconds() {
             assertThat(row("{\"database\":\"d\",\"table\":\"t\",\"type\":\"insert\",\"ts\":1477053217,\"data\":{}}").meta().timestampMillis())
                     .isEqualTo(1477053217000L);
@@ -252,6 +263,14 @@ class MaxwellDecoderTest {
             Value.Numeric v = (Value.Numeric) r.data().get("v");
             assertThat(v.text()).isEqualTo(number);
             assertThat(v.toBigDecimal()).isEqualTo(new BigDecimal(number));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"0", "-0", "7", "-7", "1023", "1024", "9999", "10000", "-2147483648", "2147483648"})
+        void integersKeepTheirText(String number) {
+            RowChange r = row("{\"database\":\"d\",\"table\":\"t\",\"type\":\"insert\",\"ts\":1,\"data\":{\"v\":" + number + ",\"w\": " + number + " }}");
+            assertThat(r.data().get("v")).isEqualTo(Value.number(number));
+            assertThat(r.data().get("w")).isEqualTo(Value.number(number));
         }
 
         @Test
