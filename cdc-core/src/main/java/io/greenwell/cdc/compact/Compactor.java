@@ -624,10 +624,12 @@ public final class Compactor {
 
     /**
      * The key states of one table: an open-addressing hash table with linear probing whose slots
-     * hold the states themselves (no entry objects), so that a lookup touches the slot array and
-     * the state. Load factor at most one half.
+     * hold the states themselves (no entry objects), with the hashes in a parallel array so that a
+     * probe reads a state only when its hash matches: a lookup of a new key touches one array.
+     * Load factor at most one half; a zero hash is stored as one, so zero marks an empty slot.
      */
     private static final class KeyTable {
+        int[] hashes;
         KeyState[] slots;
         int size;
 
@@ -636,24 +638,29 @@ public final class Compactor {
             while (n < expected * 2) {
                 n <<= 1;
             }
+            hashes = new int[n];
             slots = new KeyState[n];
         }
 
         static int hash(Object key) {
             int h = key.hashCode();
-            return h ^ (h >>> 16);
+            h ^= h >>> 16;
+            return h == 0 ? 1 : h;
         }
 
         KeyState get(Object key, int hash) {
-            KeyState[] t = slots;
-            int mask = t.length - 1;
+            int[] hs = hashes;
+            int mask = hs.length - 1;
             for (int i = hash & mask; ; i = (i + 1) & mask) {
-                KeyState s = t[i];
-                if (s == null) {
+                int h = hs[i];
+                if (h == 0) {
                     return null;
                 }
-                if (s.hash == hash && (s.key == key || s.key.equals(key))) {
-                    return s;
+                if (h == hash) {
+                    KeyState s = slots[i];
+                    if (s.key == key || s.key.equals(key)) {
+                        return s;
+                    }
                 }
             }
         }
@@ -663,28 +670,32 @@ public final class Compactor {
                 grow();
             }
             KeyState s = new KeyState(key, hash);
-            insert(slots, s);
+            insert(hashes, slots, s);
             size++;
             return s;
         }
 
-        private static void insert(KeyState[] t, KeyState s) {
+        private static void insert(int[] hs, KeyState[] t, KeyState s) {
             int mask = t.length - 1;
             int i = s.hash & mask;
-            while (t[i] != null) {
+            while (hs[i] != 0) {
                 i = (i + 1) & mask;
             }
+            hs[i] = s.hash;
             t[i] = s;
         }
 
         private void grow() {
-            KeyState[] bigger = new KeyState[slots.length * 2];
+            int n = slots.length * 2;
+            int[] hs = new int[n];
+            KeyState[] t = new KeyState[n];
             for (KeyState s : slots) {
                 if (s != null) {
-                    insert(bigger, s);
+                    insert(hs, t, s);
                 }
             }
-            slots = bigger;
+            hashes = hs;
+            slots = t;
         }
     }
 
@@ -810,7 +821,7 @@ public final class Compactor {
                     }
                     switch (st.kind) {
                         case KeyState.UPSERT:
-                            upserts.add(new NetChange.Upsert(keyRow(st.key), st.image, st.sourceArray()));
+                            upserts.add(new NetChange.Upsert(st.image, st.sourceArray()));
                             break;
                         case KeyState.DELETE:
                             deletes.add(new NetChange.Delete(keyRow(st.key), st.sourceArray()));

@@ -1,6 +1,7 @@
 package io.greenwell.cdc.compact;
 
 import io.greenwell.cdc.event.Row;
+import io.greenwell.cdc.event.Value;
 import java.util.Objects;
 
 /**
@@ -15,19 +16,31 @@ public sealed interface NetChange permits NetChange.Upsert, NetChange.Delete, Ne
     int[] sources();
 
     /**
-     * Replace the row of this key by {@code image}: delete the key, then insert the image. Columns
-     * the image does not hold (a MINIMAL insert omits defaulted columns) take the column default.
+     * Replace the row of its key by {@code image}: delete the key, then insert the image. The key
+     * is the image's key columns ({@link TableChanges#keyColumns()}). Columns the image does not
+     * hold (a MINIMAL insert omits defaulted columns) take the column default.
      *
-     * @param key the key columns and values, never null
      * @param image the full row after the batch, key included, never null
      * @param sources the events behind it, never null
      */
-    record Upsert(Row key, Row image, int[] sources) implements NetChange {
+    record Upsert(Row image, int[] sources) implements NetChange {
         /** Validates. */
         public Upsert {
-            Objects.requireNonNull(key, "key");
             Objects.requireNonNull(image, "image");
             Objects.requireNonNull(sources, "sources");
+        }
+
+        /**
+         * @param keyColumns the table's key columns, never null
+         * @return the key columns and values of the image, as a new row; never null
+         */
+        public Row key(java.util.List<String> keyColumns) {
+            Row.Builder b = Row.builder();
+            for (String k : keyColumns) {
+                Value v = image.get(k);
+                b.put(k, v == null ? Value.NULL : v);
+            }
+            return b.build();
         }
     }
 

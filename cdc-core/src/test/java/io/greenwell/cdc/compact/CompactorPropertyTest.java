@@ -209,7 +209,7 @@ class CompactorPropertyTest {
                 changes.addAll(t.moves());
                 t.partials().forEach(gr -> changes.addAll(gr.rows()));
                 for (NetChange c : changes) {
-                    Row k = c instanceof NetChange.Upsert ? ((NetChange.Upsert) c).key()
+                    Row k = c instanceof NetChange.Upsert ? ((NetChange.Upsert) c).key(t.keyColumns())
                             : c instanceof NetChange.Delete ? ((NetChange.Delete) c).key()
                             : c instanceof NetChange.Move ? ((NetChange.Move) c).key()
                             : ((NetChange.Partial) c).key();

@@ -53,7 +53,7 @@ class CompactorTest {
                 update(T, ID, Row.of("id", 1, "v", "c"), Row.of("v", "b")));
         TableChanges t = only(b);
         assertThat(t.upserts()).singleElement().satisfies(u -> {
-            assertThat(u.key()).isEqualTo(k(1));
+            assertThat(u.key(ID)).isEqualTo(k(1));
             assertThat(u.image()).isEqualTo(Row.of("id", 1, "v", "c"));
             assertThat(u.sources()).containsExactly(0, 1, 2);
         });
@@ -112,7 +112,7 @@ class CompactorTest {
                 update(T, ID, Row.of("id", 3, "v", "y"), Row.of("id", 2, "v", "x"))));
         assertThat(t.deletes()).extracting(NetChange.Delete::key).containsExactlyInAnyOrder(k(1), k(2));
         assertThat(t.upserts()).singleElement().satisfies(u -> {
-            assertThat(u.key()).isEqualTo(k(3));
+            assertThat(u.key(ID)).isEqualTo(k(3));
             assertThat(u.image()).isEqualTo(Row.of("id", 3, "v", "y"));
             assertThat(u.sources()).containsExactly(0, 1);
         });
@@ -123,7 +123,7 @@ class CompactorTest {
         TableChanges t = only(compact(
                 insert(T, ID, Row.of("id", 1, "v", "x")),
                 update(T, ID, Row.of("id", 5, "v", "x"), Row.of("id", 1))));
-        assertThat(t.upserts()).singleElement().extracting(NetChange.Upsert::key).isEqualTo(k(5));
+        assertThat(t.upserts()).singleElement().extracting(u -> u.key(ID)).isEqualTo(k(5));
         assertThat(t.deletes()).extracting(NetChange.Delete::key).containsExactly(k(1));
     }
 
@@ -298,7 +298,7 @@ class CompactorTest {
         assertThat(b.rejected()).extracting(Rejected::reason)
                 .containsExactly(Rejected.Reason.MISSING_KEY, Rejected.Reason.NULL_KEY, Rejected.Reason.NULL_KEY);
         assertThat(b.rejected()).extracting(Rejected::source).containsExactly(0, 1, 2);
-        assertThat(only(b).upserts()).extracting(NetChange.Upsert::key).containsExactly(k(3));
+        assertThat(only(b).upserts()).extracting(u -> u.key(ID)).containsExactly(k(3));
     }
 
     @Test
@@ -310,7 +310,7 @@ class CompactorTest {
                 update(T, pk, Row.of("a", 1, "b", 1, "v", 9), Row.of("v", 0)),
                 delete(T, pk, Row.of("a", 1, "b", 2, "v", 0))));
         assertThat(t.upserts()).singleElement().satisfies(u -> {
-            assertThat(u.key()).isEqualTo(Row.of("a", 1, "b", 1));
+            assertThat(u.key(pk)).isEqualTo(Row.of("a", 1, "b", 1));
             assertThat(u.image()).isEqualTo(Row.of("a", 1, "b", 1, "v", 9));
         });
         assertThat(t.deletes()).isEmpty();

@@ -158,7 +158,7 @@ final class TableModel {
                 deleteKey(rows, c.table(), d.key());
             }
             for (NetChange.Upsert u : c.upserts()) {
-                deleteKey(rows, c.table(), u.key());
+                deleteKey(rows, c.table(), u.key(c.keyColumns()));
             }
             for (NetChange.Move m : c.moves()) {
                 deleteKey(rows, c.table(), m.key());
