@@ -1,5 +1,12 @@
 package io.greenwell.bench;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.greenwell.cdc.event.ChangeEvent;
+import io.greenwell.cdc.maxwell.MaxwellDecoder;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import io.greenwell.cdc.compact.BatchStats;
 import io.greenwell.cdc.compact.Compactor;
 import io.greenwell.cdc.compact.NetBatch;
@@ -116,7 +123,7 @@ public class CompactionBenchmark {
                 throw new IllegalArgumentException("skew must be uniform or zipf: " + skew);
         }
         Random rnd = new Random(SEED);
-        events = new EventGenerator(rnd, keys).generate(EVENTS);
+        events = asDecoded(new EventGenerator(rnd, keys).generate(EVENTS));
         compactor = Compactor.create();
 
         // Compact once, to check the events and to print the ratio for this combination.
@@ -143,6 +150,76 @@ public class CompactionBenchmark {
                         + " %d net changes, compaction ratio=%.3f (events in / net changes out)%n",
                 batchSize, skew, in, ops[Op.INSERT.ordinal()], ops[Op.UPDATE.ordinal()], ops[Op.DELETE.ordinal()], out,
                 out == 0 ? 0.0 : (double) in / out);
+    }
+
+    /**
+     * Writes each event as the Maxwell record it stands for and decodes it back, so that the
+     * benchmark compacts events exactly as the pipeline hands them over (shared column-name arrays,
+     * exact-size rows, the decoder's strings), not as a test would build them.
+     */
+    private static RowChange[] asDecoded(RowChange[] generated) {
+        MaxwellDecoder decoder = MaxwellDecoder.create();
+        JsonFactory json = new JsonFactory();
+        RowChange[] out = new RowChange[generated.length];
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
+        long xid = 1000;
+        try {
+            for (int i = 0; i < generated.length; i++) {
+                RowChange e = generated[i];
+                buf.reset();
+                try (JsonGenerator g = json.createGenerator(buf)) {
+                    g.writeStartObject();
+                    g.writeStringField("database", e.table().database());
+                    g.writeStringField("table", e.table().table());
+                    g.writeStringField("type", e.op().name().toLowerCase(Locale.ROOT));
+                    g.writeNumberField("ts", 1_795_000_000L + i / 100);
+                    g.writeNumberField("xid", xid++);
+                    g.writeBooleanField("commit", true);
+                    g.writeStringField("position", "mysql-bin.000042:" + (4 + 300L * i));
+                    g.writeNumberField("server_id", 1);
+                    g.writeArrayFieldStart("primary_key_columns");
+                    for (String k : e.primaryKeyColumns()) {
+                        g.writeString(k);
+                    }
+                    g.writeEndArray();
+                    g.writeFieldName("data");
+                    writeRow(g, e.data());
+                    if (!e.old().isEmpty()) {
+                        g.writeFieldName("old");
+                        writeRow(g, e.old());
+                    }
+                    g.writeEndObject();
+                }
+                ChangeEvent decoded = decoder.decode(buf.toByteArray(), "bench", i);
+                if (!(decoded instanceof RowChange) || ((RowChange) decoded).op() != e.op() || !((RowChange) decoded).data().equals(e.data())) {
+                    throw new IllegalStateException("event " + i + " does not survive encoding: " + decoded);
+                }
+                out[i] = (RowChange) decoded;
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out;
+    }
+
+    private static void writeRow(JsonGenerator g, Row row) throws IOException {
+        g.writeStartObject();
+        for (int i = 0; i < row.size(); i++) {
+            g.writeFieldName(row.name(i));
+            Value v = row.value(i);
+            if (v.isNull()) {
+                g.writeNull();
+            } else if (v instanceof Value.Numeric) {
+                g.writeNumber(v.asText());
+            } else if (v instanceof Value.Json) {
+                g.writeRawValue(v.asText());
+            } else if (v instanceof Value.Bool) {
+                g.writeBoolean(((Value.Bool) v).value());
+            } else {
+                g.writeString(v.asText());
+            }
+        }
+        g.writeEndObject();
     }
 
     /** Compacts all events, batch by batch; one operation per event. */
