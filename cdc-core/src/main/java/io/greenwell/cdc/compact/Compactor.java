@@ -625,12 +625,16 @@ public final class Compactor {
     /**
      * The key states of one table: an open-addressing hash table with linear probing whose slots
      * hold the states themselves (no entry objects), with the hashes in a parallel array so that a
-     * probe reads a state only when its hash matches: a lookup of a new key touches one array.
+     * probe reads a state only when its hash matches: a lookup of a new key touches one array. The
+     * states are also kept in arrival order, which is the order of the output and, being the order
+     * they were allocated in, a sequential walk through memory.
      * Load factor at most one half; a zero hash is stored as one, so zero marks an empty slot.
      */
     private static final class KeyTable {
         int[] hashes;
         KeyState[] slots;
+        /** The states in the order their keys first appeared: the output order, read sequentially. */
+        KeyState[] order;
         int size;
 
         KeyTable(int expected) {
@@ -640,6 +644,7 @@ public final class Compactor {
             }
             hashes = new int[n];
             slots = new KeyState[n];
+            order = new KeyState[Math.max(8, expected)];
         }
 
         static int hash(Object key) {
@@ -671,7 +676,10 @@ public final class Compactor {
             }
             KeyState s = new KeyState(key, hash);
             insert(hashes, slots, s);
-            size++;
+            if (size == order.length) {
+                order = Arrays.copyOf(order, size * 2);
+            }
+            order[size++] = s;
             return s;
         }
 
@@ -815,10 +823,9 @@ public final class Compactor {
             List<NetChange.KeylessDelta> minus = new ArrayList<>();
             Map<List<String>, List<NetChange.Partial>> partials = new TreeMap<>(Compactor::compareNames);
             if (keys != null) {
-                for (KeyState st : keys.slots) {
-                    if (st == null) {
-                        continue;
-                    }
+                KeyState[] order = keys.order;
+                for (int i = 0; i < keys.size; i++) {
+                    KeyState st = order[i];
                     switch (st.kind) {
                         case KeyState.UPSERT:
                             upserts.add(new NetChange.Upsert(st.image, st.sourceArray()));
