@@ -72,8 +72,9 @@ public class DecodeException extends CdcException {
     }
 
     /**
-     * Renders the start of some input for a message: at most {@link #MAX_SNIPPET_BYTES} bytes,
-     * invalid UTF-8 shown as U+FFFD, control characters escaped, an ellipsis when cut.
+     * Renders the start of some input for a message: at most {@link #MAX_SNIPPET_BYTES} bytes and
+     * about as many characters, invalid UTF-8 shown as U+FFFD, control characters escaped, an
+     * ellipsis when cut.
      *
      * @param input the bytes, may be null
      * @param off the start
@@ -87,7 +88,12 @@ public class DecodeException extends CdcException {
         int n = Math.min(len, MAX_SNIPPET_BYTES);
         String text = new String(input, off, n, StandardCharsets.UTF_8);
         StringBuilder sb = new StringBuilder(text.length() + 8);
+        boolean cut = n < len;
         for (int i = 0; i < text.length(); i++) {
+            if (sb.length() >= MAX_SNIPPET_BYTES) {
+                cut = true; // escapes made it longer than the bytes it quotes
+                break;
+            }
             char c = text.charAt(i);
             if (c < 0x20 || c == 0x7f) {
                 sb.append(String.format("\\u%04x", (int) c));
@@ -95,7 +101,7 @@ public class DecodeException extends CdcException {
                 sb.append(c);
             }
         }
-        if (n < len) {
+        if (cut) {
             sb.append("...");
         }
         return sb.toString();

@@ -59,6 +59,14 @@ public final class Batcher {
      * @throws TransactionTooLargeException when a transaction outgrows the cap and may not be split
      */
     public NetBatch offer(String stream, long offset, ChangeEvent event) {
+        if (!sequencer.wouldAdmit(stream, event)) {
+            // a replay neither ends a transaction nor closes a batch: it only moves the offsets
+            sequencer.admit(stream, event);
+            offered++;
+            duplicates++;
+            lastOffsets.put(stream, offset);
+            return null;
+        }
         StreamState st = streams.get(stream);
         if (st == null) {
             st = new StreamState();
@@ -74,10 +82,7 @@ public final class Batcher {
         }
         offered++;
         lastOffsets.put(stream, offset);
-        if (!sequencer.admit(stream, event)) {
-            duplicates++;
-            return ready;
-        }
+        sequencer.admit(stream, event); // admitted: wouldAdmit said so, and nothing changed since
         compactor.add(event);
         boolean ends = endsTransaction(event);
         if (ends && st.open) {

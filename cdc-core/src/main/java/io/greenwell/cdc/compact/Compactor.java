@@ -219,7 +219,7 @@ public final class Compactor {
     private void insert(TableState ts, Object key, Row image, int source) {
         KeyState st = ts.get(key);
         if (st == null) {
-            st = ts.newState(key);
+            st = ts.newState(key, this);
             st.set(KeyState.UPSERT, image, this);
             st.created = true;
         } else {
@@ -232,7 +232,7 @@ public final class Compactor {
     private void update(TableState ts, Object key, Row image, boolean full, int source) {
         KeyState st = ts.get(key);
         if (st == null) {
-            st = ts.newState(key);
+            st = ts.newState(key, this);
             if (full) {
                 st.set(KeyState.UPSERT, image, this);
             } else {
@@ -271,7 +271,7 @@ public final class Compactor {
     private void delete(TableState ts, Object key, int source) {
         KeyState st = ts.get(key);
         if (st == null) {
-            st = ts.newState(key);
+            st = ts.newState(key, this);
             st.set(KeyState.DELETE, null, this);
         } else if (((st.kind == KeyState.UPSERT || st.kind == KeyState.MOVED) && st.created) || st.kind == KeyState.NONE) {
             st.set(KeyState.NONE, null, this); // the key had no row before the batch: leave it untouched
@@ -312,10 +312,10 @@ public final class Compactor {
         KeyState to = ts.get(newKey);
         boolean created = to == null || to.kind == KeyState.NONE;
         if (to == null) {
-            to = ts.newState(newKey);
+            to = ts.newState(newKey, this);
         }
         if (from == null) {
-            from = ts.newState(oldKey);
+            from = ts.newState(oldKey, this);
         } else {
             to.addSources(from);
         }
@@ -430,7 +430,7 @@ public final class Compactor {
             }
             int columns = shape == null || shape.columns().isEmpty() ? -1 : shape.columns().size();
             ts = new TableState(id, snapshot, keyColumns.toArray(new String[0]), columns,
-                    snapshot ? 0 : lastKeyCounts.getOrDefault(id, 0));
+                    snapshot ? 0 : Math.min(1 << 20, lastKeyCounts.getOrDefault(id, 0)));
             (snapshot ? snapshots : rows).put(id, ts);
         }
         if (!snapshot) {
@@ -604,9 +604,15 @@ public final class Compactor {
             if (nsources > 1) {
                 int[] sorted = sourceArray();
                 Arrays.sort(sorted);
+                int n = 1;
+                for (int i = 1; i < sorted.length; i++) {
+                    if (sorted[i] != sorted[n - 1]) {
+                        sorted[n++] = sorted[i]; // an event can be behind both keys of a move
+                    }
+                }
                 first = sorted[0];
-                more = Arrays.copyOfRange(sorted, 1, sorted.length);
-                nsources = sorted.length;
+                more = Arrays.copyOfRange(sorted, 1, Math.max(2, n));
+                nsources = n;
             }
         }
 
@@ -772,7 +778,8 @@ public final class Compactor {
             return keys.get(key, KeyTable.hash(key));
         }
 
-        KeyState newState(Object key) {
+        KeyState newState(Object key, Compactor c) {
+            c.retained += KeyState.OVERHEAD;
             return keys.add(key, KeyTable.hash(key));
         }
 

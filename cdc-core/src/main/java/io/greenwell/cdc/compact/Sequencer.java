@@ -60,40 +60,68 @@ public final class Sequencer {
      * @return true when the record is new; false when it is a replay (counted in {@link #duplicates()})
      */
     public boolean admit(String stream, ChangeEvent event) {
+        return check(stream, event, true);
+    }
+
+    /**
+     * Tells whether {@link #admit} would admit a record, changing nothing.
+     *
+     * @param stream the stream the record came from, never null
+     * @param event the record, never null
+     * @return true when the record is new
+     */
+    public boolean wouldAdmit(String stream, ChangeEvent event) {
+        return check(stream, event, false);
+    }
+
+    private boolean check(String stream, ChangeEvent event, boolean apply) {
         SourcePosition p = event.meta().position();
         if (p == null) {
             return true;
         }
         Long server = event.meta().serverId();
-        State s = states(stream).get(server == null ? -1 : server, true);
-        if (s.position == null) {
-            s.position = p;
-            s.count = 1;
-            s.seen = 1;
+        State s = states(stream).get(server == null ? -1 : server, apply);
+        if (s == null || s.position == null) {
+            if (apply) {
+                s.position = p;
+                s.count = 1;
+                s.seen = 1;
+            }
             return true;
         }
         int c = p.compareTo(s.position);
         if (c > 0) {
-            s.position = p;
-            s.count = 1;
-            s.seen = 1;
+            if (apply) {
+                s.position = p;
+                s.count = 1;
+                s.seen = 1;
+            }
             return true;
         }
         if (c < 0) {
-            s.seen = 0;
-            duplicates++;
+            if (apply) {
+                s.seen = 0;
+                duplicates++;
+            }
             return false;
         }
         if (p.commit() || p.xoffset() >= 0) {
-            duplicates++; // a commit row or a row with an xoffset is the only record at its position
+            if (apply) {
+                duplicates++; // a commit row or a row with an xoffset is the only record at its position
+            }
             return false;
         }
-        s.seen++;
-        if (s.seen <= s.count) {
-            duplicates++;
+        if (s.seen + 1 <= s.count) {
+            if (apply) {
+                s.seen++;
+                duplicates++;
+            }
             return false;
         }
-        s.count = s.seen;
+        if (apply) {
+            s.seen++;
+            s.count = s.seen;
+        }
         return true;
     }
 

@@ -126,7 +126,9 @@ final class MaxwellRecordParser {
     ChangeEvent parseRecord() throws IOException {
         int bad = Utf8.firstInvalid(input, inputOff, inputLen);
         if (bad >= 0) {
-            throw fail("invalid UTF-8 at byte " + (bad - inputOff));
+            throw fail(input[bad] == 0
+                    ? "NUL byte at byte " + (bad - inputOff) + ": not JSON text (UTF-16 or UTF-32 input?)"
+                    : "invalid UTF-8 at byte " + (bad - inputOff));
         }
         cur = input;
         curBase = inputOff;
@@ -301,8 +303,10 @@ final class MaxwellRecordParser {
         }
         if (family == Family.DDL) {
             oldDef = readTableDef(p, "old");
+            oldStart = -1; // a repeated key: the last one wins
         } else if (family != null) {
             oldRow = readRow(p);
+            oldStart = -1;
         } else {
             oldStart = tokenOffset(p);
             p.skipChildren();
@@ -323,6 +327,7 @@ final class MaxwellRecordParser {
             p.skipChildren();
         } else if (family == Family.DDL) {
             def = readTableDef(p, "def");
+            defStart = -1;
         } else {
             defStart = tokenOffset(p);
             p.skipChildren();
@@ -831,13 +836,13 @@ final class MaxwellRecordParser {
         String[] recent = decoder.recent();
         String last = recent[slot];
         if (last != null) {
-            // compare the raw bytes with the last text, an ASCII string without escapes in practice,
-            // so that a repeated name is not even decoded by Jackson
+            // the cached text is plain ASCII (see isPlain): equal bytes followed by the closing quote
+            // mean the same string, so a repeated name is not even decoded by Jackson
             int start = curBase + tokenOffset(p) + 1;
             int len = last.length();
             if (start + len < curEnd && cur[start + len] == '"') {
                 int i = 0;
-                while (i < len && cur[start + i] == last.charAt(i) && last.charAt(i) < 0x80 && last.charAt(i) != '\\') {
+                while (i < len && cur[start + i] == last.charAt(i)) {
                     i++;
                 }
                 if (i == len) {
@@ -846,8 +851,21 @@ final class MaxwellRecordParser {
             }
         }
         String text = p.getText();
-        recent[slot] = text;
+        if (isPlain(text)) {
+            recent[slot] = text; // only texts whose JSON form is their bytes between two quotes
+        }
         return text;
+    }
+
+    /** True for printable ASCII without quote or backslash: its JSON string is its bytes, quoted. */
+    private static boolean isPlain(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String requiredString(JsonParser p, JsonToken t, String field, String key) throws IOException {

@@ -5,8 +5,10 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Strict UTF-8 validation (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF,
- * no truncated sequences. Jackson alone accepts some of these (an overlong {@code C0 80} decodes
+ * Strict UTF-8 validation of JSON text (RFC 3629): no overlong forms, no surrogates, nothing above
+ * U+10FFFF, no truncated sequences, and no NUL byte (valid UTF-8, but JSON text never holds one
+ * unescaped; it marks UTF-16 or UTF-32 input, which Jackson would otherwise detect and parse by
+ * characters while the decoder slices values by bytes). Jackson alone accepts some of these (an overlong {@code C0 80} decodes
  * to U+0000) and never looks at the bytes of values it skips, so the decoder checks every record
  * once up front. ASCII, the common case, is checked eight bytes at a time, and a block with a
  * non-ASCII byte jumps straight to it.
@@ -15,6 +17,7 @@ final class Utf8 {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long LOW_BITS = 0x0101010101010101L;
 
     private Utf8() {}
 
@@ -29,14 +32,19 @@ final class Utf8 {
         int end = off + len;
         while (i < end) {
             if (i + 8 <= end) {
-                long high = ((long) LONGS.get(b, i)) & HIGH_BITS;
-                if (high == 0) {
+                long w = (long) LONGS.get(b, i);
+                // the high bit of each non-ASCII byte, and of each zero byte
+                long marks = (w | ((w - LOW_BITS) & ~w)) & HIGH_BITS;
+                if (marks == 0) {
                     i += 8;
                     continue;
                 }
-                i += Long.numberOfTrailingZeros(high) >>> 3; // jump to the first non-ASCII byte of the block
+                i += Long.numberOfTrailingZeros(marks) >>> 3; // jump to the first such byte of the block
             }
             int c = b[i] & 0xff;
+            if (c == 0) {
+                return i; // valid UTF-8, but never in JSON text: UTF-16 or UTF-32 input
+            }
             if (c < 0x80) {
                 i++;
             } else if (c < 0xc2) {

@@ -116,6 +116,22 @@ class BatcherTest {
     }
 
     @Test
+    void aReplayInsideAnOpenTransactionIsNotABoundary() {
+        // found in review: a replayed row of an earlier xid used to end the open transaction
+        Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(4, Long.MAX_VALUE, true));
+        List<ChangeEvent> events = new ArrayList<>(List.of(
+                tx(ins(1), 9, 0, false, 10), tx(ins(2), 9, -1, true, 20),
+                tx(ins(3), 10, 0, false, 30), tx(ins(4), 10, 1, false, 40)));
+        events.add(tx(ins(1), 9, 0, false, 10)); // Maxwell restarts and replays transaction 9
+        events.add(tx(ins(2), 9, -1, true, 20));
+        events.add(tx(ins(5), 10, 2, false, 50));
+        events.add(tx(ins(6), 10, -1, true, 60));
+        List<NetBatch> batches = offerAll(b, "s", events);
+        assertThat(batches.get(0).stats().events()).isEqualTo(8);
+        assertThat(batches.get(0).stats().duplicates()).isEqualTo(2);
+    }
+
+    @Test
     void ddlEndsATransaction() {
         Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(1, Long.MAX_VALUE, true));
         NetBatch nb = b.offer("s", 0, Events.noOpAlter(T, List.of("id"), ID, new SourcePosition("f.1", 5, -1, false, null)));

@@ -522,7 +522,7 @@ class MaxwellDecoderTest {
             } catch (DecodeException e) {
                 assertThat(e.stream()).isEqualTo("s1");
                 assertThat(e.offset()).isEqualTo(99L);
-                assertThat(e.snippet().length()).isLessThanOrEqualTo(DecodeException.MAX_SNIPPET_BYTES + 3);
+                assertThat(e.snippet().length()).isLessThanOrEqualTo(DecodeException.MAX_SNIPPET_BYTES + 9);
                 return e;
             }
             throw new AssertionError("decoded without error: " + new String(input, StandardCharsets.UTF_8));
@@ -549,7 +549,8 @@ class MaxwellDecoderTest {
         @ValueSource(strings = {"x", "}", " {} ", "{}{}", "\n[1]", "{},", "{} //", "{} \u0000"})
         void trailingGarbage(String tail) {
             assertThat(fails(OK + tail).reason()).satisfiesAnyOf(
-                    r -> assertThat(r).contains("trailing"), r -> assertThat(r).contains("malformed JSON"));
+                    r -> assertThat(r).contains("trailing"), r -> assertThat(r).contains("malformed JSON"),
+                    r -> assertThat(r).contains("NUL byte"));
         }
 
         @Test
@@ -590,6 +591,36 @@ class MaxwellDecoderTest {
                     assertThat(fails(input).reason()).startsWith("invalid UTF-8 at byte " + head.length);
                 }
             }
+        }
+
+        @Test
+        void utf16AndUtf32AreRejected() {
+            String ok = "{\"database\":\"d\",\"table\":\"t\",\"type\":\"insert\",\"ts\":1,\"data\":{\"id\":1,\"n\":\"x\"}}";
+            for (java.nio.charset.Charset cs : new java.nio.charset.Charset[] {
+                StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE, StandardCharsets.UTF_16, java.nio.charset.Charset.forName("UTF-32")}) {
+                assertThat(fails(ok.getBytes(cs)).reason()).as(cs.name()).containsAnyOf("NUL byte", "invalid UTF-8");
+            }
+            // a UTF-8 byte order mark is fine
+            byte[] bom = ("\uFEFF" + ok).getBytes(StandardCharsets.UTF_8);
+            assertThat(((RowChange) decoder.decode(bom, "s", 0)).data().get("n")).isEqualTo(Value.text("x"));
+        }
+
+        @Test
+        void aQuoteInARepeatedNameIsNotTakenForItsEnd() {
+            // a table named orders","type (a legal MySQL identifier), then an ordinary record
+            RowChange odd = row("{\"database\":\"db\",\"table\":\"orders\\\",\\\"type\",\"type\":\"insert\",\"ts\":1,\"data\":{}}");
+            assertThat(odd.table().table()).isEqualTo("orders\",\"type");
+            RowChange next = row("{\"database\":\"db\",\"table\":\"orders\",\"type\":\"insert\",\"ts\":1,\"data\":{}}");
+            assertThat(next.table().table()).isEqualTo("orders");
+            // and a rejected record cannot poison the next ones
+            fails("{\"type\":\"insert\\\",\\\"ts\"}");
+            assertThat(row("{\"database\":\"db\",\"table\":\"orders\",\"type\":\"insert\",\"ts\":1,\"data\":{}}").op()).isEqualTo(Op.INSERT);
+        }
+
+        @Test
+        void aRepeatedOldKeepsTheLastOne() {
+            RowChange r = row("{\"old\":{\"v\":\"first\"},\"type\":\"update\",\"old\":{\"v\":\"second\"},\"database\":\"d\",\"table\":\"t\",\"ts\":1,\"data\":{\"id\":1,\"v\":\"x\"}}");
+            assertThat(r.old()).isEqualTo(Row.of("v", "second"));
         }
 
         @Test
