@@ -541,7 +541,7 @@ public final class Compactor {
     }
 
     /** The fold of one key's events; also the entry of its table's {@link KeyTable}. */
-    private static final class KeyState {
+    private static final class KeyState extends Sourced {
         static final byte UPSERT = 1;
         static final byte DELETE = 2;
         static final byte PARTIAL = 3;
@@ -556,10 +556,6 @@ public final class Compactor {
         Row image;
         Object fromKey;
         long bytes;
-        /** The sources, in order; the first is kept inline since most keys have one or two events. */
-        int first;
-        int[] more;
-        int nsources;
 
         KeyState(Object key, int hash) {
             this.key = key;
@@ -574,58 +570,6 @@ public final class Compactor {
             bytes = b;
         }
 
-        private int last() {
-            return nsources == 1 ? first : more[nsources - 2];
-        }
-
-        void addSource(int s) {
-            if (nsources == 0) {
-                first = s;
-                nsources = 1;
-                return;
-            }
-            if (last() == s) {
-                return;
-            }
-            if (more == null) {
-                more = new int[2];
-            } else if (nsources - 1 == more.length) {
-                more = Arrays.copyOf(more, more.length * 2);
-            }
-            more[nsources - 1] = s;
-            nsources++;
-        }
-
-        void addSources(KeyState other) {
-            int[] all = other.sourceArray();
-            for (int s : all) {
-                addSource(s);
-            }
-            if (nsources > 1) {
-                int[] sorted = sourceArray();
-                Arrays.sort(sorted);
-                int n = 1;
-                for (int i = 1; i < sorted.length; i++) {
-                    if (sorted[i] != sorted[n - 1]) {
-                        sorted[n++] = sorted[i]; // an event can be behind both keys of a move
-                    }
-                }
-                first = sorted[0];
-                more = Arrays.copyOfRange(sorted, 1, Math.max(2, n));
-                nsources = n;
-            }
-        }
-
-        int[] sourceArray() {
-            int[] out = new int[nsources];
-            if (nsources > 0) {
-                out[0] = first;
-                if (nsources > 1) {
-                    System.arraycopy(more, 0, out, 1, nsources - 1);
-                }
-            }
-            return out;
-        }
     }
 
     /**
@@ -714,19 +658,70 @@ public final class Compactor {
     }
 
     /** A distinct image of a keyless table and its net count. */
-    private static final class Count {
+    private static final class Count extends Sourced {
         int count;
-        int[] sources = new int[2];
+    }
+
+    /**
+     * The batch-local sequence numbers of the events behind a net change, in order, without
+     * repeats. The first is kept inline, since most keys and images have one or two events.
+     */
+    private abstract static class Sourced {
+        int first;
+        int[] more;
         int nsources;
 
+        private int last() {
+            return nsources == 1 ? first : more[nsources - 2];
+        }
+
         void addSource(int s) {
-            if (nsources > 0 && sources[nsources - 1] == s) {
+            if (nsources == 0) {
+                first = s;
+                nsources = 1;
                 return;
             }
-            if (nsources == sources.length) {
-                sources = Arrays.copyOf(sources, nsources * 2);
+            if (last() == s) {
+                return;
             }
-            sources[nsources++] = s;
+            if (more == null) {
+                more = new int[2];
+            } else if (nsources - 1 == more.length) {
+                more = Arrays.copyOf(more, more.length * 2);
+            }
+            more[nsources - 1] = s;
+            nsources++;
+        }
+
+        void addSources(Sourced other) {
+            int[] all = other.sourceArray();
+            for (int s : all) {
+                addSource(s);
+            }
+            if (nsources > 1) {
+                int[] sorted = sourceArray();
+                Arrays.sort(sorted);
+                int n = 1;
+                for (int i = 1; i < sorted.length; i++) {
+                    if (sorted[i] != sorted[n - 1]) {
+                        sorted[n++] = sorted[i]; // an event can be behind both keys of a move
+                    }
+                }
+                first = sorted[0];
+                more = Arrays.copyOfRange(sorted, 1, Math.max(2, n));
+                nsources = n;
+            }
+        }
+
+        int[] sourceArray() {
+            int[] out = new int[nsources];
+            if (nsources > 0) {
+                out[0] = first;
+                if (nsources > 1) {
+                    System.arraycopy(more, 0, out, 1, nsources - 1);
+                }
+            }
+            return out;
         }
     }
 
@@ -857,8 +852,7 @@ public final class Compactor {
                 for (Map.Entry<Row, Count> e : counts.entrySet()) {
                     Count n = e.getValue();
                     if (n.count != 0) {
-                        NetChange.KeylessDelta d = new NetChange.KeylessDelta(
-                                e.getKey(), Math.abs(n.count), Arrays.copyOf(n.sources, n.nsources));
+                        NetChange.KeylessDelta d = new NetChange.KeylessDelta(e.getKey(), Math.abs(n.count), n.sourceArray());
                         (n.count > 0 ? plus : minus).add(d);
                         c.netKeylessRows += Math.abs(n.count);
                     }
