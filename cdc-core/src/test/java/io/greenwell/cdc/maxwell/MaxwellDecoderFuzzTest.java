@@ -2,6 +2,10 @@ package io.greenwell.cdc.maxwell;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.greenwell.cdc.DecodeException;
 import io.greenwell.cdc.event.BootstrapMarker;
 import io.greenwell.cdc.event.ChangeEvent;
@@ -63,6 +67,9 @@ class MaxwellDecoderFuzzTest {
         };
         for (String s : extra) {
             seeds.add(s.getBytes(StandardCharsets.UTF_8));
+            // other encodings of JSON: the decoder must refuse them, not misread them
+            seeds.add(s.getBytes(StandardCharsets.UTF_16LE));
+            seeds.add(("\uFEFF" + s).getBytes(StandardCharsets.UTF_16BE));
         }
         try {
             seeds.add(("{\"encrypted\":" + MaxwellDecoderTest.envelope(new String(seeds.get(2), StandardCharsets.UTF_8), KEY) + "}")
@@ -102,6 +109,7 @@ class MaxwellDecoderFuzzTest {
         }
         assertThat(e).isNotNull();
         assertThat(e.meta()).isNotNull();
+        agreesWithATree(input, e);
         assertThat(e.database()).isNotNull();
         if (e instanceof RowChange) {
             RowChange r = (RowChange) e;
@@ -117,6 +125,67 @@ class MaxwellDecoderFuzzTest {
         } else {
             assertThat(((BootstrapMarker) e).kind()).isNotNull();
         }
+    }
+
+    private static final ObjectMapper TREES = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+
+    /**
+     * A differential oracle: whatever the decoder accepts, Jackson's databind must read as the same
+     * JSON, with the same values in {@code data} and {@code old} (strings equal, numbers of the
+     * same text, embedded JSON equal as trees). Encrypted records are skipped (the tree sees only
+     * the envelope).
+     */
+    private static void agreesWithATree(byte[] input, ChangeEvent e) {
+        JsonNode root;
+        try {
+            root = TREES.readTree(input);
+        } catch (IOException ex) {
+            throw new AssertionError("the decoder accepted what databind rejects: " + ex.getMessage(), ex);
+        }
+        if (!(e instanceof RowChange) || root.has("encrypted")) {
+            return;
+        }
+        RowChange r = (RowChange) e;
+        compare(r.data(), last(root, "data"));
+        if (!r.old().isEmpty()) {
+            compare(r.old(), last(root, "old"));
+        }
+        assertThat(r.table().database()).isEqualTo(last(root, "database").textValue());
+        assertThat(r.table().table()).isEqualTo(last(root, "table").textValue());
+    }
+
+    private static JsonNode last(JsonNode root, String field) {
+        return root.get(field); // databind keeps the last of repeated keys, as the decoder does
+    }
+
+    private static void compare(io.greenwell.cdc.event.Row row, JsonNode object) {
+        assertThat(object).isNotNull();
+        assertThat(row.size()).isEqualTo(object.size());
+        object.fields().forEachRemaining(f -> {
+            io.greenwell.cdc.event.Value v = row.get(f.getKey());
+            JsonNode n = f.getValue();
+            assertThat(v).as(f.getKey()).isNotNull();
+            if (n.isNull()) {
+                assertThat(v.isNull()).isTrue();
+            } else if (n.isTextual()) {
+                assertThat(v).isEqualTo(io.greenwell.cdc.event.Value.text(n.textValue()));
+            } else if (n.isNumber()) {
+                assertThat(v).isInstanceOf(io.greenwell.cdc.event.Value.Numeric.class);
+                assertThat(new java.math.BigDecimal(v.asText())).isEqualByComparingTo(n.decimalValue());
+            } else if (n.isBoolean()) {
+                assertThat(v).isEqualTo(n.booleanValue() ? io.greenwell.cdc.event.Value.TRUE : io.greenwell.cdc.event.Value.FALSE);
+            } else {
+                try {
+                    assertThat(TREES.readTree(v.asText())).isEqualTo(n);
+                } catch (IOException ex) {
+                    throw new AssertionError("embedded JSON is not JSON: " + v.asText(), ex);
+                }
+            }
+        });
     }
 
     @Provide
