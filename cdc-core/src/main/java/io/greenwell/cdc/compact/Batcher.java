@@ -59,30 +59,32 @@ public final class Batcher {
      * @throws TransactionTooLargeException when a transaction outgrows the cap and may not be split
      */
     public NetBatch offer(String stream, long offset, ChangeEvent event) {
-        if (!sequencer.wouldAdmit(stream, event)) {
-            // a replay neither ends a transaction nor closes a batch: it only moves the offsets
-            sequencer.admit(stream, event);
-            offered++;
-            duplicates++;
-            lastOffsets.put(stream, offset);
-            return null;
-        }
         StreamState st = streams.get(stream);
         if (st == null) {
             st = new StreamState();
             streams.put(stream, st);
         }
-        if (st.open && boundaryBefore(st, event)) {
-            st.open = false; // the stream's transaction ended without a commit row (xid changed, DDL...)
+        // the stream's transaction ended before this record without a commit row (xid change, DDL...)
+        boolean endedBefore = st.open && boundaryBefore(st, event);
+        // if the record is new, the batch closes before it: keep the watermarks that exclude it
+        Map<WatermarkKey, Watermark> before = null;
+        if (offered > 0 && openStreams - (endedBefore ? 1 : 0) == 0 && full()) {
+            before = sequencer.snapshot();
+        }
+        if (!sequencer.admit(stream, event)) {
+            // a replay neither ends a transaction nor closes a batch: it only moves the offsets
+            offered++;
+            duplicates++;
+            lastOffsets.put(stream, offset);
+            return null;
+        }
+        if (endedBefore) {
+            st.open = false;
             openStreams--;
         }
-        NetBatch ready = null;
-        if (offered > 0 && openStreams == 0 && full()) {
-            ready = close(false);
-        }
+        NetBatch ready = before == null ? null : close(false, before);
         offered++;
         lastOffsets.put(stream, offset);
-        sequencer.admit(stream, event); // admitted: wouldAdmit said so, and nothing changed since
         compactor.add(event);
         boolean ends = endsTransaction(event);
         if (ends && st.open) {
@@ -144,7 +146,11 @@ public final class Batcher {
     }
 
     private NetBatch close(boolean split) {
-        NetBatch batch = compactor.finish(sequencer.snapshot(), lastOffsets, duplicates, split);
+        return close(split, sequencer.snapshot());
+    }
+
+    private NetBatch close(boolean split, Map<WatermarkKey, Watermark> watermarks) {
+        NetBatch batch = compactor.finish(watermarks, lastOffsets, duplicates, split);
         lastOffsets = new HashMap<>();
         offered = 0;
         duplicates = 0;

@@ -45,7 +45,7 @@ public final class Sequencer {
      */
     public Sequencer(Map<WatermarkKey, Watermark> watermarks) {
         watermarks.forEach((k, w) -> {
-            State s = states(k.stream()).get(k.serverId(), true);
+            State s = states(k.stream()).get(k.serverId());
             s.position = w.position();
             s.count = w.count();
             s.seen = w.count();
@@ -60,68 +60,34 @@ public final class Sequencer {
      * @return true when the record is new; false when it is a replay (counted in {@link #duplicates()})
      */
     public boolean admit(String stream, ChangeEvent event) {
-        return check(stream, event, true);
-    }
-
-    /**
-     * Tells whether {@link #admit} would admit a record, changing nothing.
-     *
-     * @param stream the stream the record came from, never null
-     * @param event the record, never null
-     * @return true when the record is new
-     */
-    public boolean wouldAdmit(String stream, ChangeEvent event) {
-        return check(stream, event, false);
-    }
-
-    private boolean check(String stream, ChangeEvent event, boolean apply) {
         SourcePosition p = event.meta().position();
         if (p == null) {
             return true;
         }
         Long server = event.meta().serverId();
-        State s = states(stream).get(server == null ? -1 : server, apply);
-        if (s == null || s.position == null) {
-            if (apply) {
-                s.position = p;
-                s.count = 1;
-                s.seen = 1;
-            }
-            return true;
-        }
-        int c = p.compareTo(s.position);
+        State s = states(stream).get(server == null ? -1 : server);
+        int c = s.position == null ? 1 : p.compareTo(s.position);
         if (c > 0) {
-            if (apply) {
-                s.position = p;
-                s.count = 1;
-                s.seen = 1;
-            }
+            s.position = p;
+            s.count = 1;
+            s.seen = 1;
             return true;
         }
         if (c < 0) {
-            if (apply) {
-                s.seen = 0;
-                duplicates++;
-            }
+            s.seen = 0;
+            duplicates++;
             return false;
         }
         if (p.commit() || p.xoffset() >= 0) {
-            if (apply) {
-                duplicates++; // a commit row or a row with an xoffset is the only record at its position
-            }
+            duplicates++; // a commit row or a row with an xoffset is the only record at its position
             return false;
         }
-        if (s.seen + 1 <= s.count) {
-            if (apply) {
-                s.seen++;
-                duplicates++;
-            }
+        s.seen++;
+        if (s.seen <= s.count) {
+            duplicates++;
             return false;
         }
-        if (apply) {
-            s.seen++;
-            s.count = s.seen;
-        }
+        s.count = s.seen;
         return true;
     }
 
@@ -168,14 +134,11 @@ public final class Sequencer {
         State[] states = new State[2];
         int n;
 
-        State get(long id, boolean create) {
+        State get(long id) {
             for (int i = 0; i < n; i++) {
                 if (ids[i] == id) {
                     return states[i];
                 }
-            }
-            if (!create) {
-                return null;
             }
             if (n == ids.length) {
                 ids = Arrays.copyOf(ids, n * 2);

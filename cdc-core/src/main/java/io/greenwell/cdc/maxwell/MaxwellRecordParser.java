@@ -107,6 +107,39 @@ final class MaxwellRecordParser {
     private String encryptedBytes;
     private int fieldCount;
 
+    /**
+     * The names of a table definition's fields for messages, built once for {@code def} and
+     * {@code old} so that no name is concatenated while parsing.
+     */
+    private static final class DefNames {
+        static final DefNames DEF = new DefNames("def");
+        static final DefNames OLD = new DefNames("old");
+
+        final String root;
+        final String database;
+        final String table;
+        final String charset;
+        final String primaryKey;
+        final String name;
+        final String type;
+        final String columnCharset;
+        final String enumValues;
+        final String columnLength;
+
+        private DefNames(String root) {
+            this.root = root;
+            this.database = root + ".database";
+            this.table = root + ".table";
+            this.charset = root + ".charset";
+            this.primaryKey = root + ".primary-key";
+            this.name = root + ".columns[].name";
+            this.type = root + ".columns[].type";
+            this.columnCharset = root + ".columns[].charset";
+            this.enumValues = root + ".columns[].enum-values";
+            this.columnLength = root + ".columns[].column-length";
+        }
+    }
+
     /** The record families, by {@code type}. */
     private enum Family {
         ROW,
@@ -302,7 +335,7 @@ final class MaxwellRecordParser {
             throw mistyped("old", "an object", t);
         }
         if (family == Family.DDL) {
-            oldDef = readTableDef(p, "old");
+            oldDef = readTableDef(p, DefNames.OLD);
             oldStart = -1; // a repeated key: the last one wins
         } else if (family != null) {
             oldRow = readRow(p);
@@ -326,7 +359,7 @@ final class MaxwellRecordParser {
             defStart = -2; // mistyped unless the record turns out to be a row
             p.skipChildren();
         } else if (family == Family.DDL) {
-            def = readTableDef(p, "def");
+            def = readTableDef(p, DefNames.DEF);
             defStart = -1;
         } else {
             defStart = tokenOffset(p);
@@ -495,7 +528,7 @@ final class MaxwellRecordParser {
         return (int) ((ParserBase) p).getTokenCharacterOffset();
     }
 
-    private TableDef readTableDef(JsonParser p, String field) throws IOException {
+    private TableDef readTableDef(JsonParser p, DefNames field) throws IOException {
         String db = null;
         String tbl = null;
         String cs = null;
@@ -507,28 +540,28 @@ final class MaxwellRecordParser {
             t = p.nextToken();
             switch (name) {
                 case "database":
-                    db = requiredString(p, t, field, ".database");
+                    db = requiredString(p, t, field.database);
                     break;
                 case "table":
-                    tbl = requiredString(p, t, field, ".table");
+                    tbl = requiredString(p, t, field.table);
                     break;
                 case "charset":
-                    cs = optionalString(p, t, field, ".charset");
+                    cs = optionalString(p, t, field.charset);
                     break;
                 case "columns":
                     if (t != JsonToken.START_ARRAY) {
-                        throw mistyped(field + ".columns", "an array", t);
+                        throw mistyped(field.root + ".columns", "an array", t);
                     }
                     columns = new ArrayList<>();
                     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                         if (t != JsonToken.START_OBJECT) {
-                            throw mistyped(field + ".columns[]", "an object", t);
+                            throw mistyped(field.root + ".columns[]", "an object", t);
                         }
                         columns.add(readColumn(p, field));
                     }
                     break;
                 case "primary-key":
-                    pk = stringList(p, t, field, ".primary-key");
+                    pk = stringList(p, t, field.primaryKey);
                     break;
                 default:
                     p.skipChildren();
@@ -536,15 +569,15 @@ final class MaxwellRecordParser {
             }
         }
         if (db == null || tbl == null) {
-            throw fail("\"" + field + "\" needs \"database\" and \"table\"");
+            throw fail("\"" + field.root + "\" needs \"database\" and \"table\"");
         }
         if (columns == null) {
-            throw fail("\"" + field + "\" has no \"columns\"");
+            throw fail("\"" + field.root + "\" has no \"columns\"");
         }
         return new TableDef(db, tbl, cs, columns, pk == null ? List.of() : pk);
     }
 
-    private ColumnDef readColumn(JsonParser p, String field) throws IOException {
+    private ColumnDef readColumn(JsonParser p, DefNames field) throws IOException {
         String name = null;
         String colType = null;
         Boolean signed = null;
@@ -557,26 +590,26 @@ final class MaxwellRecordParser {
             t = p.nextToken();
             switch (key) {
                 case "name":
-                    name = requiredString(p, t, field, ".columns[].name");
+                    name = requiredString(p, t, field.name);
                     break;
                 case "type":
-                    colType = requiredString(p, t, field, ".columns[].type");
+                    colType = requiredString(p, t, field.type);
                     break;
                 case "signed":
                     if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
                         signed = t == JsonToken.VALUE_TRUE;
                     } else if (t != JsonToken.VALUE_NULL) {
-                        throw mistyped(field + ".columns[].signed", "a boolean", t);
+                        throw mistyped(field.root + ".columns[].signed", "a boolean", t);
                     }
                     break;
                 case "charset":
-                    cs = optionalString(p, t, field, ".columns[].charset");
+                    cs = optionalString(p, t, field.columnCharset);
                     break;
                 case "enum-values":
-                    enumValues = stringList(p, t, field, ".columns[].enum-values");
+                    enumValues = stringList(p, t, field.enumValues);
                     break;
                 case "column-length":
-                    Long n = optionalLong(p, t, field, ".columns[].column-length");
+                    Long n = optionalLong(p, t, field.columnLength);
                     if (n != null) {
                         if (n < 0 || n > 1_000_000) {
                             throw fail("column-length out of range: " + n);
@@ -590,7 +623,7 @@ final class MaxwellRecordParser {
             }
         }
         if (name == null || colType == null) {
-            throw fail("a column of \"" + field + "\" needs \"name\" and \"type\"");
+            throw fail("a column of \"" + field.root + "\" needs \"name\" and \"type\"");
         }
         return new ColumnDef(name, colType, signed, cs, enumValues, length);
     }
@@ -746,7 +779,7 @@ final class MaxwellRecordParser {
             curEnd = base + defEnd;
             try (JsonParser p = decoder.parser(cur, curBase, curEnd - curBase)) {
                 p.nextToken();
-                def = readTableDef(p, "def");
+                def = readTableDef(p, DefNames.DEF);
             } finally {
                 curBase = base;
                 curEnd = end;
@@ -805,7 +838,7 @@ final class MaxwellRecordParser {
         try (JsonParser p = decoder.parser(cur, curBase, curEnd - curBase)) {
             p.nextToken();
             if (family == Family.DDL) {
-                oldDef = readTableDef(p, "old");
+                oldDef = readTableDef(p, DefNames.OLD);
             } else {
                 oldRow = readRow(p);
             }
@@ -866,44 +899,6 @@ final class MaxwellRecordParser {
             }
         }
         return true;
-    }
-
-    private String requiredString(JsonParser p, JsonToken t, String field, String key) throws IOException {
-        if (t != JsonToken.VALUE_STRING) {
-            throw mistyped(field + key, "a string", t);
-        }
-        return p.getText();
-    }
-
-    private String optionalString(JsonParser p, JsonToken t, String field, String key) throws IOException {
-        if (t == JsonToken.VALUE_STRING) {
-            return p.getText();
-        }
-        if (t != JsonToken.VALUE_NULL) {
-            throw mistyped(field + key, "a string", t);
-        }
-        return null;
-    }
-
-    private Long optionalLong(JsonParser p, JsonToken t, String field, String key) throws IOException {
-        if (t == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        if (t != JsonToken.VALUE_NUMBER_INT) {
-            throw mistyped(field + key, "an integer", t);
-        }
-        JsonParser.NumberType nt = p.getNumberType();
-        if (nt != JsonParser.NumberType.INT && nt != JsonParser.NumberType.LONG) {
-            throw fail("field \"" + field + key + "\" out of range: " + p.getText());
-        }
-        return p.getLongValue();
-    }
-
-    private List<String> stringList(JsonParser p, JsonToken t, String field, String key) throws IOException {
-        if (t != JsonToken.START_ARRAY && t != JsonToken.VALUE_NULL) {
-            throw mistyped(field + key, "an array of strings", t);
-        }
-        return stringList(p, t, field);
     }
 
     private String requiredString(JsonParser p, JsonToken t, String name) throws IOException {

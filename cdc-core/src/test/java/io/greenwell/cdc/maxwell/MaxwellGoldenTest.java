@@ -141,17 +141,22 @@ class MaxwellGoldenTest {
         }
         assertThat(decimals).contains("12.50", "0.50000", "0E-30", "0.33333334");
 
-        RowChange strings = firstRow(events, r -> r.table().table().equals("strings") && containsText(r.data(), "nul\u0000byte"));
-        assertThat(strings).isNotNull();
+        RowChange strings = firstRow(events, r -> r.table().table().equals("strings") && r.data().get("id").equals(Value.number("4")));
+        assertThat(strings.data().get("vmb3")).isEqualTo(Value.text("nul\u0000byte"));
+        assertThat(strings.data().get("lt")).isEqualTo(Value.text("nul \u0000 in the middle \u0000"));
+        assertThat(strings.data().get("vbin")).isEqualTo(Value.text("tab\there"));
+        assertThat(strings.data().get("tt")).isEqualTo(Value.text("back\\\\slashes"));
         assertThat(events).map(Decoded::event).filteredOn(RowChange.class::isInstance)
                 .anySatisfy(e -> assertThat(containsText(((RowChange) e).data(), "\uD83D\uDE00")).isTrue());
 
         RowChange json = firstRow(events, r -> r.table().table().equals("json_docs") && r.data().get("j") instanceof Value.Json);
         assertThat(json.data().get("j").asText()).startsWith("{").endsWith("}");
 
-        RowChange set = firstRow(events, r -> r.table().table().equals("strings") && r.data().get("s") != null
-                && r.data().get("s").equals(Value.json("[]")));
-        assertThat(set).isNotNull();
+        RowChange empty = firstRow(events, r -> r.table().table().equals("strings") && r.data().get("id").equals(Value.number("3")));
+        assertThat(empty.data().get("s")).isEqualTo(Value.json("[]"));
+        assertThat(empty.data().get("c10")).isEqualTo(Value.text(""));
+        RowChange two = firstRow(events, r -> r.table().table().equals("strings") && r.data().get("id").equals(Value.number("2")));
+        assertThat(two.data().get("s")).isEqualTo(Value.json("[\"x\",\"y\",\"z\"]"));
     }
 
     @Test

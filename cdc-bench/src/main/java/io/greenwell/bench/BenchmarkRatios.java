@@ -14,14 +14,14 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@code compact/decode} for every {@link CompactionBenchmark} parameter combination.
  * </ul>
  *
- * <pre>java -cp cdc-bench/target/benchmarks.jar io.greenwell.bench.DecodeRatio [rounds] [decode|compact|all]</pre>
+ * <pre>java -cp cdc-bench/target/benchmarks.jar io.greenwell.bench.BenchmarkRatios [rounds] [decode|compact|all]</pre>
  */
-public final class DecodeRatio {
+public final class BenchmarkRatios {
 
     private static final Blackhole BH = new Blackhole(
             "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
 
-    private DecodeRatio() {}
+    private BenchmarkRatios() {}
 
     /** One benchmark invocation and the events it processes. */
     private interface Op {
