@@ -1,0 +1,27 @@
+package io.greenwell.cdc.spi;
+
+/**
+ * What applying one batch did, for progress and metrics.
+ *
+ * @param netChanges the net changes written (one per key, one per copy of a keyless row)
+ * @param filtered the net changes and DDL records skipped because the target's filters exclude
+ *     their table or database
+ * @param schemaChanges the DDL records applied
+ * @param alreadyApplied true when the batch had been committed by an earlier attempt whose outcome
+ *     was in doubt, and nothing was written this time
+ * @param stageNanos time spent streaming rows into staging (COPY)
+ * @param applyNanos time spent in the set-based statements and DDL
+ * @param commitNanos time spent writing the checkpoints and committing
+ */
+public record ApplyResult(
+        long netChanges,
+        long filtered,
+        long schemaChanges,
+        boolean alreadyApplied,
+        long stageNanos,
+        long applyNanos,
+        long commitNanos) {
+
+    /** A batch that was committed before and not written again. */
+    public static final ApplyResult ALREADY_APPLIED = new ApplyResult(0, 0, 0, true, 0, 0, 0);
+}

@@ -1,0 +1,475 @@
+package io.greenwell.cdc.greenplum;
+
+import io.greenwell.cdc.ApplyException;
+import io.greenwell.cdc.compact.NetChange;
+import io.greenwell.cdc.compact.TableChanges;
+import io.greenwell.cdc.event.Row;
+import io.greenwell.cdc.event.TableId;
+import io.greenwell.cdc.event.Value;
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyManager;
+
+/**
+ * Applies one {@code Changes} step of a batch set-based. For every table: its net changes are
+ * streamed by COPY into the table's session staging table (created once per session, {@code LIKE}
+ * the target, NOT NULL dropped, rows gone at every commit), each row tagged with an op code and a
+ * batch-local sequence number. Then, as one JDBC batch: the rows that key changes copy are read;
+ * the keys to delete, replace or move into are deleted, and the copies of keyless rows, for every
+ * table; then the images are inserted (grouped by column set when some rows lack columns, so
+ * that absent columns take their defaults), moved rows inserted, and partial rows updated per
+ * column set. The caller owns the transaction.
+ */
+final class ChangesApplier {
+
+    /** A table's change set with the target table it goes to. */
+    record Resolved(TableChanges changes, TargetTable table) {}
+
+    /** A session staging table. */
+    private static final class Staging {
+        final TargetTable table;
+        final String name;
+        final Sql.Extras extras;
+        final String copySql;
+        boolean used;
+
+        Staging(TargetTable table, String name, Sql.Extras extras, String copySql) {
+            this.table = table;
+            this.name = name;
+            this.extras = extras;
+            this.copySql = copySql;
+        }
+    }
+
+    private final Sql sql;
+    private final CopyBuffer buf = new CopyBuffer();
+    private final Map<List<String>, Staging> stagings = new HashMap<>();
+    private final List<List<String>> createdInTx = new ArrayList<>();
+    private final List<Staging> usedInTx = new ArrayList<>();
+    private int counter;
+    private Value[] slots = new Value[16];
+
+    long stageNanos;
+    long applyNanos;
+
+    ChangesApplier(Sql sql) {
+        this.sql = sql;
+    }
+
+    /** @return the net changes applied */
+    long apply(Connection c, List<Resolved> tables) throws SQLException {
+        long t0 = System.nanoTime();
+        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+        List<String> reads = new ArrayList<>();
+        List<String> deletes = new ArrayList<>();
+        List<String> writes = new ArrayList<>();
+        List<TableId> readTables = new ArrayList<>();
+        List<TableId> deleteTables = new ArrayList<>();
+        List<TableId> writeTables = new ArrayList<>();
+        long changes = 0;
+        for (Resolved r : tables) {
+            TableChanges tc = r.changes();
+            TargetTable t = r.table();
+            List<String> keys = targetKeys(tc, t);
+            Staging st = staging(c, t, keys);
+            Plan plan = new Plan(t, keys, st.extras);
+            CopyIn in = copy.copyIn(st.copySql);
+            try {
+                buf.start(in::writeToCopy);
+                stage(tc, plan);
+                buf.flush();
+                in.endCopy();
+            } finally {
+                if (in.isActive()) {
+                    in.cancelCopy();
+                }
+            }
+            changes += tc.size();
+            String target = t.qualified;
+            if (!tc.moves().isEmpty()) {
+                reads.add(sql.copyMoveSources(st.name, target, allColumns(t), keys, st.extras));
+                readTables.add(tc.table());
+            }
+            if (!tc.upserts().isEmpty() || !tc.deletes().isEmpty() || !tc.moves().isEmpty()) {
+                deletes.add(sql.deleteKeys(st.name, target, keys, st.extras));
+                deleteTables.add(tc.table());
+            }
+            if (!tc.keylessDeletes().isEmpty()) {
+                deletes.add(sql.deleteKeyless(st.name, target, t.columns, st.extras));
+                deleteTables.add(tc.table());
+            }
+            for (Group g : plan.images) {
+                writes.add(sql.insertImages(st.name, target, g.columns, st.extras, g.range()));
+                writeTables.add(tc.table());
+            }
+            for (Group g : plan.moves) {
+                writes.add(sql.insertMoves(st.name, target, allColumns(t), new HashSet<>(g.columns), st.extras, g.range()));
+                writeTables.add(tc.table());
+            }
+            for (Group g : plan.partials) {
+                writes.add(sql.updatePartials(st.name, target, g.columns, keys, st.extras, g.range()));
+                writeTables.add(tc.table());
+            }
+        }
+        long t1 = System.nanoTime();
+        stageNanos += t1 - t0;
+        List<String> all = new ArrayList<>(reads.size() + deletes.size() + writes.size());
+        all.addAll(reads);
+        all.addAll(deletes);
+        all.addAll(writes);
+        List<TableId> owners = new ArrayList<>(all.size());
+        owners.addAll(readTables);
+        owners.addAll(deleteTables);
+        owners.addAll(writeTables);
+        execute(c, all, owners);
+        applyNanos += System.nanoTime() - t1;
+        return changes;
+    }
+
+    /** The transaction ended: staging rows are gone; on rollback, tables created in it are too. */
+    void endTransaction(boolean committed) {
+        for (Staging s : usedInTx) {
+            s.used = false;
+        }
+        usedInTx.clear();
+        if (!committed) {
+            for (List<String> k : createdInTx) {
+                stagings.remove(k);
+            }
+        }
+        createdInTx.clear();
+    }
+
+    /** The session is gone, and its temporary tables with it. */
+    void reset() {
+        stagings.clear();
+        createdInTx.clear();
+        usedInTx.clear();
+    }
+
+    // ---- staging ----
+
+    private Staging staging(Connection c, TargetTable t, List<String> keys) throws SQLException {
+        List<String> k = List.of(t.schema, t.name);
+        Staging s = stagings.get(k);
+        if (s != null && s.table != t) {
+            // the table changed: its staging table must change with it
+            run(c, sql.dropStaging(s.name));
+            stagings.remove(k);
+            s = null;
+        }
+        if (s == null) {
+            String name = "gw_stage_" + (++counter);
+            List<String> cols = allColumns(t);
+            Sql.Extras x = Sql.Extras.avoiding(cols);
+            run(c, sql.createStaging(name, t.qualified, x, keys));
+            List<String> nullable = new ArrayList<>();
+            for (TargetTable.Column col : t.columns) {
+                if (col.notNull() && !keys.contains(col.name())) {
+                    nullable.add(col.name());
+                }
+            }
+            if (!nullable.isEmpty()) {
+                run(c, sql.dropNotNull(name, nullable));
+            }
+            s = new Staging(t, name, x, sql.copy(name, cols, x));
+            stagings.put(k, s);
+            createdInTx.add(k);
+        }
+        if (s.used) {
+            run(c, sql.truncate(s.name));
+        } else {
+            s.used = true;
+            usedInTx.add(s);
+        }
+        return s;
+    }
+
+    /** A column-set group of staged rows: their columns and their sequence range. */
+    private static final class Group {
+        final List<String> columns;
+        int from = -1;
+        int to = -1;
+        final boolean ranged;
+
+        Group(List<String> columns, boolean ranged) {
+            this.columns = columns;
+            this.ranged = ranged;
+        }
+
+        int[] range() {
+            return ranged ? new int[] {from, to} : null;
+        }
+    }
+
+    /** What staging one table's changes produced. */
+    private static final class Plan {
+        final TargetTable table;
+        final List<String> keys;
+        final Sql.Extras extras;
+        final List<Group> images = new ArrayList<>();
+        final List<Group> moves = new ArrayList<>();
+        final List<Group> partials = new ArrayList<>();
+        int seq;
+
+        Plan(TargetTable table, List<String> keys, Sql.Extras extras) {
+            this.table = table;
+            this.keys = keys;
+            this.extras = extras;
+        }
+    }
+
+    private void stage(TableChanges tc, Plan p) throws SQLException {
+        TargetTable t = p.table;
+        if (slots.length < t.columns.size()) {
+            slots = new Value[t.columns.size()];
+        }
+        List<String> mysqlKeys = tc.keyColumns();
+        // images: upserts, then copies of keyless rows
+        boolean full = true;
+        for (NetChange.Upsert u : tc.upserts()) {
+            full &= covers(t, u.image());
+        }
+        for (NetChange.KeylessDelta d : tc.keylessInserts()) {
+            full &= covers(t, d.image());
+        }
+        if (full) {
+            if (!tc.upserts().isEmpty() || !tc.keylessInserts().isEmpty()) {
+                p.images.add(new Group(allColumns(t), false));
+            }
+            for (NetChange.Upsert u : tc.upserts()) {
+                image(tc, p, u.image(), Sql.UPSERT, 1, u.sources(), mysqlKeys);
+            }
+            for (NetChange.KeylessDelta d : tc.keylessInserts()) {
+                for (int i = 0; i < d.count(); i++) {
+                    image(tc, p, d.image(), Sql.UPSERT, 1, d.sources(), mysqlKeys);
+                }
+            }
+        } else {
+            Map<BitSet, List<Row>> groups = new LinkedHashMap<>();
+            Map<Row, int[]> sources = new HashMap<>();
+            for (NetChange.Upsert u : tc.upserts()) {
+                groups.computeIfAbsent(present(tc, t, u.image(), u.sources()), b -> new ArrayList<>()).add(u.image());
+                sources.put(u.image(), u.sources());
+            }
+            for (NetChange.KeylessDelta d : tc.keylessInserts()) {
+                List<Row> g = groups.computeIfAbsent(present(tc, t, d.image(), d.sources()), b -> new ArrayList<>());
+                for (int i = 0; i < d.count(); i++) {
+                    g.add(d.image());
+                }
+                sources.put(d.image(), d.sources());
+            }
+            for (Map.Entry<BitSet, List<Row>> e : groups.entrySet()) {
+                Group g = new Group(columnsOf(t, e.getKey()), true);
+                g.from = p.seq;
+                for (Row r : e.getValue()) {
+                    image(tc, p, r, Sql.UPSERT, 1, sources.get(r), mysqlKeys);
+                }
+                g.to = p.seq - 1;
+                p.images.add(g);
+            }
+        }
+        for (NetChange.Delete d : tc.deletes()) {
+            image(tc, p, d.key(), Sql.DELETE, 1, d.sources(), mysqlKeys);
+        }
+        for (NetChange.KeylessDelta d : tc.keylessDeletes()) {
+            image(tc, p, d.image(), Sql.KEYLESS_DELETE, d.count(), d.sources(), mysqlKeys);
+        }
+        if (!tc.moves().isEmpty()) {
+            Map<BitSet, List<NetChange.Move>> groups = new LinkedHashMap<>();
+            for (NetChange.Move m : tc.moves()) {
+                BitSet b = present(tc, t, m.overlay(), m.sources());
+                b.or(present(tc, t, m.key(), m.sources()));
+                groups.computeIfAbsent(b, x -> new ArrayList<>()).add(m);
+            }
+            for (Map.Entry<BitSet, List<NetChange.Move>> e : groups.entrySet()) {
+                Group g = new Group(columnsOf(t, e.getKey()), true);
+                g.from = p.seq;
+                for (NetChange.Move m : e.getValue()) {
+                    int seq = p.seq++;
+                    row(tc, p, m.fromKey(), null, Sql.MOVE_FROM, seq, 1, m.sources(), mysqlKeys);
+                    row(tc, p, m.key(), m.overlay(), Sql.MOVE_TO, seq, 1, m.sources(), mysqlKeys);
+                }
+                g.to = p.seq - 1;
+                p.moves.add(g);
+            }
+        }
+        for (TableChanges.PartialGroup pg : tc.partials()) {
+            List<String> cols = new ArrayList<>(pg.columns().size());
+            for (String col : pg.columns()) {
+                int pos = t.position(col);
+                if (pos < 0) {
+                    throw missingColumn(tc, col, pg.rows().isEmpty() ? null : pg.rows().get(0).sources());
+                }
+                cols.add(t.columns.get(pos).name());
+            }
+            Group g = new Group(cols, true);
+            g.from = p.seq;
+            for (NetChange.Partial r : pg.rows()) {
+                row(tc, p, r.key(), r.values(), Sql.PARTIAL, p.seq++, 1, r.sources(), mysqlKeys);
+            }
+            g.to = p.seq - 1;
+            p.partials.add(g);
+        }
+    }
+
+    private void image(TableChanges tc, Plan p, Row r, char op, int n, int[] sources, List<String> keys) throws SQLException {
+        row(tc, p, r, null, op, p.seq++, n, sources, keys);
+    }
+
+    /** Stages one row made of {@code a} and, when not null, {@code b}. */
+    private void row(TableChanges tc, Plan p, Row a, Row b, char op, int seq, int n, int[] sources, List<String> keys)
+            throws SQLException {
+        TargetTable t = p.table;
+        int cols = t.columns.size();
+        Arrays.fill(slots, 0, cols, null);
+        place(tc, t, a, sources);
+        if (b != null) {
+            place(tc, t, b, sources);
+        }
+        for (int j = 0; j < cols; j++) {
+            if (j > 0) {
+                buf.tab();
+            }
+            Value v = slots[j];
+            if (v == null || v.isNull()) {
+                buf.nullValue();
+            } else {
+                TargetTable.Column col = t.columns.get(j);
+                try {
+                    col.writer().write(v, buf);
+                } catch (ValueException e) {
+                    throw new ApplyException("cannot write " + tc.table() + " column " + col.name() + " (" + col.type() + "): "
+                            + e.getMessage(), tc.table(), keyText(a, keys), null, sources, e);
+                }
+            }
+        }
+        buf.tab();
+        buf.ascii(op);
+        buf.tab();
+        buf.ascii(Integer.toString(seq));
+        buf.tab();
+        buf.ascii(Integer.toString(n));
+        buf.endRow();
+    }
+
+    private void place(TableChanges tc, TargetTable t, Row r, int[] sources) {
+        int[] m = t.map(r);
+        for (int i = 0; i < m.length; i++) {
+            if (m[i] < 0) {
+                throw missingColumn(tc, r.name(i), sources);
+            }
+            slots[m[i]] = r.value(i);
+        }
+    }
+
+    private static boolean covers(TargetTable t, Row r) {
+        if (r.size() != t.columns.size()) {
+            return false;
+        }
+        for (int p : t.map(r)) {
+            if (p < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private BitSet present(TableChanges tc, TargetTable t, Row r, int[] sources) {
+        BitSet b = new BitSet(t.columns.size());
+        int[] m = t.map(r);
+        for (int i = 0; i < m.length; i++) {
+            if (m[i] < 0) {
+                throw missingColumn(tc, r.name(i), sources);
+            }
+            b.set(m[i]);
+        }
+        return b;
+    }
+
+    private static List<String> columnsOf(TargetTable t, BitSet b) {
+        List<String> out = new ArrayList<>(b.cardinality());
+        for (int i = b.nextSetBit(0); i >= 0; i = b.nextSetBit(i + 1)) {
+            out.add(t.columns.get(i).name());
+        }
+        return out;
+    }
+
+    private static List<String> allColumns(TargetTable t) {
+        List<String> out = new ArrayList<>(t.columns.size());
+        for (TargetTable.Column c : t.columns) {
+            out.add(c.name());
+        }
+        return out;
+    }
+
+    private static List<String> targetKeys(TableChanges tc, TargetTable t) {
+        List<String> keys = new ArrayList<>(tc.keyColumns().size());
+        for (String k : tc.keyColumns()) {
+            int p = t.position(k);
+            if (p < 0) {
+                throw new ApplyException("table " + t.qualified + " has no column for the key column " + k + " of " + tc.table(),
+                        tc.table(), null, null, null, null);
+            }
+            keys.add(t.columns.get(p).name());
+        }
+        return keys;
+    }
+
+    private static ApplyException missingColumn(TableChanges tc, String column, int[] sources) {
+        return new ApplyException("table " + tc.table() + " has no column " + column + " in the target", tc.table(), null, null,
+                sources, null);
+    }
+
+    /** @return the key of a row as {@code col=value, ...}, for messages */
+    static String keyText(Row r, List<String> keys) {
+        StringBuilder sb = new StringBuilder();
+        for (String k : keys) {
+            Value v = r.get(k);
+            sb.append(sb.length() == 0 ? "" : ", ").append(k).append('=').append(v == null ? "?" : String.valueOf(v.asText()));
+        }
+        return sb.length() == 0 ? null : sb.toString();
+    }
+
+    private static void run(Connection c, String statement) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(statement);
+        }
+    }
+
+    private static void execute(Connection c, List<String> statements, List<TableId> owners) throws SQLException {
+        if (statements.isEmpty()) {
+            return;
+        }
+        try (Statement st = c.createStatement()) {
+            if (statements.size() == 1) {
+                st.executeUpdate(statements.get(0));
+                return;
+            }
+            for (String s : statements) {
+                st.addBatch(s);
+            }
+            st.executeBatch();
+        } catch (BatchUpdateException e) {
+            int failed = Math.min(e.getUpdateCounts().length, statements.size() - 1);
+            SQLException cause = e.getNextException() != null ? e.getNextException() : e;
+            throw new ApplyException("applying " + owners.get(failed) + " failed: " + cause.getMessage(), owners.get(failed), null,
+                    cause.getSQLState(), null, cause);
+        } catch (SQLException e) {
+            throw new ApplyException("applying " + owners.get(0) + " failed: " + e.getMessage(), owners.get(0), null, e.getSQLState(),
+                    null, e);
+        }
+    }
+}

@@ -1,0 +1,470 @@
+package io.greenwell.cdc.greenplum;
+
+import io.greenwell.cdc.ApplyException;
+import io.greenwell.cdc.CdcException;
+import io.greenwell.cdc.compact.NetBatch;
+import io.greenwell.cdc.compact.TableChanges;
+import io.greenwell.cdc.event.TableId;
+import io.greenwell.cdc.spi.ApplyResult;
+import io.greenwell.cdc.spi.ChangeTarget;
+import io.greenwell.cdc.spi.Checkpoint;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Greenplum and PostgreSQL target: applies each net batch with a handful of set-based
+ * statements (COPY into session staging tables, {@code DELETE … USING}, {@code INSERT … SELECT},
+ * {@code UPDATE … FROM}), its DDL at its place, and the checkpoints reached, in one transaction.
+ *
+ * <p>Built with {@link #builder()} from a {@link DataSource} or a JDBC URL. It holds one
+ * connection for its lifetime (staging tables are per session) and opens a new one after the old
+ * one is lost; an attempt whose COMMIT was in doubt is settled by reading the checkpoint back
+ * before anything else is written. Not thread-safe, apart from {@link #includes}; see
+ * {@link ChangeTarget} for the lifecycle.
+ */
+public final class GreenplumTarget implements ChangeTarget {
+
+    private static final Logger log = LoggerFactory.getLogger(GreenplumTarget.class);
+
+    /** What to do with a MySQL zero date ({@code 0000-00-00}, or a zero month or day). */
+    public enum ZeroDates {
+        /** Write NULL (the default). */
+        NULL,
+        /** Refuse the row, so that it ends in the dead letters. */
+        REJECT
+    }
+
+    /** What to do with U+0000 in text, which PostgreSQL cannot store. */
+    public enum NulCharacters {
+        /** Remove the character (the default). */
+        STRIP,
+        /** Refuse the row, so that it ends in the dead letters. */
+        REJECT
+    }
+
+    /** Phases a test can stop at. Package-private: for crash tests only. */
+    enum Phase {
+        STAGED,
+        BEFORE_COMMIT
+    }
+
+    private final DataSource dataSource;
+    private final String url;
+    private final Properties properties;
+    private final Dialect configuredDialect;
+    private final SchemaMapping mapping;
+    private final String controlSchema;
+    private final ValueWriter.Policies policies;
+    private final TypeMap.Options types;
+    private final Consumer<Phase> hook;
+
+    private Connection conn;
+    private Dialect dialect;
+    private Sql sql;
+    private Catalog catalog;
+    private ChangesApplier changes;
+    private SchemaApplier schemas;
+    private Checkpoints checkpoints;
+    private boolean closed;
+
+    private GreenplumTarget(Builder b) {
+        this.dataSource = b.dataSource;
+        this.url = b.url;
+        this.properties = b.properties;
+        this.configuredDialect = b.dialect;
+        this.mapping = b.mapping;
+        this.controlSchema = b.controlSchema;
+        this.policies = new ValueWriter.Policies(
+                b.nul == NulCharacters.STRIP ? CopyBuffer.Nul.STRIP : CopyBuffer.Nul.REJECT, b.zeroDates == ZeroDates.NULL);
+        this.types = new TypeMap.Options(b.tinyint1AsBoolean, b.bit1AsBoolean, b.jsonb);
+        this.hook = b.hook;
+    }
+
+    /** @return a new builder, never null; methods can be chained */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * @return the dialect in use: the configured one, or the one detected on the first connection;
+     *     null before the first connection when none was configured
+     */
+    public Dialect dialect() {
+        return dialect != null ? dialect : configuredDialect;
+    }
+
+    @Override
+    public boolean includes(TableId table) {
+        return mapping.includes(table);
+    }
+
+    @Override
+    public Map<String, Checkpoint> loadCheckpoints(String pipeline) {
+        Objects.requireNonNull(pipeline, "pipeline");
+        try {
+            Connection c = connection();
+            checkpoints.ensureTable(c, catalog);
+            return checkpoints.load(c, pipeline);
+        } catch (SQLException e) {
+            failed(e);
+            throw new ApplyException("cannot read the checkpoints of pipeline '" + pipeline + "': " + e.getMessage(), null, null,
+                    e.getSQLState(), null, e);
+        }
+    }
+
+    @Override
+    public ApplyResult apply(NetBatch batch) {
+        Objects.requireNonNull(batch, "batch");
+        if (checkpoints == null || checkpoints.pipeline() == null) {
+            throw new IllegalStateException("loadCheckpoints must be called before apply");
+        }
+        try {
+            Connection c = connection();
+            if (checkpoints.hasDoubt()) {
+                boolean same = checkpoints.isDoubted(batch);
+                if (checkpoints.settleDoubt(c) && same) {
+                    log.info("the batch whose commit was in doubt had committed; not applying it again");
+                    return ApplyResult.ALREADY_APPLIED;
+                }
+            }
+            return applyIn(c, batch);
+        } catch (SQLException e) {
+            failed(e);
+            throw new ApplyException("applying a batch failed: " + e.getMessage(), null, null, e.getSQLState(), null, e);
+        } catch (ApplyException e) {
+            failed(e.getCause() instanceof SQLException ? (SQLException) e.getCause() : null);
+            throw e;
+        } catch (RuntimeException e) {
+            failed(null);
+            throw e;
+        }
+    }
+
+    private ApplyResult applyIn(Connection c, NetBatch batch) throws SQLException {
+        long stage0 = changes.stageNanos;
+        long apply0 = changes.applyNanos;
+        long ddlNanos = 0;
+        long net = 0;
+        long filtered = 0;
+        long ddl = 0;
+        for (NetBatch.Step step : batch.steps()) {
+            if (step instanceof NetBatch.Changes) {
+                List<ChangesApplier.Resolved> tables = new ArrayList<>();
+                for (TableChanges tc : ((NetBatch.Changes) step).tables()) {
+                    if (tc.isEmpty()) {
+                        continue;
+                    }
+                    if (!mapping.includes(tc.table())) {
+                        filtered += tc.size();
+                        continue;
+                    }
+                    if (tc.snapshot()) {
+                        throw new ApplyException("bootstraps are not applied by this version of the target (table " + tc.table() + ")",
+                                tc.table(), null, null, null, null);
+                    }
+                    String schema = schemas.schemaOf(tc.table().database());
+                    TargetTable t = catalog.table(c, schema, Names.target(tc.table().table()));
+                    if (t == null) {
+                        throw new ApplyException("table " + Names.qualify(schema, Names.target(tc.table().table()))
+                                + " does not exist in the target, and no DDL in the stream created it", tc.table(), null, "42P01",
+                                null, null);
+                    }
+                    tables.add(new ChangesApplier.Resolved(tc, t));
+                }
+                net += changes.apply(c, tables);
+            } else if (step instanceof NetBatch.Schema) {
+                long t0 = System.nanoTime();
+                try {
+                    if (schemas.apply(c, ((NetBatch.Schema) step).change())) {
+                        ddl++;
+                    } else {
+                        filtered++;
+                    }
+                } catch (SQLException e) {
+                    throw new ApplyException("DDL failed: " + e.getMessage(), null, null, e.getSQLState(), null, e);
+                }
+                ddlNanos += System.nanoTime() - t0;
+            } else {
+                TableId table = step instanceof NetBatch.BootstrapStart
+                        ? ((NetBatch.BootstrapStart) step).table()
+                        : ((NetBatch.BootstrapComplete) step).table();
+                if (mapping.includes(table)) {
+                    throw new ApplyException("bootstraps are not applied by this version of the target (table " + table + ")", table,
+                            null, null, null, null);
+                }
+                filtered++;
+            }
+        }
+        hook.accept(Phase.STAGED);
+        long t0 = System.nanoTime();
+        checkpoints.write(c, batch, System.currentTimeMillis());
+        hook.accept(Phase.BEFORE_COMMIT);
+        c.commit();
+        checkpoints.committed();
+        changes.endTransaction(true);
+        long commitNanos = System.nanoTime() - t0;
+        return new ApplyResult(net, filtered, ddl, false, changes.stageNanos - stage0,
+                changes.applyNanos - apply0 + ddlNanos, commitNanos);
+    }
+
+    /** Rolls back after a failure; forgets the session when the connection is gone. */
+    private void failed(SQLException cause) {
+        if (conn == null) {
+            return;
+        }
+        boolean lost = cause != null && cause.getSQLState() != null && cause.getSQLState().startsWith("08");
+        try {
+            if (!lost && !conn.isClosed()) {
+                conn.rollback();
+            } else {
+                lost = true;
+            }
+        } catch (SQLException e) {
+            lost = true;
+        }
+        if (lost) {
+            log.warn("the connection to the target was lost; the next batch opens a new one and checks the checkpoint first");
+            checkpoints.inDoubt();
+            changes.reset();
+            catalog.clear();
+            closeQuietly();
+        } else {
+            checkpoints.rolledBack();
+            changes.endTransaction(false);
+            // DDL of the failed transaction was rolled back with it
+            catalog.clear();
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        if (closed) {
+            throw new IllegalStateException("the target is closed");
+        }
+        if (conn != null) {
+            return conn;
+        }
+        Connection c = dataSource != null ? dataSource.getConnection() : DriverManager.getConnection(url, properties);
+        try {
+            c.setAutoCommit(false);
+            Dialect d = configuredDialect;
+            if (d == null) {
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT version()")) {
+                    rs.next();
+                    d = Dialect.detect(rs.getString(1));
+                }
+                c.commit();
+                log.info("target dialect detected: {}", d);
+            }
+            if (sql == null) {
+                dialect = d;
+                sql = new Sql(d);
+                catalog = new Catalog(policies);
+                changes = new ChangesApplier(sql);
+                schemas = new SchemaApplier(sql, catalog, mapping, types);
+                checkpoints = new Checkpoints(sql, Names.target(controlSchema));
+            } else if (d != dialect) {
+                throw new CdcException("the target's dialect changed between connections: " + dialect + " then " + d);
+            }
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // already failing
+            }
+            throw e;
+        }
+        conn = c;
+        return c;
+    }
+
+    /** @return the backend process id of the current connection, opening one if needed; for tests */
+    int backendPid() throws SQLException {
+        return connection().unwrap(PGConnection.class).getBackendPID();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (conn != null) {
+            try {
+                conn.rollback();
+            } catch (SQLException e) {
+                log.debug("rollback on close failed", e);
+            }
+            closeQuietly();
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            conn.close();
+        } catch (SQLException e) {
+            log.debug("closing the connection failed", e);
+        }
+        conn = null;
+    }
+
+    /**
+     * Builds a {@link GreenplumTarget}. Either {@link #dataSource} or {@link #jdbcUrl} is
+     * required. Not thread-safe.
+     */
+    public static final class Builder {
+        private DataSource dataSource;
+        private String url;
+        private final Properties properties = new Properties();
+        private Dialect dialect;
+        private SchemaMapping mapping = SchemaMapping.DEFAULT;
+        private String controlSchema = "greenwell";
+        private ZeroDates zeroDates = ZeroDates.NULL;
+        private NulCharacters nul = NulCharacters.STRIP;
+        private boolean tinyint1AsBoolean;
+        private boolean bit1AsBoolean;
+        private boolean jsonb = true;
+        private Consumer<Phase> hook = p -> {};
+
+        private Builder() {}
+
+        /**
+         * @param dataSource where connections come from, never null
+         * @return this builder
+         */
+        public Builder dataSource(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            return this;
+        }
+
+        /**
+         * @param url a {@code jdbc:postgresql:} URL (it may carry the user and password), never null
+         * @return this builder
+         */
+        public Builder jdbcUrl(String url) {
+            this.url = Objects.requireNonNull(url, "url");
+            return this;
+        }
+
+        /**
+         * @param url a {@code jdbc:postgresql:} URL, never null
+         * @param user the user, or null to take it from the URL
+         * @param password the password, or null for none
+         * @return this builder
+         */
+        public Builder jdbcUrl(String url, String user, String password) {
+            jdbcUrl(url);
+            if (user != null) {
+                properties.setProperty("user", user);
+            }
+            if (password != null) {
+                properties.setProperty("password", password);
+            }
+            return this;
+        }
+
+        /**
+         * @param dialect the dialect; null (the default) detects it from {@code SELECT version()}
+         * @return this builder
+         */
+        public Builder dialect(Dialect dialect) {
+            this.dialect = dialect;
+            return this;
+        }
+
+        /**
+         * @param mapping databases to schemas and the table filters, never null; default {@link SchemaMapping#DEFAULT}
+         * @return this builder
+         */
+        public Builder schemaMapping(SchemaMapping mapping) {
+            this.mapping = Objects.requireNonNull(mapping, "mapping");
+            return this;
+        }
+
+        /**
+         * @param schema the schema of Greenwell's own tables (checkpoints), never null; default {@code greenwell}
+         * @return this builder
+         */
+        public Builder controlSchema(String schema) {
+            this.controlSchema = Objects.requireNonNull(schema, "schema");
+            return this;
+        }
+
+        /**
+         * @param policy what zero dates become, never null; default {@link ZeroDates#NULL}
+         * @return this builder
+         */
+        public Builder zeroDates(ZeroDates policy) {
+            this.zeroDates = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * @param policy what NUL characters in text become, never null; default {@link NulCharacters#STRIP}
+         * @return this builder
+         */
+        public Builder nulCharacters(NulCharacters policy) {
+            this.nul = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * @param on create {@code tinyint(1)} and {@code boolean} columns as {@code boolean}; default false ({@code smallint})
+         * @return this builder
+         */
+        public Builder tinyint1AsBoolean(boolean on) {
+            this.tinyint1AsBoolean = on;
+            return this;
+        }
+
+        /**
+         * @param on create {@code bit(1)} columns as {@code boolean}; default false ({@code bit(1)})
+         * @return this builder
+         */
+        public Builder bit1AsBoolean(boolean on) {
+            this.bit1AsBoolean = on;
+            return this;
+        }
+
+        /**
+         * @param on create JSON columns as {@code jsonb} (true, the default) or as {@code json}, which keeps the text verbatim
+         * @return this builder
+         */
+        public Builder jsonb(boolean on) {
+            this.jsonb = on;
+            return this;
+        }
+
+        /** For crash tests: called at each {@link Phase}. */
+        Builder hook(Consumer<Phase> hook) {
+            this.hook = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
+
+        /**
+         * @return the target; it connects on first use
+         * @throws CdcException when neither a data source nor a URL was given
+         */
+        public GreenplumTarget build() {
+            if (dataSource == null && url == null) {
+                throw new CdcException("a GreenplumTarget needs a DataSource or a JDBC URL");
+            }
+            if (dataSource != null && url != null) {
+                throw new CdcException("a GreenplumTarget takes a DataSource or a JDBC URL, not both");
+            }
+            return new GreenplumTarget(this);
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package io.greenwell.cdc.greenplum;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads what Maxwell's {@code def} leaves out (lengths, precision, scale, bit widths) from the
+ * text of a MySQL {@code CREATE TABLE}. A small lexer (backquoted, double-quoted and bare names;
+ * strings; comments, versioned comments read as their content) and a parser of the column list:
+ * for every column, its type name, the arguments in parentheses and whether it is unsigned.
+ * Anything it cannot read yields no entry, and the caller falls back to an unconstrained type.
+ */
+final class MysqlDdl {
+
+    /** A column type as the statement writes it. */
+    record ColumnType(String name, List<String> args, boolean unsigned) {
+        /** @return the i-th argument as an integer, or -1 when absent or not a number */
+        int intArg(int i) {
+            if (i >= args.size()) {
+                return -1;
+            }
+            try {
+                return Integer.parseInt(args.get(i).trim());
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+    }
+
+    /** What a CREATE TABLE statement says. */
+    record CreateTable(Map<String, ColumnType> columns, String likeDatabase, String likeTable) {
+        /**
+         * @param column a column name, any case (MySQL column names are case-insensitive)
+         * @return its type, or null when the statement does not say
+         */
+        ColumnType column(String column) {
+            return columns.get(column.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private static final Set<String> NOT_COLUMNS = Set.of(
+            "primary", "key", "index", "unique", "constraint", "foreign", "fulltext", "spatial", "check", "period");
+
+    private MysqlDdl() {}
+
+    /**
+     * @param sql a MySQL CREATE TABLE statement, may be null
+     * @return what it says about the columns; empty when it cannot be read; never null
+     */
+    static CreateTable parseCreateTable(String sql) {
+        if (sql == null) {
+            return new CreateTable(Map.of(), null, null);
+        }
+        List<Token> t = lex(sql);
+        int i = 0;
+        // CREATE [OR REPLACE] [TEMPORARY] TABLE [IF NOT EXISTS] name
+        while (i < t.size() && !t.get(i).isWord("table")) {
+            i++;
+        }
+        i++;
+        if (i + 2 < t.size() && t.get(i).isWord("if") && t.get(i + 1).isWord("not") && t.get(i + 2).isWord("exists")) {
+            i += 3;
+        }
+        i = skipName(t, i);
+        if (i >= t.size()) {
+            return new CreateTable(Map.of(), null, null);
+        }
+        if (t.get(i).isWord("like") || (t.get(i).is("(") && i + 1 < t.size() && t.get(i + 1).isWord("like"))) {
+            int n = t.get(i).is("(") ? i + 2 : i + 1;
+            if (n < t.size()) {
+                String first = t.get(n).text;
+                if (n + 2 < t.size() && t.get(n + 1).is(".")) {
+                    return new CreateTable(Map.of(), first, t.get(n + 2).text);
+                }
+                return new CreateTable(Map.of(), null, first);
+            }
+            return new CreateTable(Map.of(), null, null);
+        }
+        Map<String, ColumnType> cols = new LinkedHashMap<>();
+        if (!t.get(i).is("(")) {
+            return new CreateTable(cols, null, null);
+        }
+        i++;
+        while (i < t.size()) {
+            int end = defEnd(t, i);
+            columnDef(t, i, end, cols);
+            if (end >= t.size() || t.get(end).is(")")) {
+                break;
+            }
+            i = end + 1;
+        }
+        return new CreateTable(cols, null, null);
+    }
+
+    /** Reads one column definition between {@code from} and {@code to} (exclusive) into {@code out}. */
+    private static void columnDef(List<Token> t, int from, int to, Map<String, ColumnType> out) {
+        if (from + 1 >= to) {
+            return;
+        }
+        Token name = t.get(from);
+        if (!name.quoted && NOT_COLUMNS.contains(name.lower())) {
+            return;
+        }
+        Token type = t.get(from + 1);
+        if (type.quoted || type.isPunct()) {
+            return;
+        }
+        String typeName = type.lower();
+        int i = from + 2;
+        // two-word types: double precision, long varbinary, character varying, national char ...
+        if (i < to && !t.get(i).quoted && !t.get(i).isPunct()) {
+            String next = t.get(i).lower();
+            if ((typeName.equals("double") && next.equals("precision"))
+                    || (typeName.equals("character") && next.equals("varying"))
+                    || (typeName.equals("long") && (next.equals("varbinary") || next.equals("varchar")))
+                    || (typeName.equals("national") && (next.equals("char") || next.equals("varchar")))) {
+                typeName = typeName.equals("national") ? next : typeName + " " + next;
+                i++;
+            }
+        }
+        List<String> args = new ArrayList<>();
+        if (i < to && t.get(i).is("(")) {
+            StringBuilder arg = new StringBuilder();
+            int depth = 0;
+            for (i = i + 1; i < to; i++) {
+                Token a = t.get(i);
+                if (a.is("(")) {
+                    depth++;
+                } else if (a.is(")")) {
+                    if (depth == 0) {
+                        break;
+                    }
+                    depth--;
+                } else if (a.is(",") && depth == 0) {
+                    args.add(arg.toString());
+                    arg.setLength(0);
+                    continue;
+                }
+                arg.append(a.text);
+            }
+            args.add(arg.toString());
+            i++;
+        }
+        boolean unsigned = false;
+        for (; i < to; i++) {
+            if (t.get(i).isWord("unsigned")) {
+                unsigned = true;
+            }
+        }
+        out.put(name.text.toLowerCase(Locale.ROOT), new ColumnType(typeName, List.copyOf(args), unsigned));
+    }
+
+    /** @return the index of the comma or closing parenthesis that ends the definition starting at i */
+    private static int defEnd(List<Token> t, int i) {
+        int depth = 0;
+        for (; i < t.size(); i++) {
+            Token k = t.get(i);
+            if (k.is("(")) {
+                depth++;
+            } else if (k.is(")")) {
+                if (depth == 0) {
+                    return i;
+                }
+                depth--;
+            } else if (k.is(",") && depth == 0) {
+                return i;
+            }
+        }
+        return i;
+    }
+
+    private static int skipName(List<Token> t, int i) {
+        i++;
+        while (i + 1 < t.size() && t.get(i).is(".")) {
+            i += 2;
+        }
+        return i;
+    }
+
+    /** A lexical token: a name, a word, a string or a punctuation character. */
+    private static final class Token {
+        final String text;
+        final boolean quoted;
+        final boolean string;
+
+        Token(String text, boolean quoted, boolean string) {
+            this.text = text;
+            this.quoted = quoted;
+            this.string = string;
+        }
+
+        boolean is(String punct) {
+            return !quoted && !string && text.equals(punct);
+        }
+
+        boolean isWord(String word) {
+            return !quoted && !string && text.equalsIgnoreCase(word);
+        }
+
+        boolean isPunct() {
+            return !quoted && !string && text.length() == 1 && !Character.isLetterOrDigit(text.charAt(0)) && text.charAt(0) != '_';
+        }
+
+        String lower() {
+            return text.toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private static List<Token> lex(String s) {
+        List<Token> out = new ArrayList<>();
+        int n = s.length();
+        int i = 0;
+        while (i < n) {
+            char c = s.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+            } else if (c == '#' || (c == '-' && i + 2 < n && s.charAt(i + 1) == '-' && Character.isWhitespace(s.charAt(i + 2)))) {
+                while (i < n && s.charAt(i) != '\n') {
+                    i++;
+                }
+            } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
+                if (i + 2 < n && s.charAt(i + 2) == '!') {
+                    // versioned comment: its content counts; skip the marker and version digits
+                    i += 3;
+                    while (i < n && Character.isDigit(s.charAt(i))) {
+                        i++;
+                    }
+                } else {
+                    int end = s.indexOf("*/", i + 2);
+                    i = end < 0 ? n : end + 2;
+                }
+            } else if (c == '*' && i + 1 < n && s.charAt(i + 1) == '/') {
+                i += 2;
+            } else if (c == '`' || c == '"' || c == '\'') {
+                StringBuilder sb = new StringBuilder();
+                i++;
+                while (i < n) {
+                    char d = s.charAt(i);
+                    if (d == c) {
+                        if (i + 1 < n && s.charAt(i + 1) == c) {
+                            sb.append(c);
+                            i += 2;
+                            continue;
+                        }
+                        i++;
+                        break;
+                    }
+                    if (d == '\\' && c != '`' && i + 1 < n) {
+                        sb.append(s.charAt(i + 1));
+                        i += 2;
+                        continue;
+                    }
+                    sb.append(d);
+                    i++;
+                }
+                out.add(new Token(sb.toString(), c != '\'', c == '\''));
+            } else if (Character.isLetterOrDigit(c) || c == '_' || c == '$' || c > 0x7F) {
+                int start = i;
+                while (i < n) {
+                    char d = s.charAt(i);
+                    if (!(Character.isLetterOrDigit(d) || d == '_' || d == '$' || d > 0x7F)) {
+                        break;
+                    }
+                    i++;
+                }
+                out.add(new Token(s.substring(start, i), false, false));
+            } else {
+                out.add(new Token(String.valueOf(c), false, false));
+                i++;
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,292 @@
+package io.greenwell.cdc.greenplum;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Every SQL statement the target sends, built as text for one dialect. Pure (no I/O), so golden
+ * tests pin the text of each dialect and a denylist test checks that Greenplum 6 never gets syntax
+ * newer than PostgreSQL 9.4. Identifiers are always quoted; values never appear in the text (they
+ * travel by COPY or bind parameters); the only literals are the staging op codes and sequence
+ * ranges, which are generated numbers.
+ */
+final class Sql {
+
+    /** Staging op codes. */
+    static final char UPSERT = 'U';
+    static final char DELETE = 'D';
+    static final char PARTIAL = 'P';
+    static final char MOVE_TO = 'M';
+    static final char MOVE_FROM = 'F';
+    static final char COPIED = 'C';
+    static final char KEYLESS_DELETE = 'X';
+
+    /**
+     * Types whose text output is canonical (equal values print the same), so the text of a row
+     * of them can serve as a hash-join key when deleting rows of a table without a key. The exact
+     * comparison ({@code IS NOT DISTINCT FROM}) is always made as well.
+     */
+    private static final Set<String> CANONICAL_TEXT = Set.of(
+            "int2", "int4", "int8", "text", "varchar", "bpchar", "date", "timestamp", "timestamptz", "bool", "bytea",
+            "bit", "varbit", "uuid", "_text", "_varchar");
+
+    private final Dialect dialect;
+
+    Sql(Dialect dialect) {
+        this.dialect = dialect;
+    }
+
+    Dialect dialect() {
+        return dialect;
+    }
+
+    String createSchema(String schema) {
+        return "CREATE SCHEMA " + Names.quote(schema);
+    }
+
+    String dropSchema(String schema) {
+        return "DROP SCHEMA " + Names.quote(schema) + " CASCADE";
+    }
+
+    String dropTable(String schema, String table) {
+        return "DROP TABLE " + Names.qualify(schema, table);
+    }
+
+    /** A column of a table to create: target name and type. */
+    record ColumnSpec(String name, String type) {}
+
+    /**
+     * @param key target names of the primary-key columns; empty for none
+     */
+    String createTable(String schema, String table, List<ColumnSpec> columns, List<String> key) {
+        StringBuilder sb = new StringBuilder("CREATE TABLE ").append(Names.qualify(schema, table)).append(" (");
+        for (int i = 0; i < columns.size(); i++) {
+            ColumnSpec c = columns.get(i);
+            sb.append(i == 0 ? "\n  " : ",\n  ").append(Names.quote(c.name())).append(' ').append(c.type());
+        }
+        if (!key.isEmpty()) {
+            sb.append(",\n  PRIMARY KEY (").append(list(key)).append(')');
+        }
+        sb.append("\n)");
+        sb.append(storage());
+        sb.append(distribution(key));
+        return sb.toString();
+    }
+
+    /**
+     * A session staging table: the target's columns (NOT NULL dropped afterwards), the op code,
+     * a batch-local sequence number and a copy count; rows vanish at every commit.
+     */
+    String createStaging(String staging, String targetQualified, Extras x, List<String> key) {
+        return "CREATE TEMPORARY TABLE " + Names.quote(staging) + " (LIKE " + targetQualified + ", "
+                + Names.quote(x.op) + " char(1), " + Names.quote(x.seq) + " integer, " + Names.quote(x.n) + " integer)"
+                + storage() + " ON COMMIT DELETE ROWS" + distribution(key);
+    }
+
+    /** @return the statement that drops NOT NULL from these staging columns */
+    String dropNotNull(String staging, List<String> columns) {
+        StringBuilder sb = new StringBuilder("ALTER TABLE ").append(stage(staging));
+        for (int i = 0; i < columns.size(); i++) {
+            sb.append(i == 0 ? " " : ", ").append("ALTER COLUMN ").append(Names.quote(columns.get(i))).append(" DROP NOT NULL");
+        }
+        return sb.toString();
+    }
+
+    String truncate(String staging) {
+        return "TRUNCATE " + stage(staging);
+    }
+
+    String dropStaging(String staging) {
+        return "DROP TABLE " + stage(staging);
+    }
+
+    String copy(String staging, List<String> columns, Extras x) {
+        return "COPY " + stage(staging) + " (" + list(columns) + ", " + Names.quote(x.op) + ", " + Names.quote(x.seq) + ", "
+                + Names.quote(x.n) + ") FROM STDIN";
+    }
+
+    /** Copies the pre-batch rows that moves read into staging, before anything is deleted. */
+    String copyMoveSources(String staging, String target, List<String> columns, List<String> key, Extras x) {
+        return "INSERT INTO " + stage(staging) + " (" + list(columns) + ", " + Names.quote(x.op) + ", " + Names.quote(x.seq) + ")"
+                + " SELECT " + list("t", columns) + ", '" + COPIED + "', f." + Names.quote(x.seq)
+                + " FROM " + target + " AS t JOIN " + stage(staging) + " AS f ON " + keyEq("t", "f", key)
+                + " WHERE f." + Names.quote(x.op) + " = '" + MOVE_FROM + "'";
+    }
+
+    /** Deletes every key that is deleted, replaced or moved into. */
+    String deleteKeys(String staging, String target, List<String> key, Extras x) {
+        return "DELETE FROM " + target + " AS t USING " + stage(staging) + " AS s WHERE " + keyEq("t", "s", key)
+                + " AND s." + Names.quote(x.op) + " IN ('" + DELETE + "', '" + UPSERT + "', '" + MOVE_TO + "')";
+    }
+
+    /**
+     * Deletes exactly n copies of each staged image of a table without a key. The candidate rows
+     * are matched on every column ({@code IS NOT DISTINCT FROM}, json compared as text), hashed on
+     * the text of the columns whose text is canonical, numbered per image, and the first n of each
+     * image go. Rows are named by {@code ctid}, and on Greenplum by {@code (gp_segment_id, ctid)}
+     * since a ctid is only unique within one segment.
+     *
+     * @param columns the target's columns
+     */
+    String deleteKeyless(String staging, String target, List<TargetTable.Column> columns, Extras x) {
+        StringBuilder on = new StringBuilder();
+        StringBuilder hashT = new StringBuilder();
+        StringBuilder hashS = new StringBuilder();
+        for (TargetTable.Column c : columns) {
+            String q = Names.quote(c.name());
+            if (CANONICAL_TEXT.contains(c.typname()) || (c.typname().equals("numeric") && c.typmod() != -1)) {
+                hashT.append(hashT.length() == 0 ? "" : ", ").append("t2.").append(q);
+                hashS.append(hashS.length() == 0 ? "" : ", ").append("s.").append(q);
+            }
+            if (on.length() > 0) {
+                on.append(" AND ");
+            }
+            if (c.typname().equals("json")) {
+                on.append("t2.").append(q).append("::text IS NOT DISTINCT FROM s.").append(q).append("::text");
+            } else {
+                on.append("t2.").append(q).append(" IS NOT DISTINCT FROM s.").append(q);
+            }
+        }
+        String join = hashT.length() == 0 ? on.toString() : "ROW(" + hashT + ")::text = ROW(" + hashS + ")::text AND " + on;
+        String seg = dialect.isGreenplum() ? "t2.gp_segment_id AS g, " : "";
+        String inner = "SELECT " + seg + "t2.ctid AS r, s." + Names.quote(x.n) + " AS n, row_number() OVER (PARTITION BY s."
+                + Names.quote(x.seq) + ") AS k FROM " + target + " AS t2 JOIN " + stage(staging) + " AS s ON " + join
+                + " WHERE s." + Names.quote(x.op) + " = '" + KEYLESS_DELETE + "'";
+        if (dialect.isGreenplum()) {
+            return "DELETE FROM " + target + " AS t WHERE (t.gp_segment_id, t.ctid) IN (SELECT x.g, x.r FROM (" + inner
+                    + ") AS x WHERE x.k <= x.n)";
+        }
+        return "DELETE FROM " + target + " AS t WHERE t.ctid = ANY (ARRAY(SELECT x.r FROM (" + inner + ") AS x WHERE x.k <= x.n))";
+    }
+
+    /**
+     * Inserts staged images.
+     *
+     * @param columns the columns the images hold
+     * @param range the sequence range {@code [from, to]} of one column-set group, or null for all
+     */
+    String insertImages(String staging, String target, List<String> columns, Extras x, int[] range) {
+        return "INSERT INTO " + target + " (" + list(columns) + ") SELECT " + list("s", columns) + " FROM " + stage(staging)
+                + " AS s WHERE s." + Names.quote(x.op) + " = '" + UPSERT + "'" + range("s", x, range);
+    }
+
+    /** Inserts moved rows: the overlay's columns from the move, the others from the copied source row. */
+    String insertMoves(String staging, String target, List<String> columns, Set<String> overlay, Extras x, int[] range) {
+        StringBuilder sel = new StringBuilder();
+        for (String c : columns) {
+            sel.append(sel.length() == 0 ? "" : ", ").append(overlay.contains(c) ? "m." : "c.").append(Names.quote(c));
+        }
+        return "INSERT INTO " + target + " (" + list(columns) + ") SELECT " + sel + " FROM " + stage(staging) + " AS m JOIN "
+                + stage(staging) + " AS c ON c." + Names.quote(x.seq) + " = m." + Names.quote(x.seq) + " AND c." + Names.quote(x.op)
+                + " = '" + COPIED + "' WHERE m." + Names.quote(x.op) + " = '" + MOVE_TO + "'" + range("m", x, range);
+    }
+
+    /** Sets some columns of existing rows, for one column-set group of partial changes. */
+    String updatePartials(String staging, String target, List<String> columns, List<String> key, Extras x, int[] range) {
+        StringBuilder set = new StringBuilder();
+        for (String c : columns) {
+            set.append(set.length() == 0 ? "" : ", ").append(Names.quote(c)).append(" = s.").append(Names.quote(c));
+        }
+        return "UPDATE " + target + " AS t SET " + set + " FROM " + stage(staging) + " AS s WHERE " + keyEq("t", "s", key)
+                + " AND s." + Names.quote(x.op) + " = '" + PARTIAL + "'" + range("s", x, range);
+    }
+
+    // ---- checkpoints ----
+
+    String createCheckpointTable(String schema) {
+        return "CREATE TABLE " + Names.qualify(schema, "checkpoint") + " (\n"
+                + "  \"pipeline\" text NOT NULL,\n"
+                + "  \"stream\" text NOT NULL,\n"
+                + "  \"offset\" bigint NOT NULL,\n"
+                + "  \"position\" text NOT NULL,\n"
+                + "  \"updated_at\" timestamp with time zone NOT NULL,\n"
+                + "  PRIMARY KEY (\"pipeline\", \"stream\")\n"
+                + ")" + storage() + distribution(List.of("pipeline", "stream"));
+    }
+
+    String selectCheckpoints(String schema) {
+        return "SELECT \"stream\", \"offset\", \"position\" FROM " + Names.qualify(schema, "checkpoint") + " WHERE \"pipeline\" = ?";
+    }
+
+    String insertCheckpoint(String schema) {
+        return "INSERT INTO " + Names.qualify(schema, "checkpoint")
+                + " (\"pipeline\", \"stream\", \"offset\", \"position\", \"updated_at\") VALUES (?, ?, ?, ?, ?)";
+    }
+
+    /** The fenced update: only the checkpoint this instance read or wrote last is replaced. */
+    String updateCheckpoint(String schema) {
+        return "UPDATE " + Names.qualify(schema, "checkpoint") + " SET \"offset\" = ?, \"position\" = ?, \"updated_at\" = ?"
+                + " WHERE \"pipeline\" = ? AND \"stream\" = ? AND \"offset\" = ? AND \"position\" = ?";
+    }
+
+    // ---- pieces ----
+
+    /** The names of the staging table's own columns, chosen not to collide with the target's. */
+    record Extras(String op, String seq, String n) {
+        static Extras avoiding(List<String> columns) {
+            return new Extras(free("gw_op", columns), free("gw_seq", columns), free("gw_n", columns));
+        }
+
+        private static String free(String base, List<String> columns) {
+            String name = base;
+            while (columns.contains(name)) {
+                name = name + "_";
+            }
+            return name;
+        }
+    }
+
+    private String storage() {
+        switch (dialect) {
+            case GREENPLUM_6:
+                return " WITH (appendoptimized=false)";
+            case GREENPLUM_7:
+                return " USING heap";
+            default:
+                return "";
+        }
+    }
+
+    private String distribution(List<String> key) {
+        if (!dialect.isGreenplum()) {
+            return "";
+        }
+        return key.isEmpty() ? " DISTRIBUTED RANDOMLY" : " DISTRIBUTED BY (" + list(key) + ")";
+    }
+
+    private static String stage(String staging) {
+        return "pg_temp." + Names.quote(staging);
+    }
+
+    private static String range(String alias, Extras x, int[] range) {
+        if (range == null) {
+            return "";
+        }
+        return " AND " + alias + "." + Names.quote(x.seq) + " BETWEEN " + range[0] + " AND " + range[1];
+    }
+
+    private static String keyEq(String a, String b, List<String> key) {
+        StringBuilder sb = new StringBuilder();
+        for (String k : key) {
+            String q = Names.quote(k);
+            sb.append(sb.length() == 0 ? "" : " AND ").append(a).append('.').append(q).append(" = ").append(b).append('.').append(q);
+        }
+        return sb.toString();
+    }
+
+    private static String list(List<String> names) {
+        StringBuilder sb = new StringBuilder();
+        for (String n : names) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(Names.quote(n));
+        }
+        return sb.toString();
+    }
+
+    private static String list(String alias, List<String> names) {
+        StringBuilder sb = new StringBuilder();
+        for (String n : names) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(alias).append('.').append(Names.quote(n));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,89 @@
+package io.greenwell.cdc.greenplum;
+
+import io.greenwell.cdc.event.Row;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A target table as the catalog describes it: its columns in order, each with the value writer
+ * chosen for its type, and its primary key. Maps the column names of a row to column positions,
+ * remembering the last few row shapes (rows of one table normally share their names array).
+ * Replaced, not changed, when DDL touches the table.
+ */
+final class TargetTable {
+
+    /** One column of the target table. */
+    record Column(String name, String typname, String type, int typmod, boolean notNull, ValueWriter writer) {}
+
+    final String schema;
+    final String name;
+    final String qualified;
+    final List<Column> columns;
+    /** Target names of the primary-key columns, in key order; empty without a key. */
+    final List<String> primaryKey;
+    private final Map<String, Integer> positions = new HashMap<>();
+
+    private static final int SHAPES = 4;
+    private final Row[] shapes = new Row[SHAPES];
+    private final int[][] shapeMaps = new int[SHAPES][];
+    private int nextShape;
+
+    TargetTable(String schema, String name, List<Column> columns, List<String> primaryKey) {
+        this.schema = schema;
+        this.name = name;
+        this.qualified = Names.qualify(schema, name);
+        this.columns = List.copyOf(columns);
+        this.primaryKey = List.copyOf(primaryKey);
+        for (int i = 0; i < columns.size(); i++) {
+            positions.put(columns.get(i).name(), i);
+        }
+    }
+
+    /**
+     * @param mysqlColumn a MySQL column name, never null
+     * @return the position of its target column, or -1 when the table has no such column
+     */
+    int position(String mysqlColumn) {
+        Integer p = positions.get(Names.target(mysqlColumn));
+        return p == null ? -1 : p;
+    }
+
+    /**
+     * @param row a row of this table, never null
+     * @return for each of the row's columns, the target position (-1 for a column the table lacks);
+     *     owned by this table, do not modify
+     */
+    int[] map(Row row) {
+        for (int s = 0; s < SHAPES; s++) {
+            Row shape = shapes[s];
+            if (shape != null && sameNames(shape, row)) {
+                return shapeMaps[s];
+            }
+        }
+        int[] m = new int[row.size()];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = position(row.name(i));
+        }
+        int s = nextShape;
+        nextShape = (nextShape + 1) % SHAPES;
+        shapes[s] = row;
+        shapeMaps[s] = m;
+        return m;
+    }
+
+    private static boolean sameNames(Row a, Row b) {
+        int n = a.size();
+        if (n != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            String x = a.name(i);
+            String y = b.name(i);
+            if (x != y && !x.equals(y)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,102 @@
+package io.greenwell.cdc.greenplum;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A database of its own for one test class, on a real PostgreSQL: the server that
+ * {@code GREENWELL_TEST_JDBC_URL} names (its user must be allowed to create databases), or else
+ * an embedded PostgreSQL started from a Maven artifact once per JVM. Dropped on close.
+ */
+final class TestDatabase implements AutoCloseable {
+
+    private static final Pattern URL = Pattern.compile("^(jdbc:postgresql://[^/?]*/)([^?]*)(\\?.*)?$");
+    private static String serverUrl;
+
+    private final String name;
+    private final String url;
+
+    private TestDatabase(String name, String url) {
+        this.name = name;
+        this.url = url;
+    }
+
+    /** Creates an empty database named after the test. */
+    static TestDatabase create(String prefix) throws SQLException {
+        String name = ("gw_" + prefix + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL))
+                .toLowerCase(Locale.ROOT);
+        String server = server();
+        try (Connection c = DriverManager.getConnection(server); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name + " ENCODING 'UTF8' TEMPLATE template0");
+        }
+        return new TestDatabase(name, withDatabase(server, name));
+    }
+
+    /** @return a JDBC URL of this database, user included */
+    String url() {
+        return url;
+    }
+
+    Connection connect() throws SQLException {
+        return DriverManager.getConnection(url);
+    }
+
+    /** Kills a backend of this server, as an administrator or a network failure would. */
+    void terminate(int pid) throws SQLException {
+        try (Connection c = DriverManager.getConnection(server());
+                PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
+            ps.setInt(1, pid);
+            ps.execute();
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try (Connection c = DriverManager.getConnection(server()); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "' AND pid <> pg_backend_pid()");
+            st.execute("DROP DATABASE IF EXISTS " + name);
+        }
+    }
+
+    private static synchronized String server() {
+        if (serverUrl == null) {
+            String env = System.getenv("GREENWELL_TEST_JDBC_URL");
+            if (env != null && !env.isBlank()) {
+                serverUrl = env;
+            } else {
+                try {
+                    EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                        try {
+                            pg.close();
+                        } catch (IOException e) {
+                            // the JVM is going away
+                        }
+                    }));
+                    serverUrl = pg.getJdbcUrl("postgres", "postgres");
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot start the embedded PostgreSQL", e);
+                }
+            }
+        }
+        return serverUrl;
+    }
+
+    static String withDatabase(String url, String database) {
+        Matcher m = URL.matcher(url);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a jdbc:postgresql://host/db URL: " + url);
+        }
+        return m.group(1) + database + (m.group(3) == null ? "" : m.group(3));
+    }
+}
