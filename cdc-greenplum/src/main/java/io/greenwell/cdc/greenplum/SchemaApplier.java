@@ -114,27 +114,12 @@ final class SchemaApplier {
             String likeDb = parsed.likeDatabase() != null ? parsed.likeDatabase() : def.database();
             like = catalog.table(c, schemaOf(likeDb), Names.target(parsed.likeTable()));
         }
-        List<Sql.ColumnSpec> cols = new ArrayList<>();
+        List<Sql.ColumnSpec> cols = columns(def, parsed, like, types);
         List<String> names = new ArrayList<>();
-        for (ColumnDef col : def.columns()) {
-            String target = Names.target(col.name());
-            String type = null;
-            if (like != null) {
-                int p = like.position(col.name());
-                if (p >= 0) {
-                    type = like.columns.get(p).type();
-                }
-            }
-            if (type == null) {
-                type = TypeMap.pgType(col, parsed.column(col.name()), types);
-            }
-            cols.add(new Sql.ColumnSpec(target, type));
-            names.add(target);
+        for (Sql.ColumnSpec col : cols) {
+            names.add(col.name());
         }
-        List<String> key = new ArrayList<>();
-        for (String k : def.primaryKey()) {
-            key.add(Names.target(k));
-        }
+        List<String> key = key(def);
         TargetTable existing = catalog.table(c, schema, name);
         if (existing != null) {
             List<String> have = new ArrayList<>();
@@ -152,6 +137,37 @@ final class SchemaApplier {
         ensureSchema(c, schema);
         execute(c, sql.createTable(schema, name, cols, key));
         catalog.invalidate(schema, name);
+    }
+
+    /**
+     * The target columns of a table-create: exact names (hashed past 63 bytes), types from the
+     * type map, or from the table a {@code CREATE TABLE … LIKE} copies when the target has it.
+     */
+    static List<Sql.ColumnSpec> columns(TableDef def, MysqlDdl.CreateTable parsed, TargetTable like, TypeMap.Options types) {
+        List<Sql.ColumnSpec> cols = new ArrayList<>();
+        for (ColumnDef col : def.columns()) {
+            String type = null;
+            if (like != null) {
+                int p = like.position(col.name());
+                if (p >= 0) {
+                    type = like.columns.get(p).type();
+                }
+            }
+            if (type == null) {
+                type = TypeMap.pgType(col, parsed.column(col.name()), types);
+            }
+            cols.add(new Sql.ColumnSpec(Names.target(col.name()), type));
+        }
+        return cols;
+    }
+
+    /** @return the target names of a table's primary key */
+    static List<String> key(TableDef def) {
+        List<String> key = new ArrayList<>();
+        for (String k : def.primaryKey()) {
+            key.add(Names.target(k));
+        }
+        return key;
     }
 
     private static void execute(Connection c, String statement) {

@@ -1,0 +1,88 @@
+CREATE SCHEMA "Shop";
+
+CREATE TABLE "Shop"."all types" (
+  "id" numeric(20,0),
+  "Region" varchar(20),
+  "ti" smallint,
+  "tb" smallint,
+  "bo" smallint,
+  "si" integer,
+  "mi" integer,
+  "i" integer,
+  "iu" bigint,
+  "bi" bigint,
+  "d" numeric(12,4),
+  "dd" numeric(10,0),
+  "f" real,
+  "f2" double precision,
+  "db" double precision,
+  "b1" bit(1),
+  "b17" bit(17),
+  "dt" timestamp(3),
+  "ts" timestamp(6) with time zone,
+  "da" date,
+  "t" interval,
+  "y" smallint,
+  "c" varchar(3),
+  "v" varchar(255),
+  "tx" text,
+  "e" text,
+  "s" text[],
+  "bin" bytea,
+  "bl" bytea,
+  "j" jsonb,
+  "g" text,
+  PRIMARY KEY ("id", "Region")
+) USING heap DISTRIBUTED BY ("id", "Region");
+
+CREATE TABLE "Shop"."log" (
+  "at" timestamp,
+  "msg" text,
+  "f" real,
+  "j" jsonb
+) USING heap DISTRIBUTED RANDOMLY;
+
+CREATE TEMPORARY TABLE "gw_stage_1" (LIKE "Shop"."orders", "gw_op" char(1), "gw_seq" integer, "gw_n" integer) USING heap ON COMMIT DELETE ROWS DISTRIBUTED BY ("id", "region");
+
+CREATE TEMPORARY TABLE "gw_stage_2" (LIKE "Shop"."log", "gw_op" char(1), "gw_seq" integer, "gw_n" integer) USING heap ON COMMIT DELETE ROWS DISTRIBUTED RANDOMLY;
+
+ALTER TABLE pg_temp."gw_stage_1" ALTER COLUMN "name" DROP NOT NULL, ALTER COLUMN "price" DROP NOT NULL;
+
+COPY pg_temp."gw_stage_1" ("id", "region", "name", "price", "gw_op", "gw_seq", "gw_n") FROM STDIN;
+
+TRUNCATE pg_temp."gw_stage_1";
+
+INSERT INTO pg_temp."gw_stage_1" ("id", "region", "name", "price", "gw_op", "gw_seq") SELECT t."id", t."region", t."name", t."price", 'C', f."gw_seq" FROM "Shop"."orders" AS t JOIN pg_temp."gw_stage_1" AS f ON t."id" = f."id" AND t."region" = f."region" WHERE f."gw_op" = 'F';
+
+DELETE FROM "Shop"."orders" AS t USING pg_temp."gw_stage_1" AS s WHERE t."id" = s."id" AND t."region" = s."region" AND s."gw_op" IN ('D', 'U', 'M');
+
+DELETE FROM "Shop"."log" AS t WHERE (t.gp_segment_id, t.ctid) IN (SELECT x.g, x.r FROM (SELECT t2.gp_segment_id AS g, t2.ctid AS r, s."gw_n" AS n, row_number() OVER (PARTITION BY s."gw_seq") AS k FROM "Shop"."log" AS t2 JOIN pg_temp."gw_stage_2" AS s ON ROW(t2."at", t2."msg")::text = ROW(s."at", s."msg")::text AND t2."at" IS NOT DISTINCT FROM s."at" AND t2."msg" IS NOT DISTINCT FROM s."msg" AND t2."f" IS NOT DISTINCT FROM s."f" AND t2."j"::text IS NOT DISTINCT FROM s."j"::text WHERE s."gw_op" = 'X') AS x WHERE x.k <= x.n);
+
+INSERT INTO "Shop"."orders" ("id", "region", "name", "price") SELECT s."id", s."region", s."name", s."price" FROM pg_temp."gw_stage_1" AS s WHERE s."gw_op" = 'U';
+
+INSERT INTO "Shop"."orders" ("id", "region", "name") SELECT s."id", s."region", s."name" FROM pg_temp."gw_stage_1" AS s WHERE s."gw_op" = 'U' AND s."gw_seq" BETWEEN 10 AND 19;
+
+INSERT INTO "Shop"."orders" ("id", "region", "name", "price") SELECT m."id", m."region", c."name", m."price" FROM pg_temp."gw_stage_1" AS m JOIN pg_temp."gw_stage_1" AS c ON c."gw_seq" = m."gw_seq" AND c."gw_op" = 'C' WHERE m."gw_op" = 'M' AND m."gw_seq" BETWEEN 20 AND 29;
+
+UPDATE "Shop"."orders" AS t SET "name" = s."name", "price" = s."price" FROM pg_temp."gw_stage_1" AS s WHERE t."id" = s."id" AND t."region" = s."region" AND s."gw_op" = 'P' AND s."gw_seq" BETWEEN 30 AND 39;
+
+DROP TABLE pg_temp."gw_stage_1";
+
+DROP TABLE "Shop"."orders";
+
+DROP SCHEMA "Shop" CASCADE;
+
+CREATE TABLE "greenwell"."checkpoint" (
+  "pipeline" text NOT NULL,
+  "stream" text NOT NULL,
+  "offset" bigint NOT NULL,
+  "position" text NOT NULL,
+  "updated_at" timestamp with time zone NOT NULL,
+  PRIMARY KEY ("pipeline", "stream")
+) USING heap DISTRIBUTED BY ("pipeline", "stream");
+
+SELECT "stream", "offset", "position" FROM "greenwell"."checkpoint" WHERE "pipeline" = ?;
+
+INSERT INTO "greenwell"."checkpoint" ("pipeline", "stream", "offset", "position", "updated_at") VALUES (?, ?, ?, ?, ?);
+
+UPDATE "greenwell"."checkpoint" SET "offset" = ?, "position" = ?, "updated_at" = ? WHERE "pipeline" = ? AND "stream" = ? AND "offset" = ? AND "position" = ?;
