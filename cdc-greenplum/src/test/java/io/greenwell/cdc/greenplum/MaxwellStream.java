@@ -1,0 +1,137 @@
+package io.greenwell.cdc.greenplum;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes Maxwell records the way Maxwell's file producer does (one JSON object per line, the
+ * fields of {@code testdata/maxwell}), for tests that need streams the captured data lacks. Each
+ * call to {@link #begin()}…{@link #commit()} is one transaction; positions increase.
+ */
+final class MaxwellStream {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private long position = 4;
+    private long xid = 100;
+    private final List<ObjectNode> tx = new ArrayList<>();
+    private boolean open;
+
+    /** A column of a table-create: name, Maxwell type, and whether it is signed (null when not numeric). */
+    record Col(String name, String type) {}
+
+    MaxwellStream createDatabase(String db) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "database-create").put("database", db).put("charset", "utf8mb4").put("ts", 1795461549000L)
+                .put("sql", "CREATE DATABASE `" + db.replace("`", "``") + "`").put("position", nextPosition());
+        line(n);
+        return this;
+    }
+
+    MaxwellStream createTable(String db, String table, List<Col> cols, List<String> pk, String sql) {
+        ObjectNode def = JSON.createObjectNode();
+        def.put("database", db).put("charset", "utf8mb4").put("table", table);
+        ArrayNode k = def.putArray("primary-key");
+        pk.forEach(k::add);
+        ArrayNode cs = def.putArray("columns");
+        for (Col c : cols) {
+            ObjectNode cn = cs.addObject().put("type", c.type()).put("name", c.name());
+            if (c.type().endsWith("int") || c.type().equals("decimal") || c.type().equals("double") || c.type().equals("float")) {
+                cn.put("signed", true);
+            }
+            if (c.type().endsWith("char") || c.type().endsWith("text")) {
+                cn.put("charset", "utf8mb4");
+            }
+        }
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "table-create").put("database", db).put("table", table).set("def", def);
+        n.put("ts", 1795461549000L).put("sql", sql).put("position", nextPosition());
+        line(n);
+        return this;
+    }
+
+    MaxwellStream begin() {
+        if (open) {
+            throw new IllegalStateException("transaction open");
+        }
+        open = true;
+        xid++;
+        return this;
+    }
+
+    MaxwellStream insert(String db, String table, List<String> pk, Map<String, ?> data) {
+        return row("insert", db, table, pk, data, null);
+    }
+
+    MaxwellStream update(String db, String table, List<String> pk, Map<String, ?> data, Map<String, ?> old) {
+        return row("update", db, table, pk, data, old);
+    }
+
+    MaxwellStream delete(String db, String table, List<String> pk, Map<String, ?> data) {
+        return row("delete", db, table, pk, data, null);
+    }
+
+    MaxwellStream commit() {
+        for (int i = 0; i < tx.size(); i++) {
+            ObjectNode n = tx.get(i);
+            if (i == tx.size() - 1) {
+                n.put("commit", true);
+            } else {
+                n.put("xoffset", i);
+            }
+            n.put("position", "mysql-bin.000001:" + position);
+            n.put("server_id", 1);
+            line(n);
+        }
+        position += 100;
+        tx.clear();
+        open = false;
+        return this;
+    }
+
+    private MaxwellStream row(String type, String db, String table, List<String> pk, Map<String, ?> data, Map<String, ?> old) {
+        boolean single = !open;
+        if (single) {
+            begin();
+        }
+        ObjectNode n = JSON.createObjectNode();
+        n.put("database", db).put("table", table).put("type", type).put("ts", 1795461549L).put("xid", xid);
+        ArrayNode k = n.putArray("primary_key_columns");
+        pk.forEach(k::add);
+        n.set("data", JSON.valueToTree(data));
+        if (old != null) {
+            n.set("old", JSON.valueToTree(old));
+        }
+        tx.add(n);
+        if (single) {
+            commit();
+        }
+        return this;
+    }
+
+    private String nextPosition() {
+        position += 100;
+        return "mysql-bin.000001:" + position;
+    }
+
+    private void line(ObjectNode n) {
+        try {
+            out.write(JSON.writeValueAsString(n).getBytes(StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        out.write('\n');
+    }
+
+    /** @return the records written so far, with their byte offsets */
+    List<Scenarios.Record> records() {
+        return Scenarios.lines(out.toByteArray());
+    }
+}
