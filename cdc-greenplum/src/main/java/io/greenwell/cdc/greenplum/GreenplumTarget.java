@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -58,7 +57,14 @@ public final class GreenplumTarget implements ChangeTarget {
     /** Phases a test can stop at. Package-private: for crash tests only. */
     enum Phase {
         STAGED,
-        BEFORE_COMMIT
+        BEFORE_COMMIT,
+        AFTER_COMMIT
+    }
+
+    /** Called at each phase of a batch; for crash tests only. */
+    @FunctionalInterface
+    interface Hook {
+        void at(Phase phase) throws SQLException;
     }
 
     private final DataSource dataSource;
@@ -69,7 +75,7 @@ public final class GreenplumTarget implements ChangeTarget {
     private final String controlSchema;
     private final ValueWriter.Policies policies;
     private final TypeMap.Options types;
-    private final Consumer<Phase> hook;
+    private final Hook hook;
 
     private Connection conn;
     private Dialect dialect;
@@ -208,11 +214,12 @@ public final class GreenplumTarget implements ChangeTarget {
                 filtered++;
             }
         }
-        hook.accept(Phase.STAGED);
+        hook.at(Phase.STAGED);
         long t0 = System.nanoTime();
         checkpoints.write(c, batch, System.currentTimeMillis());
-        hook.accept(Phase.BEFORE_COMMIT);
+        hook.at(Phase.BEFORE_COMMIT);
         c.commit();
+        hook.at(Phase.AFTER_COMMIT);
         checkpoints.committed();
         changes.endTransaction(true);
         long commitNanos = System.nanoTime() - t0;
@@ -336,7 +343,7 @@ public final class GreenplumTarget implements ChangeTarget {
         private boolean tinyint1AsBoolean;
         private boolean bit1AsBoolean;
         private boolean jsonb = true;
-        private Consumer<Phase> hook = p -> {};
+        private Hook hook = p -> {};
 
         private Builder() {}
 
@@ -448,7 +455,7 @@ public final class GreenplumTarget implements ChangeTarget {
         }
 
         /** For crash tests: called at each {@link Phase}. */
-        Builder hook(Consumer<Phase> hook) {
+        Builder hook(Hook hook) {
             this.hook = Objects.requireNonNull(hook, "hook");
             return this;
         }

@@ -1,0 +1,188 @@
+package io.greenwell.cdc.greenplum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.greenwell.cdc.ApplyException;
+import io.greenwell.cdc.FencedException;
+import io.greenwell.cdc.compact.BatchLimits;
+import io.greenwell.cdc.compact.Batcher;
+import io.greenwell.cdc.compact.Compactor;
+import io.greenwell.cdc.compact.NetBatch;
+import io.greenwell.cdc.compact.Sequencer;
+import io.greenwell.cdc.maxwell.MaxwellDecoder;
+import io.greenwell.cdc.spi.ApplyResult;
+import io.greenwell.cdc.spi.Checkpoint;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Failures in the middle of a batch: the connection killed after the COPY or just before COMMIT
+ * leaves the tables and the checkpoint exactly as before the batch, and the same batch applied
+ * again reaches the expected state; a second instance of the pipeline fences the first.
+ */
+class CrashIT {
+
+    private static TestDatabase db;
+    private List<NetBatch> batches;
+
+    @BeforeAll
+    static void createDatabase() throws SQLException {
+        db = TestDatabase.create("crash");
+    }
+
+    @AfterAll
+    static void dropDatabase() throws SQLException {
+        db.close();
+    }
+
+    @BeforeEach
+    void emptyTarget() throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS music CASCADE");
+            st.execute("DROP SCHEMA IF EXISTS greenwell CASCADE");
+        }
+        // the music stream in two batches: the DDL and the first rows, then the rest
+        List<Scenarios.Record> records = Scenarios.records("music");
+        Batcher batcher = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(20, 64L << 20, true));
+        MaxwellDecoder decoder = MaxwellDecoder.create();
+        batches = new ArrayList<>();
+        for (Scenarios.Record r : records) {
+            NetBatch b = batcher.offer("music", r.offset(), decoder.decode(r.bytes(), "music", r.offset()));
+            if (b != null) {
+                batches.add(b);
+            }
+        }
+        NetBatch last = batcher.flush();
+        if (last != null) {
+            batches.add(last);
+        }
+        assertThat(batches).hasSizeGreaterThanOrEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GreenplumTarget.Phase.class, names = {"STAGED", "BEFORE_COMMIT"})
+    void aConnectionKilledBeforeCommitChangesNothing(GreenplumTarget.Phase phase) throws SQLException {
+        AtomicReference<GreenplumTarget> self = new AtomicReference<>();
+        AtomicReference<Boolean> armed = new AtomicReference<>(false);
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).hook(p -> {
+            if (p == phase && armed.get()) {
+                armed.set(false);
+                db.terminate(self.get().backendPid());
+            }
+        }).build()) {
+            self.set(target);
+            target.loadCheckpoints("p");
+            target.apply(batches.get(0));
+            String tablesBefore = dump("SELECT * FROM music.album ORDER BY id");
+            String checkpointBefore = dump("SELECT pipeline, stream, \"offset\", position FROM greenwell.checkpoint");
+
+            armed.set(true);
+            assertThatThrownBy(() -> target.apply(batches.get(1)))
+                    .isInstanceOf(ApplyException.class)
+                    .matches(e -> ((ApplyException) e).isTransient(), "a lost connection is transient");
+            assertThat(dump("SELECT * FROM music.album ORDER BY id")).isEqualTo(tablesBefore);
+            assertThat(dump("SELECT pipeline, stream, \"offset\", position FROM greenwell.checkpoint")).isEqualTo(checkpointBefore);
+
+            // the same batch again: the target reconnects, finds the checkpoint unchanged, applies it
+            for (int i = 1; i < batches.size(); i++) {
+                ApplyResult r = target.apply(batches.get(i));
+                assertThat(r.alreadyApplied()).isFalse();
+            }
+        }
+        try (Connection c = db.connect()) {
+            assertThat(Scenarios.differences(Scenarios.expectedRows("music"), Scenarios.actualRows(c, "music"))).isEmpty();
+        }
+    }
+
+    @Test
+    void aBatchWhoseCommitWasInDoubtIsNotAppliedTwice() throws SQLException {
+        AtomicReference<Boolean> armed = new AtomicReference<>(false);
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).hook(p -> {
+            if (p == GreenplumTarget.Phase.AFTER_COMMIT && armed.get()) {
+                // the COMMIT went through, and its answer is lost with the connection
+                armed.set(false);
+                throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
+            }
+        }).build()) {
+            target.loadCheckpoints("p");
+            target.apply(batches.get(0));
+            armed.set(true);
+            assertThatThrownBy(() -> target.apply(batches.get(1))).isInstanceOf(ApplyException.class);
+            String after = dump("SELECT * FROM music.album ORDER BY id");
+            ApplyResult r = target.apply(batches.get(1));
+            assertThat(r.alreadyApplied()).isTrue();
+            assertThat(dump("SELECT * FROM music.album ORDER BY id")).isEqualTo(after);
+            for (int i = 2; i < batches.size(); i++) {
+                target.apply(batches.get(i));
+            }
+        }
+        try (Connection c = db.connect()) {
+            assertThat(Scenarios.differences(Scenarios.expectedRows("music"), Scenarios.actualRows(c, "music"))).isEmpty();
+        }
+    }
+
+    @Test
+    void aSecondInstanceFencesTheFirst() throws SQLException {
+        try (GreenplumTarget first = GreenplumTarget.builder().jdbcUrl(db.url()).build();
+                GreenplumTarget second = GreenplumTarget.builder().jdbcUrl(db.url()).build()) {
+            first.loadCheckpoints("p");
+            first.apply(batches.get(0));
+            Map<String, Checkpoint> read = second.loadCheckpoints("p");
+            assertThat(read.get("music").offset()).isEqualTo(batches.get(0).lastOffsets().get("music"));
+            second.apply(batches.get(1));
+            String state = dump("SELECT * FROM music.album ORDER BY id");
+            String checkpoint = dump("SELECT \"offset\", position FROM greenwell.checkpoint");
+            assertThatThrownBy(() -> first.apply(batches.get(1)))
+                    .isInstanceOf(FencedException.class)
+                    .hasMessageContaining("stream 'music'");
+            assertThat(dump("SELECT * FROM music.album ORDER BY id")).isEqualTo(state);
+            assertThat(dump("SELECT \"offset\", position FROM greenwell.checkpoint")).isEqualTo(checkpoint);
+            // reading the checkpoint again lets it go on from where the other one stopped
+            first.loadCheckpoints("p");
+            for (int i = 2; i < batches.size(); i++) {
+                first.apply(batches.get(i));
+            }
+        }
+        try (Connection c = db.connect()) {
+            assertThat(Scenarios.differences(Scenarios.expectedRows("music"), Scenarios.actualRows(c, "music"))).isEmpty();
+        }
+    }
+
+    @Test
+    void aNewStreamInsertedByAnotherInstanceFencesToo() throws SQLException {
+        try (GreenplumTarget first = GreenplumTarget.builder().jdbcUrl(db.url()).build();
+                GreenplumTarget second = GreenplumTarget.builder().jdbcUrl(db.url()).build()) {
+            first.loadCheckpoints("p");
+            second.loadCheckpoints("p");
+            second.apply(batches.get(0));
+            assertThatThrownBy(() -> first.apply(batches.get(0))).isInstanceOf(FencedException.class);
+        }
+    }
+
+    private static String dump(String query) throws SQLException {
+        StringBuilder sb = new StringBuilder();
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                for (int i = 1; i <= n; i++) {
+                    sb.append(rs.getString(i)).append('|');
+                }
+                sb.append('\n');
+            }
+        }
+        return sb.toString();
+    }
+}
