@@ -32,6 +32,7 @@ public final class Batcher {
     private final BatchLimits limits;
     private final Map<String, StreamState> streams = new HashMap<>();
     private Map<String, Long> lastOffsets = new HashMap<>();
+    private final Origins.Recorder origins = new Origins.Recorder();
     private int openStreams;
     private int offered;
     private long duplicates;
@@ -59,6 +60,21 @@ public final class Batcher {
      * @throws TransactionTooLargeException when a transaction outgrows the cap and may not be split
      */
     public NetBatch offer(String stream, long offset, ChangeEvent event) {
+        return offer(stream, offset, event, null);
+    }
+
+    /**
+     * Adds the next record of a stream, keeping its raw bytes for the dead letters (see
+     * {@link NetBatch#origins()}); otherwise as {@link #offer(String, long, ChangeEvent)}.
+     *
+     * @param stream the stream id, never null
+     * @param offset the record's offset in its stream
+     * @param event the decoded record, never null
+     * @param raw the record's bytes, or null to keep none; not copied, do not modify
+     * @return a batch that closed, or null while the batch stays open
+     * @throws TransactionTooLargeException when a transaction outgrows the cap and may not be split
+     */
+    public NetBatch offer(String stream, long offset, ChangeEvent event, byte[] raw) {
         StreamState st = streams.get(stream);
         if (st == null) {
             st = new StreamState();
@@ -85,7 +101,7 @@ public final class Batcher {
         NetBatch ready = before == null ? null : close(false, before);
         offered++;
         lastOffsets.put(stream, offset);
-        compactor.add(event);
+        origins.add(compactor.add(event), stream, offset, raw);
         boolean ends = endsTransaction(event);
         if (ends && st.open) {
             st.open = false;
@@ -150,7 +166,7 @@ public final class Batcher {
     }
 
     private NetBatch close(boolean split, Map<WatermarkKey, Watermark> watermarks) {
-        NetBatch batch = compactor.finish(watermarks, lastOffsets, duplicates, split);
+        NetBatch batch = compactor.finish(watermarks, lastOffsets, duplicates, split, origins.finish());
         lastOffsets = new HashMap<>();
         offered = 0;
         duplicates = 0;

@@ -143,15 +143,16 @@ public final class Compactor {
      * @return the net changes, with no watermarks or offsets; never null
      */
     public NetBatch finish() {
-        return finish(Map.of(), Map.of(), 0, false);
+        return finish(Map.of(), Map.of(), 0, false, Origins.NONE);
     }
 
-    NetBatch finish(Map<WatermarkKey, Watermark> watermarks, Map<String, Long> lastOffsets, long duplicates, boolean split) {
+    NetBatch finish(Map<WatermarkKey, Watermark> watermarks, Map<String, Long> lastOffsets, long duplicates, boolean split,
+            Origins origins) {
         seal();
         BatchStats stats = new BatchStats(events + duplicates, inserts, updates, deletes, bootstrapRows, schemaChanges,
                 bootstrapMarkers, duplicates, rejected.size(), split ? 1 : 0, netUpserts, netDeletes, netPartials, netMoves,
                 netKeylessRows);
-        NetBatch batch = new NetBatch(steps, stats, watermarks, lastOffsets, rejected);
+        NetBatch batch = new NetBatch(steps, stats, watermarks, lastOffsets, rejected, origins);
         steps = new ArrayList<>();
         rejected = new ArrayList<>();
         unknown.clear();

@@ -16,13 +16,15 @@ import java.util.Objects;
  * @param watermarks the replay watermark of every (stream, server) after this batch, never null
  * @param lastOffsets the offset of the last record of each stream in this batch, never null
  * @param rejected events that could not be used and belong in the dead letters, never null
+ * @param origins the stream, offset and raw record of every event, by sequence number; never null
  */
 public record NetBatch(
         List<Step> steps,
         BatchStats stats,
         Map<WatermarkKey, Watermark> watermarks,
         Map<String, Long> lastOffsets,
-        List<Rejected> rejected) {
+        List<Rejected> rejected,
+        Origins origins) {
 
     /** Validates and copies. */
     public NetBatch {
@@ -31,6 +33,7 @@ public record NetBatch(
         watermarks = Map.copyOf(watermarks);
         lastOffsets = Map.copyOf(lastOffsets);
         rejected = List.copyOf(rejected);
+        Objects.requireNonNull(origins, "origins");
     }
 
     /** @return true when there is nothing to apply (there may still be offsets to store) */

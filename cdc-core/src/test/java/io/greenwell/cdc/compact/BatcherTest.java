@@ -49,6 +49,36 @@ class BatcherTest {
     }
 
     @Test
+    void everyEventOfABatchKeepsItsOriginAndRawBytesByItsSequenceNumber() {
+        Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(2, Long.MAX_VALUE, true));
+        List<NetBatch> out = new ArrayList<>();
+        List<RowChange> events = List.of(tx(ins(1), 7, 0, false, 10), tx(ins(2), 7, 1, true, 10), tx(ins(3), 8, 0, true, 20),
+                tx(Events.insert(T, ID, Row.of("id", io.greenwell.cdc.event.Value.NULL)), 9, 0, true, 30));
+        for (int i = 0; i < events.size(); i++) {
+            NetBatch nb = b.offer(i % 2 == 0 ? "a" : "b", 100 + i, events.get(i), new byte[] {(byte) i});
+            if (nb != null) {
+                out.add(nb);
+            }
+        }
+        assertThat(b.flush()).isNull();
+        assertThat(out).hasSize(2);
+        Origins first = out.get(0).origins();
+        assertThat(first.size()).isEqualTo(2);
+        assertThat(first.stream(1)).isEqualTo("b");
+        assertThat(first.offset(1)).isEqualTo(101);
+        assertThat(first.raw(0)).containsExactly(0);
+        Origins second = out.get(1).origins();
+        assertThat(second.size()).isEqualTo(2);
+        // the rejected row (NULL key) is traced to its record
+        Rejected r = out.get(1).rejected().get(0);
+        assertThat(second.stream(r.source())).isEqualTo("b");
+        assertThat(second.offset(r.source())).isEqualTo(103);
+        assertThat(second.raw(r.source())).containsExactly(3);
+        assertThat(second.stream(5)).isNull();
+        assertThat(Compactor.create().finish().origins()).isSameAs(Origins.NONE);
+    }
+
+    @Test
     void aChangeOfXidIsABoundaryEvenWithoutACommitRow() {
         Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(2, Long.MAX_VALUE, true));
         List<NetBatch> batches = offerAll(b, "s", List.of(
