@@ -72,6 +72,34 @@ DROP TABLE "Shop"."orders";
 
 DROP SCHEMA "Shop" CASCADE;
 
+ALTER TABLE "Shop"."products" RENAME COLUMN "name" TO "product_name";
+
+ALTER TABLE "Shop"."products" RENAME COLUMN "weight_g" TO "weight_grams";
+
+ALTER TABLE "Shop"."products" DROP CONSTRAINT "products_pkey";
+
+ALTER TABLE "Shop"."products" DROP COLUMN "legacy";
+
+ALTER TABLE "Shop"."products" ALTER COLUMN "product_name" TYPE varchar(100) USING "product_name"::varchar(100);
+
+ALTER TABLE "Shop"."products" ALTER COLUMN "price" TYPE numeric(12,4) USING "price"::numeric(12,4);
+
+ALTER TABLE "Shop"."products" ALTER COLUMN "active" TYPE varchar(5) USING "active"::varchar(5);
+
+ALTER TABLE "Shop"."products" ADD COLUMN "sku" varchar(8);
+
+ALTER TABLE "Shop"."products" SET DISTRIBUTED BY ("id", "sku");
+
+ALTER TABLE "Shop"."products" ADD PRIMARY KEY ("id", "sku");
+
+ALTER TABLE "Shop"."products" RENAME TO "products_v2";
+
+ALTER TABLE "Shop"."products_v2" SET SCHEMA "Other";
+
+ALTER TABLE "Shop"."products" DROP CONSTRAINT "products_pkey";
+
+ALTER TABLE "Shop"."products" SET DISTRIBUTED RANDOMLY;
+
 CREATE TABLE "greenwell"."checkpoint" (
   "pipeline" text NOT NULL,
   "stream" text NOT NULL,

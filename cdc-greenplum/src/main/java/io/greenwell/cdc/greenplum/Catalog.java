@@ -29,6 +29,11 @@ final class Catalog {
             + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
             + " WHERE n.nspname = ? AND c.relname = ? AND i.indisprimary";
 
+    private static final String PRIMARY_KEY_NAME = "SELECT k.conname FROM pg_catalog.pg_constraint k"
+            + " JOIN pg_catalog.pg_class c ON c.oid = k.conrelid"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE n.nspname = ? AND c.relname = ? AND k.contype = 'p'";
+
     private static final String SCHEMA = "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ?";
 
     private final ValueWriter.Policies policies;
@@ -58,6 +63,17 @@ final class Catalog {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
+            }
+        }
+    }
+
+    /** @return the name of the table's primary-key constraint, or null */
+    String primaryKeyName(Connection c, String schema, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(PRIMARY_KEY_NAME)) {
+            ps.setString(1, schema);
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
             }
         }
     }

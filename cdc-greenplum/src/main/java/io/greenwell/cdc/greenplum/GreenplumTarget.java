@@ -4,6 +4,7 @@ import io.greenwell.cdc.ApplyException;
 import io.greenwell.cdc.CdcException;
 import io.greenwell.cdc.compact.NetBatch;
 import io.greenwell.cdc.compact.TableChanges;
+import io.greenwell.cdc.event.SchemaChange;
 import io.greenwell.cdc.event.TableId;
 import io.greenwell.cdc.spi.ApplyResult;
 import io.greenwell.cdc.spi.ChangeTarget;
@@ -14,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -76,6 +78,7 @@ public final class GreenplumTarget implements ChangeTarget {
     private final ValueWriter.Policies policies;
     private final TypeMap.Options types;
     private final Hook hook;
+    private final Map<SchemaChange.Kind, DdlPolicy> ddlPolicies;
 
     private Connection conn;
     private Dialect dialect;
@@ -97,6 +100,7 @@ public final class GreenplumTarget implements ChangeTarget {
                 b.nul == NulCharacters.STRIP ? CopyBuffer.Nul.STRIP : CopyBuffer.Nul.REJECT, b.zeroDates == ZeroDates.NULL);
         this.types = new TypeMap.Options(b.tinyint1AsBoolean, b.bit1AsBoolean, b.jsonb);
         this.hook = b.hook;
+        this.ddlPolicies = Map.copyOf(b.ddlPolicies);
     }
 
     /** @return a new builder, never null; methods can be chained */
@@ -280,7 +284,7 @@ public final class GreenplumTarget implements ChangeTarget {
                 sql = new Sql(d);
                 catalog = new Catalog(policies);
                 changes = new ChangesApplier(sql);
-                schemas = new SchemaApplier(sql, catalog, mapping, types);
+                schemas = new SchemaApplier(sql, catalog, mapping, types, ddlPolicies);
                 checkpoints = new Checkpoints(sql, Names.target(controlSchema));
             } else if (d != dialect) {
                 throw new CdcException("the target's dialect changed between connections: " + dialect + " then " + d);
@@ -344,6 +348,7 @@ public final class GreenplumTarget implements ChangeTarget {
         private boolean bit1AsBoolean;
         private boolean jsonb = true;
         private Hook hook = p -> {};
+        private final Map<SchemaChange.Kind, DdlPolicy> ddlPolicies = new EnumMap<>(SchemaChange.Kind.class);
 
         private Builder() {}
 
@@ -451,6 +456,16 @@ public final class GreenplumTarget implements ChangeTarget {
          */
         public Builder jsonb(boolean on) {
             this.jsonb = on;
+            return this;
+        }
+
+        /**
+         * @param kind a kind of DDL record, never null
+         * @param policy what to do with it, never null; default {@link DdlPolicy#APPLY} for every kind
+         * @return this builder
+         */
+        public Builder ddlPolicy(SchemaChange.Kind kind, DdlPolicy policy) {
+            ddlPolicies.put(Objects.requireNonNull(kind, "kind"), Objects.requireNonNull(policy, "policy"));
             return this;
         }
 

@@ -42,6 +42,94 @@ final class MysqlDdl {
         }
     }
 
+    /**
+     * What an ALTER TABLE statement says about columns.
+     *
+     * @param renames old name (lower case) to new name, from {@code CHANGE [COLUMN] a b} and
+     *     {@code RENAME COLUMN a TO b}
+     * @param columns the types of the columns it adds, modifies or changes, by name (lower case)
+     */
+    record AlterTable(Map<String, String> renames, Map<String, ColumnType> columns) {
+        /** @return the type the statement gives the column, or null */
+        ColumnType column(String column) {
+            return columns.get(column.toLowerCase(Locale.ROOT));
+        }
+
+        /** @return the new name of a renamed column, or null */
+        String renamed(String column) {
+            return renames.get(column.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /**
+     * @param sql a MySQL ALTER TABLE (or RENAME TABLE) statement, may be null
+     * @return the renames and column types it holds; empty when it cannot be read; never null
+     */
+    static AlterTable parseAlter(String sql) {
+        Map<String, String> renames = new LinkedHashMap<>();
+        Map<String, ColumnType> cols = new LinkedHashMap<>();
+        if (sql == null) {
+            return new AlterTable(renames, cols);
+        }
+        List<Token> t = lex(sql);
+        int i = 0;
+        while (i < t.size() && !t.get(i).isWord("table")) {
+            i++;
+        }
+        if (i >= t.size() || i == 0 || !t.get(i - 1).isWord("alter")) {
+            return new AlterTable(renames, cols);
+        }
+        i = skipName(t, i + 1);
+        while (i < t.size()) {
+            int end = defEnd(t, i);
+            clause(t, i, end, renames, cols);
+            if (end >= t.size() || t.get(end).is(")")) {
+                break;
+            }
+            i = end + 1;
+        }
+        return new AlterTable(renames, cols);
+    }
+
+    private static void clause(List<Token> t, int from, int to, Map<String, String> renames, Map<String, ColumnType> cols) {
+        if (from >= to) {
+            return;
+        }
+        Token verb = t.get(from);
+        int i = from + 1;
+        if (verb.isWord("add") || verb.isWord("modify") || verb.isWord("change")) {
+            if (i < to && t.get(i).isWord("column")) {
+                i++;
+            }
+            if (verb.isWord("add") && i < to && t.get(i).is("(")) {
+                // ADD [COLUMN] (a int, b text)
+                int j = i + 1;
+                while (j < to) {
+                    int e = defEnd(t, j);
+                    columnDef(t, j, Math.min(e, to), cols);
+                    if (e >= to || t.get(e).is(")")) {
+                        break;
+                    }
+                    j = e + 1;
+                }
+                return;
+            }
+            if (i + 1 < to && t.get(i + 1).isWord("exists") && t.get(i).isWord("if")) {
+                i += 2;
+            }
+            if (verb.isWord("change")) {
+                if (i + 1 >= to) {
+                    return;
+                }
+                renames.put(t.get(i).lower(), t.get(i + 1).text);
+                i++;
+            }
+            columnDef(t, i, to, cols);
+        } else if (verb.isWord("rename") && i + 3 < to && t.get(i).isWord("column") && t.get(i + 2).isWord("to")) {
+            renames.put(t.get(i + 1).lower(), t.get(i + 3).text);
+        }
+    }
+
     private static final Set<String> NOT_COLUMNS = Set.of(
             "primary", "key", "index", "unique", "constraint", "foreign", "fulltext", "spatial", "check", "period");
 

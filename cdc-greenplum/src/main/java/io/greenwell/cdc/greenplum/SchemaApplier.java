@@ -9,7 +9,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,12 +32,14 @@ final class SchemaApplier {
     private final Catalog catalog;
     private final SchemaMapping mapping;
     private final TypeMap.Options types;
+    private final Map<SchemaChange.Kind, DdlPolicy> policies;
 
-    SchemaApplier(Sql sql, Catalog catalog, SchemaMapping mapping, TypeMap.Options types) {
+    SchemaApplier(Sql sql, Catalog catalog, SchemaMapping mapping, TypeMap.Options types, Map<SchemaChange.Kind, DdlPolicy> policies) {
         this.sql = sql;
         this.catalog = catalog;
         this.mapping = mapping;
         this.types = types;
+        this.policies = Map.copyOf(policies);
     }
 
     /**
@@ -41,40 +47,52 @@ final class SchemaApplier {
      * @throws ApplyException when the target cannot take it
      */
     boolean apply(Connection c, SchemaChange ch) throws SQLException {
+        if (!included(ch)) {
+            return false;
+        }
+        DdlPolicy policy = policies.getOrDefault(ch.kind(), DdlPolicy.APPLY);
+        if (policy == DdlPolicy.IGNORE) {
+            log.info("{} ignored by policy: {}", ch.kind().wireName(), ch.sql());
+            return false;
+        }
+        if (policy == DdlPolicy.FAIL) {
+            throw new ApplyException("the DDL policy refuses " + ch.kind().wireName() + ": " + ch.sql(), ch.table(), null, null,
+                    null, null);
+        }
         switch (ch.kind()) {
             case DATABASE_CREATE:
-                if (!mapping.includesDatabase(ch.database())) {
-                    return false;
-                }
                 ensureSchema(c, schemaOf(ch.database()));
                 return true;
             case DATABASE_ALTER:
                 // a charset change: PostgreSQL text has no per-schema charset
-                return mapping.includesDatabase(ch.database());
+                return true;
             case DATABASE_DROP:
-                if (!mapping.includesDatabase(ch.database())) {
-                    return false;
-                }
                 dropSchema(c, schemaOf(ch.database()));
                 return true;
             case TABLE_CREATE:
-                if (!mapping.includes(ch.def().id())) {
-                    return false;
-                }
                 createTable(c, ch);
                 return true;
             case TABLE_DROP:
-                if (!mapping.includes(ch.table())) {
-                    return false;
-                }
                 dropTable(c, ch.table());
                 return true;
             default:
-                if (!mapping.includes(ch.table())) {
-                    return false;
-                }
-                throw new ApplyException(ch.kind().wireName() + " is not applied by this version of the target: " + ch.sql(),
-                        ch.table(), null, null, null, null);
+                alterTable(c, ch);
+                return true;
+        }
+    }
+
+    private boolean included(SchemaChange ch) {
+        switch (ch.kind()) {
+            case DATABASE_CREATE:
+            case DATABASE_ALTER:
+            case DATABASE_DROP:
+                return mapping.includesDatabase(ch.database());
+            case TABLE_CREATE:
+                return mapping.includes(ch.def().id());
+            case TABLE_ALTER:
+                return mapping.includes(ch.table()) || (ch.def() != null && mapping.includes(ch.def().id()));
+            default:
+                return mapping.includes(ch.table());
         }
     }
 
@@ -137,6 +155,133 @@ final class SchemaApplier {
         ensureSchema(c, schema);
         execute(c, sql.createTable(schema, name, cols, key));
         catalog.invalidate(schema, name);
+    }
+
+    private void alterTable(Connection c, SchemaChange ch) throws SQLException {
+        TableDef oldDef = ch.oldDef();
+        TableDef def = ch.def();
+        String schema = schemaOf(ch.table().database());
+        String name = Names.target(ch.table().table());
+        TargetTable cur = catalog.table(c, schema, name);
+        if (cur == null) {
+            throw new ApplyException("table " + Names.qualify(schema, name) + " does not exist in the target, so it cannot be altered: "
+                    + ch.sql(), ch.table(), null, "42P01", null, null);
+        }
+        String newSchema = schemaOf(def.database());
+        String newName = Names.target(def.table());
+        if (!newSchema.equals(schema)) {
+            ensureSchema(c, newSchema);
+        }
+        List<String> statements = planAlter(sql, cur, oldDef, def, MysqlDdl.parseAlter(ch.sql()),
+                catalog.primaryKeyName(c, schema, name), newSchema, newName, types);
+        for (String st : statements) {
+            execute(c, st);
+        }
+        catalog.invalidate(schema, name);
+        catalog.invalidate(newSchema, newName);
+    }
+
+    /**
+     * The statements of a table-alter, from the difference between {@code old} and {@code def}
+     * and the statement text: column renames first (which defs alone cannot tell from a drop and
+     * an add), the old primary key dropped when the key changes, dropped and added columns,
+     * type changes the statement or the defs show (values converted by a cast, as MySQL converts
+     * them), the new key (on Greenplum after redistributing by it), and last the table's rename
+     * and move to another schema. Pure, for golden tests.
+     *
+     * @param cur the target table as the catalog has it
+     * @param pkName the name of its primary-key constraint, or null
+     */
+    static List<String> planAlter(Sql sql, TargetTable cur, TableDef oldDef, TableDef def, MysqlDdl.AlterTable parsed, String pkName,
+            String newSchema, String newName, TypeMap.Options types) {
+        List<String> out = new ArrayList<>();
+        String t = cur.qualified;
+        // column renames, then the current column list under the new names
+        List<String> current = new ArrayList<>();
+        Map<String, String> formerName = new HashMap<>();
+        for (ColumnDef col : oldDef.columns()) {
+            String renamed = parsed.renamed(col.name());
+            if (renamed != null && !renamed.equalsIgnoreCase(col.name()) && column(def, renamed) != null && column(oldDef, renamed) == null) {
+                String to = column(def, renamed).name();
+                out.add(sql.renameColumn(t, Names.target(col.name()), Names.target(to)));
+                current.add(to);
+                formerName.put(to.toLowerCase(Locale.ROOT), col.name());
+            } else {
+                current.add(col.name());
+                formerName.put(col.name().toLowerCase(Locale.ROOT), col.name());
+            }
+        }
+        List<String> oldKey = new ArrayList<>();
+        for (String k : oldDef.primaryKey()) {
+            String renamed = parsed.renamed(k);
+            oldKey.add(Names.target(renamed != null && column(def, renamed) != null ? column(def, renamed).name() : k));
+        }
+        List<String> newKey = key(def);
+        boolean keyChanged = !oldKey.equals(newKey) || !cur.primaryKey.equals(newKey);
+        if (keyChanged && pkName != null) {
+            out.add(sql.dropConstraint(t, pkName));
+        }
+        for (String col : current) {
+            if (column(def, col) == null) {
+                out.add(sql.dropColumn(t, Names.target(col)));
+            }
+        }
+        for (ColumnDef col : def.columns()) {
+            if (!containsIgnoreCase(current, col.name())) {
+                out.add(sql.addColumn(t, Names.target(col.name()), TypeMap.pgType(col, parsed.column(col.name()), types)));
+                continue;
+            }
+            ColumnDef before = column(oldDef, formerName.get(col.name().toLowerCase(Locale.ROOT)));
+            MysqlDdl.ColumnType stated = parsed.column(col.name());
+            boolean defChanged = before == null || !before.type().equalsIgnoreCase(col.type()) || before.isUnsigned() != col.isUnsigned()
+                    || !Objects.equals(before.columnLength(), col.columnLength());
+            if (stated == null && !defChanged) {
+                continue;
+            }
+            String desired = TypeMap.pgType(col, stated, types);
+            int p = cur.position(col.name());
+            String have = p >= 0 ? cur.columns.get(p).type() : null;
+            if (!TypeMap.catalogForm(desired).equals(have)) {
+                out.add(sql.alterColumnType(t, Names.target(col.name()), desired));
+            }
+        }
+        if (keyChanged) {
+            if (sql.dialect().isGreenplum()) {
+                out.add(sql.setDistribution(t, newKey));
+            }
+            if (!newKey.isEmpty()) {
+                out.add(sql.addPrimaryKey(t, newKey));
+            }
+        }
+        if (!newName.equals(cur.name)) {
+            out.add(sql.renameTable(t, newName));
+            t = Names.qualify(cur.schema, newName);
+        }
+        if (!newSchema.equals(cur.schema)) {
+            out.add(sql.setSchema(t, newSchema));
+        }
+        return out;
+    }
+
+    private static ColumnDef column(TableDef def, String name) {
+        if (name == null) {
+            return null;
+        }
+        for (ColumnDef c : def.columns()) {
+            if (c.name().equalsIgnoreCase(name)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static boolean containsIgnoreCase(List<String> names, String name) {
+        for (String n : names) {
+            if (n.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

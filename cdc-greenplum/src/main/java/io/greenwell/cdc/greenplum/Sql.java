@@ -52,6 +52,51 @@ final class Sql {
         return "DROP TABLE " + Names.qualify(schema, table);
     }
 
+    String renameColumn(String table, String from, String to) {
+        return "ALTER TABLE " + table + " RENAME COLUMN " + Names.quote(from) + " TO " + Names.quote(to);
+    }
+
+    String addColumn(String table, String column, String type) {
+        return "ALTER TABLE " + table + " ADD COLUMN " + Names.quote(column) + " " + type;
+    }
+
+    String dropColumn(String table, String column) {
+        return "ALTER TABLE " + table + " DROP COLUMN " + Names.quote(column);
+    }
+
+    /** Converts the existing values with a cast, as MySQL converts them on MODIFY. */
+    String alterColumnType(String table, String column, String type) {
+        return "ALTER TABLE " + table + " ALTER COLUMN " + Names.quote(column) + " TYPE " + type + " USING " + Names.quote(column)
+                + "::" + type;
+    }
+
+    String dropConstraint(String table, String constraint) {
+        return "ALTER TABLE " + table + " DROP CONSTRAINT " + Names.quote(constraint);
+    }
+
+    String addPrimaryKey(String table, List<String> key) {
+        return "ALTER TABLE " + table + " ADD PRIMARY KEY (" + list(key) + ")";
+    }
+
+    /**
+     * Greenplum only, and alone in its statement: redistributes the table by a new key (a
+     * primary key must contain the distribution key), or randomly without one.
+     */
+    String setDistribution(String table, List<String> key) {
+        if (!dialect.isGreenplum()) {
+            throw new IllegalStateException("distribution is Greenplum's");
+        }
+        return "ALTER TABLE " + table + " SET" + distribution(key);
+    }
+
+    String renameTable(String table, String to) {
+        return "ALTER TABLE " + table + " RENAME TO " + Names.quote(to);
+    }
+
+    String setSchema(String table, String schema) {
+        return "ALTER TABLE " + table + " SET SCHEMA " + Names.quote(schema);
+    }
+
     /** A column of a table to create: target name and type. */
     record ColumnSpec(String name, String type) {}
 

@@ -112,6 +112,20 @@ final class TypeMap {
         }
     }
 
+    /**
+     * @param type a type as {@link #pgType} writes it
+     * @return the same type as {@code pg_catalog.format_type} prints it, to compare with the catalog
+     */
+    static String catalogForm(String type) {
+        if (type.startsWith("varchar(")) {
+            return "character varying" + type.substring(7);
+        }
+        if (type.equals("timestamp") || (type.startsWith("timestamp(") && type.endsWith(")"))) {
+            return type + " without time zone";
+        }
+        return type;
+    }
+
     private static String decimal(MysqlDdl.ColumnType parsed) {
         if (parsed == null || !isDecimal(parsed.name())) {
             return "numeric";

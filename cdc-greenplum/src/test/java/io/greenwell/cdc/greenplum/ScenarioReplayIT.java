@@ -2,6 +2,10 @@ package io.greenwell.cdc.greenplum;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.greenwell.cdc.event.ChangeEvent;
+import io.greenwell.cdc.event.RowChange;
+import io.greenwell.cdc.event.SchemaChange;
+import io.greenwell.cdc.maxwell.MaxwellDecoder;
 import io.greenwell.cdc.spi.Checkpoint;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -38,12 +42,18 @@ class ScenarioReplayIT {
     @ParameterizedTest(name = "{0} in batches of {1}")
     @CsvSource({
         "music, 1", "music, 7", "music, 1000", "music, 2147483647",
-        "types, 1", "types, 7", "types, 1000", "types, 2147483647"
+        "types, 1", "types, 7", "types, 1000", "types, 2147483647",
+        "ddl, 1", "ddl, 7", "ddl, 1000", "ddl, 2147483647"
     })
     void replayReachesTheExpectedState(String scenario, int batchEvents) throws SQLException {
         Map<String, List<Scenarios.Column>> expectedColumns = Scenarios.expectedColumns(scenario);
+        // every database the stream names, so that a dropped one is checked to be gone
         TreeSet<String> schemas = new TreeSet<>();
-        expectedColumns.values().forEach(cols -> schemas.add(cols.get(0).schema()));
+        MaxwellDecoder decoder = MaxwellDecoder.create();
+        for (Scenarios.Record r : Scenarios.records(scenario)) {
+            ChangeEvent e = decoder.decode(r.bytes());
+            schemas.add(e instanceof SchemaChange ? ((SchemaChange) e).database() : ((RowChange) e).table().database());
+        }
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             for (String s : schemas) {
                 st.execute("DROP SCHEMA IF EXISTS " + Names.quote(s) + " CASCADE");
@@ -77,15 +87,16 @@ class ScenarioReplayIT {
 
     private static void assertState(Connection c, String scenario, TreeSet<String> schemas,
             Map<String, List<Scenarios.Column>> expectedColumns) throws SQLException {
-        Map<String, List<String>> names = new LinkedHashMap<>();
+        // columns compare by name: PostgreSQL cannot place an added column FIRST or AFTER another
+        Map<String, TreeSet<String>> names = new LinkedHashMap<>();
         expectedColumns.forEach((t, cols) -> {
-            List<String> n = new ArrayList<>();
+            TreeSet<String> n = new TreeSet<>();
             cols.forEach(col -> n.add(col.name()));
             names.put(t, n);
         });
-        assertThat(Scenarios.actualColumns(c, new ArrayList<>(schemas)))
-                .as("exactly the expected tables, with exactly the MySQL columns in order")
-                .isEqualTo(names);
+        Map<String, TreeSet<String>> actual = new LinkedHashMap<>();
+        Scenarios.actualColumns(c, new ArrayList<>(schemas)).forEach((t, cols) -> actual.put(t, new TreeSet<>(cols)));
+        assertThat(actual).as("exactly the expected tables, with exactly the MySQL columns").isEqualTo(names);
         List<String> diff = Scenarios.differences(Scenarios.expectedRows(scenario), Scenarios.actualRows(c, scenario));
         assertThat(diff).as("differences from the expected state").isEmpty();
     }

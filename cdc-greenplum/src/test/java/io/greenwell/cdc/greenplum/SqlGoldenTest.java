@@ -86,10 +86,40 @@ class SqlGoldenTest {
         out.add(sql.dropStaging("gw_stage_1"));
         out.add(sql.dropTable("Shop", "orders"));
         out.add(sql.dropSchema("Shop"));
+        out.addAll(alters(sql));
         out.add(sql.createCheckpointTable("greenwell"));
         out.add(sql.selectCheckpoints("greenwell"));
         out.add(sql.insertCheckpoint("greenwell"));
         out.add(sql.updateCheckpoint("greenwell"));
+        return out;
+    }
+
+    /** Every ALTER form: column rename (CHANGE and RENAME COLUMN), add, drop, type change, key change, rename, move. */
+    static List<String> alters(Sql sql) {
+        TargetTable cur = new TargetTable("Shop", "products", List.of(
+                new TargetTable.Column("id", "int4", "integer", -1, true, null),
+                new TargetTable.Column("name", "varchar", "character varying(50)", 54, false, null),
+                new TargetTable.Column("price", "numeric", "numeric(8,2)", 524294, false, null),
+                new TargetTable.Column("legacy", "text", "text", -1, false, null),
+                new TargetTable.Column("weight_g", "int8", "bigint", -1, false, null),
+                new TargetTable.Column("active", "int2", "smallint", -1, false, null)), List.of("id"));
+        TableDef old = new TableDef("Shop", "products", "utf8mb4", List.of(ColumnDef.of("id", "int"), ColumnDef.of("name", "varchar"),
+                ColumnDef.of("price", "decimal"), ColumnDef.of("legacy", "text"), new ColumnDef("weight_g", "int", false, null, null, null),
+                ColumnDef.of("active", "tinyint")), List.of("id"));
+        TableDef def = new TableDef("Shop", "products", "utf8mb4", List.of(ColumnDef.of("id", "int"), ColumnDef.of("product_name", "varchar"),
+                ColumnDef.of("price", "decimal"), new ColumnDef("weight_grams", "int", false, null, null, null),
+                ColumnDef.of("active", "varchar"), ColumnDef.of("sku", "char")), List.of("id", "sku"));
+        String text = "ALTER TABLE products CHANGE COLUMN name product_name varchar(100) NOT NULL, RENAME COLUMN weight_g TO weight_grams,"
+                + " MODIFY price decimal(12,4), MODIFY COLUMN active varchar(5), DROP COLUMN legacy, ADD COLUMN sku char(8) FIRST,"
+                + " DROP PRIMARY KEY, ADD PRIMARY KEY (id, sku)";
+        List<String> out = new ArrayList<>(SchemaApplier.planAlter(sql, cur, old, def, MysqlDdl.parseAlter(text), "products_pkey", "Shop",
+                "products", TypeMap.Options.DEFAULT));
+        TableDef moved = new TableDef("Other", "products_v2", "utf8mb4", old.columns(), old.primaryKey());
+        out.addAll(SchemaApplier.planAlter(sql, cur, old, moved, MysqlDdl.parseAlter("RENAME TABLE Shop.products TO Other.products_v2"),
+                "products_pkey", "Other", "products_v2", TypeMap.Options.DEFAULT));
+        TableDef keyless = new TableDef("Shop", "products", "utf8mb4", old.columns(), List.of());
+        out.addAll(SchemaApplier.planAlter(sql, cur, old, keyless, MysqlDdl.parseAlter("ALTER TABLE products DROP PRIMARY KEY"),
+                "products_pkey", "Shop", "products", TypeMap.Options.DEFAULT));
         return out;
     }
 
