@@ -7,6 +7,7 @@ package io.greenwell.cdc.spi;
  * @param filtered the net changes and DDL records skipped because the target's filters exclude
  *     their table or database
  * @param schemaChanges the DDL records applied
+ * @param deadLetters the raw events written to the dead letters instead of being applied
  * @param alreadyApplied true when the batch had been committed by an earlier attempt whose outcome
  *     was in doubt, and nothing was written this time
  * @param stageNanos time spent streaming rows into staging (COPY)
@@ -17,11 +18,12 @@ public record ApplyResult(
         long netChanges,
         long filtered,
         long schemaChanges,
+        long deadLetters,
         boolean alreadyApplied,
         long stageNanos,
         long applyNanos,
         long commitNanos) {
 
     /** A batch that was committed before and not written again. */
-    public static final ApplyResult ALREADY_APPLIED = new ApplyResult(0, 0, 0, true, 0, 0, 0);
+    public static final ApplyResult ALREADY_APPLIED = new ApplyResult(0, 0, 0, 0, true, 0, 0, 0);
 }

@@ -91,6 +91,10 @@ final class ChangesApplier {
                 stage(tc, plan);
                 buf.flush();
                 in.endCopy();
+            } catch (SQLException e) {
+                // the staging table has the target's types: a value the target refuses fails here
+                throw new ApplyException("staging " + tc.table() + " failed: " + e.getMessage(), tc.table(), null, e.getSQLState(), null,
+                        e);
             } finally {
                 if (in.isActive()) {
                     in.cancelCopy();
@@ -161,7 +165,28 @@ final class ChangesApplier {
 
     // ---- staging ----
 
+    /**
+     * Creates the staging tables of these tables now, in the open transaction, so that a savepoint
+     * rolled back later cannot take them with it.
+     */
+    void prepare(Connection c, List<Resolved> tables) throws SQLException {
+        for (Resolved r : tables) {
+            created(c, r.table(), targetKeys(r.changes(), r.table()));
+        }
+    }
+
     private Staging staging(Connection c, TargetTable t, List<String> keys) throws SQLException {
+        Staging s = created(c, t, keys);
+        if (s.used) {
+            run(c, sql.truncate(s.name));
+        } else {
+            s.used = true;
+            usedInTx.add(s);
+        }
+        return s;
+    }
+
+    private Staging created(Connection c, TargetTable t, List<String> keys) throws SQLException {
         List<String> k = List.of(t.schema, t.name);
         Staging s = stagings.get(k);
         if (s != null && s.table != t) {
@@ -187,12 +212,6 @@ final class ChangesApplier {
             s = new Staging(t, name, x, sql.copy(name, cols, x));
             stagings.put(k, s);
             createdInTx.add(k);
-        }
-        if (s.used) {
-            run(c, sql.truncate(s.name));
-        } else {
-            s.used = true;
-            usedInTx.add(s);
         }
         return s;
     }

@@ -58,21 +58,33 @@ final class Checkpoints {
         return pipeline;
     }
 
-    /** Creates the control schema and table when missing, in a transaction of their own. */
-    void ensureTable(Connection c, Catalog catalog) throws SQLException {
+    String schema() {
+        return schema;
+    }
+
+    /** Creates the control schema and its tables when missing, in a transaction of their own. */
+    void ensureTables(Connection c, Catalog catalog) throws SQLException {
         for (int attempt = 0; ; attempt++) {
-            if (catalog.table(c, schema, "checkpoint") != null) {
+            boolean checkpoint = catalog.table(c, schema, "checkpoint") != null;
+            boolean deadLetter = catalog.table(c, schema, "dead_letter") != null;
+            if (checkpoint && deadLetter) {
                 return;
             }
             try (Statement st = c.createStatement()) {
                 if (!catalog.schemaExists(c, schema)) {
                     st.execute(sql.createSchema(schema));
                 }
-                st.execute(sql.createCheckpointTable(schema));
+                if (!checkpoint) {
+                    st.execute(sql.createCheckpointTable(schema));
+                }
+                if (!deadLetter) {
+                    st.execute(sql.createDeadLetterTable(schema));
+                }
                 c.commit();
                 return;
             } catch (SQLException e) {
                 c.rollback();
+                catalog.clear();
                 // another instance created it at the same moment: look again, once
                 if (attempt > 0 || !(isState(e, "23505") || isState(e, "42P06") || isState(e, "42P07"))) {
                     throw e;

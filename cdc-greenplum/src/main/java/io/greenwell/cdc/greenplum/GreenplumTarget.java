@@ -3,7 +3,12 @@ package io.greenwell.cdc.greenplum;
 import io.greenwell.cdc.ApplyException;
 import io.greenwell.cdc.CdcException;
 import io.greenwell.cdc.compact.NetBatch;
+import io.greenwell.cdc.compact.NetChange;
+import io.greenwell.cdc.compact.Origins;
+import io.greenwell.cdc.compact.Rejected;
 import io.greenwell.cdc.compact.TableChanges;
+import io.greenwell.cdc.event.ChangeEvent;
+import io.greenwell.cdc.event.RowChange;
 import io.greenwell.cdc.event.SchemaChange;
 import io.greenwell.cdc.event.TableId;
 import io.greenwell.cdc.spi.ApplyResult;
@@ -79,12 +84,14 @@ public final class GreenplumTarget implements ChangeTarget {
     private final TypeMap.Options types;
     private final Hook hook;
     private final Map<SchemaChange.Kind, DdlPolicy> ddlPolicies;
+    private final boolean deadLetters;
 
     private Connection conn;
     private Dialect dialect;
     private Sql sql;
     private Catalog catalog;
     private ChangesApplier changes;
+    private Isolator isolator;
     private SchemaApplier schemas;
     private Checkpoints checkpoints;
     private boolean closed;
@@ -101,6 +108,7 @@ public final class GreenplumTarget implements ChangeTarget {
         this.types = new TypeMap.Options(b.tinyint1AsBoolean, b.bit1AsBoolean, b.jsonb);
         this.hook = b.hook;
         this.ddlPolicies = Map.copyOf(b.ddlPolicies);
+        this.deadLetters = b.deadLetters;
     }
 
     /** @return a new builder, never null; methods can be chained */
@@ -126,7 +134,7 @@ public final class GreenplumTarget implements ChangeTarget {
         Objects.requireNonNull(pipeline, "pipeline");
         try {
             Connection c = connection();
-            checkpoints.ensureTable(c, catalog);
+            checkpoints.ensureTables(c, catalog);
             return checkpoints.load(c, pipeline);
         } catch (SQLException e) {
             failed(e);
@@ -170,6 +178,15 @@ public final class GreenplumTarget implements ChangeTarget {
         long net = 0;
         long filtered = 0;
         long ddl = 0;
+        List<DeadLetter> dead = new ArrayList<>();
+        Origins origins = batch.origins();
+        for (Rejected r : batch.rejected()) {
+            if (!deadLetters) {
+                throw new ApplyException(r.message(), null, null, null, new int[] {r.source()}, null);
+            }
+            dead.add(new DeadLetter(origins.stream(r.source()), origins.offset(r.source()), origins.raw(r.source()),
+                    tableOf(r.event()), null, r.message(), null));
+        }
         for (NetBatch.Step step : batch.steps()) {
             if (step instanceof NetBatch.Changes) {
                 List<ChangesApplier.Resolved> tables = new ArrayList<>();
@@ -188,13 +205,26 @@ public final class GreenplumTarget implements ChangeTarget {
                     String schema = schemas.schemaOf(tc.table().database());
                     TargetTable t = catalog.table(c, schema, Names.target(tc.table().table()));
                     if (t == null) {
-                        throw new ApplyException("table " + Names.qualify(schema, Names.target(tc.table().table()))
+                        ApplyException missing = new ApplyException("table " + Names.qualify(schema, Names.target(tc.table().table()))
                                 + " does not exist in the target, and no DDL in the stream created it", tc.table(), null, "42P01",
                                 null, null);
+                        if (!deadLetters) {
+                            throw missing;
+                        }
+                        deadLetter(tc, missing, origins, dead);
+                        continue;
                     }
                     tables.add(new ChangesApplier.Resolved(tc, t));
                 }
-                net += changes.apply(c, tables);
+                if (deadLetters) {
+                    List<Isolator.Poisoned> poisoned = new ArrayList<>();
+                    net += isolator.apply(c, tables, poisoned);
+                    for (Isolator.Poisoned p : poisoned) {
+                        deadLetter(p.unit().changes(), p.error(), origins, dead);
+                    }
+                } else {
+                    net += changes.apply(c, tables);
+                }
             } else if (step instanceof NetBatch.Schema) {
                 long t0 = System.nanoTime();
                 try {
@@ -220,15 +250,51 @@ public final class GreenplumTarget implements ChangeTarget {
         }
         hook.at(Phase.STAGED);
         long t0 = System.nanoTime();
-        checkpoints.write(c, batch, System.currentTimeMillis());
+        long now = System.currentTimeMillis();
+        DeadLetter.write(c, sql, checkpoints.schema(), checkpoints.pipeline(), dead, now);
+        checkpoints.write(c, batch, now);
         hook.at(Phase.BEFORE_COMMIT);
         c.commit();
         hook.at(Phase.AFTER_COMMIT);
         checkpoints.committed();
         changes.endTransaction(true);
+        if (!dead.isEmpty()) {
+            log.warn("{} events of the batch went to the dead letters; the first: {}", dead.size(), dead.get(0).error());
+        }
         long commitNanos = System.nanoTime() - t0;
-        return new ApplyResult(net, filtered, ddl, false, changes.stageNanos - stage0,
+        return new ApplyResult(net, filtered, ddl, dead.size(), false, changes.stageNanos - stage0,
                 changes.applyNanos - apply0 + ddlNanos, commitNanos);
+    }
+
+    /** One dead letter per raw event behind each net change of a refused unit. */
+    private static void deadLetter(TableChanges unit, ApplyException error, Origins origins, List<DeadLetter> out) {
+        List<String> keys = unit.keyColumns();
+        String table = unit.table().toString();
+        String message = error.getMessage();
+        String state = error.sqlState();
+        List<NetChange> all = new ArrayList<>();
+        all.addAll(unit.upserts());
+        all.addAll(unit.deletes());
+        for (TableChanges.PartialGroup g : unit.partials()) {
+            all.addAll(g.rows());
+        }
+        all.addAll(unit.moves());
+        all.addAll(unit.keylessInserts());
+        all.addAll(unit.keylessDeletes());
+        for (NetChange n : all) {
+            String key = n instanceof NetChange.Upsert ? ChangesApplier.keyText(((NetChange.Upsert) n).image(), keys)
+                    : n instanceof NetChange.Delete ? ChangesApplier.keyText(((NetChange.Delete) n).key(), keys)
+                    : n instanceof NetChange.Partial ? ChangesApplier.keyText(((NetChange.Partial) n).key(), keys)
+                    : n instanceof NetChange.Move ? ChangesApplier.keyText(((NetChange.Move) n).key(), keys)
+                    : null;
+            for (int seq : n.sources()) {
+                out.add(new DeadLetter(origins.stream(seq), origins.offset(seq), origins.raw(seq), table, key, message, state));
+            }
+        }
+    }
+
+    private static String tableOf(ChangeEvent e) {
+        return e instanceof RowChange ? ((RowChange) e).table().toString() : null;
     }
 
     /** Rolls back after a failure; forgets the session when the connection is gone. */
@@ -284,6 +350,7 @@ public final class GreenplumTarget implements ChangeTarget {
                 sql = new Sql(d);
                 catalog = new Catalog(policies);
                 changes = new ChangesApplier(sql);
+                isolator = new Isolator(changes);
                 schemas = new SchemaApplier(sql, catalog, mapping, types, ddlPolicies);
                 checkpoints = new Checkpoints(sql, Names.target(controlSchema));
             } else if (d != dialect) {
@@ -349,6 +416,7 @@ public final class GreenplumTarget implements ChangeTarget {
         private boolean jsonb = true;
         private Hook hook = p -> {};
         private final Map<SchemaChange.Kind, DdlPolicy> ddlPolicies = new EnumMap<>(SchemaChange.Kind.class);
+        private boolean deadLetters = true;
 
         private Builder() {}
 
@@ -466,6 +534,18 @@ public final class GreenplumTarget implements ChangeTarget {
          */
         public Builder ddlPolicy(SchemaChange.Kind kind, DdlPolicy policy) {
             ddlPolicies.put(Objects.requireNonNull(kind, "kind"), Objects.requireNonNull(policy, "policy"));
+            return this;
+        }
+
+        /**
+         * @param on true (the default): events the target cannot apply (rows the compactor rejects,
+         *     rows of tables the target does not have, values the database refuses) go to the
+         *     {@code dead_letter} table in the batch's transaction and the rest applies; false: the
+         *     batch fails instead
+         * @return this builder
+         */
+        public Builder deadLetters(boolean on) {
+            this.deadLetters = on;
             return this;
         }
 

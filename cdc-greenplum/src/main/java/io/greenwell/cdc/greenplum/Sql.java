@@ -249,6 +249,26 @@ final class Sql {
                 + ")" + storage() + distribution(List.of("pipeline", "stream"));
     }
 
+    String createDeadLetterTable(String schema) {
+        return "CREATE TABLE " + Names.qualify(schema, "dead_letter") + " (\n"
+                + "  \"pipeline\" text NOT NULL,\n"
+                + "  \"stream\" text,\n"
+                + "  \"offset\" bigint,\n"
+                + "  \"raw_record\" bytea,\n"
+                + "  \"table_name\" text,\n"
+                + "  \"key\" text,\n"
+                + "  \"error\" text NOT NULL,\n"
+                + "  \"sqlstate\" text,\n"
+                + "  \"failed_at\" timestamp with time zone NOT NULL\n"
+                + ")" + storage() + distribution(List.of());
+    }
+
+    String insertDeadLetter(String schema) {
+        return "INSERT INTO " + Names.qualify(schema, "dead_letter")
+                + " (\"pipeline\", \"stream\", \"offset\", \"raw_record\", \"table_name\", \"key\", \"error\", \"sqlstate\", \"failed_at\")"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    }
+
     String selectCheckpoints(String schema) {
         return "SELECT \"stream\", \"offset\", \"position\" FROM " + Names.qualify(schema, "checkpoint") + " WHERE \"pipeline\" = ?";
     }

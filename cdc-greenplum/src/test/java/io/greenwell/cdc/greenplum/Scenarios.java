@@ -102,7 +102,7 @@ final class Scenarios {
         int batches = 0;
         for (Record r : records) {
             ChangeEvent e = decoder.decode(r.bytes(), stream, r.offset());
-            NetBatch b = batcher.offer(stream, r.offset(), e);
+            NetBatch b = batcher.offer(stream, r.offset(), e, r.bytes());
             if (b != null) {
                 target.apply(b);
                 batches++;
