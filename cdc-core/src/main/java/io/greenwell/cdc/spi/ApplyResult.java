@@ -8,6 +8,7 @@ package io.greenwell.cdc.spi;
  *     their table or database
  * @param schemaChanges the DDL records applied
  * @param deadLetters the raw events written to the dead letters instead of being applied
+ * @param retries how often the batch was tried again after transient failures
  * @param alreadyApplied true when the batch had been committed by an earlier attempt whose outcome
  *     was in doubt, and nothing was written this time
  * @param stageNanos time spent streaming rows into staging (COPY)
@@ -19,11 +20,21 @@ public record ApplyResult(
         long filtered,
         long schemaChanges,
         long deadLetters,
+        long retries,
         boolean alreadyApplied,
         long stageNanos,
         long applyNanos,
         long commitNanos) {
 
     /** A batch that was committed before and not written again. */
-    public static final ApplyResult ALREADY_APPLIED = new ApplyResult(0, 0, 0, 0, true, 0, 0, 0);
+    public static final ApplyResult ALREADY_APPLIED = new ApplyResult(0, 0, 0, 0, 0, true, 0, 0, 0);
+
+    /**
+     * @param retries how often the batch was tried again
+     * @return this result with that retry count
+     */
+    public ApplyResult withRetries(long retries) {
+        return new ApplyResult(netChanges, filtered, schemaChanges, deadLetters, retries, alreadyApplied, stageNanos, applyNanos,
+                commitNanos);
+    }
 }

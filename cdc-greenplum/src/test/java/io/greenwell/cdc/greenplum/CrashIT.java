@@ -77,7 +77,7 @@ class CrashIT {
     void aConnectionKilledBeforeCommitChangesNothing(GreenplumTarget.Phase phase) throws SQLException {
         AtomicReference<GreenplumTarget> self = new AtomicReference<>();
         AtomicReference<Boolean> armed = new AtomicReference<>(false);
-        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).hook(p -> {
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).retries(0).hook(p -> {
             if (p == phase && armed.get()) {
                 armed.set(false);
                 db.terminate(self.get().backendPid());
@@ -110,7 +110,7 @@ class CrashIT {
     @Test
     void aBatchWhoseCommitWasInDoubtIsNotAppliedTwice() throws SQLException {
         AtomicReference<Boolean> armed = new AtomicReference<>(false);
-        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).hook(p -> {
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).retries(0).hook(p -> {
             if (p == GreenplumTarget.Phase.AFTER_COMMIT && armed.get()) {
                 // the COMMIT went through, and its answer is lost with the connection
                 armed.set(false);
@@ -132,6 +132,80 @@ class CrashIT {
         try (Connection c = db.connect()) {
             assertThat(Scenarios.differences(Scenarios.expectedRows("music"), Scenarios.actualRows(c, "music"))).isEmpty();
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GreenplumTarget.Phase.class)
+    void aKeylessTableIsNeverDoubledWhenTheConnectionDiesMidBatch(GreenplumTarget.Phase phase) throws SQLException {
+        List<String> none = List.of();
+        MaxwellStream s = new MaxwellStream().createDatabase("music").createTable("music", "bag",
+                List.of(new MaxwellStream.Col("x", "int"), new MaxwellStream.Col("y", "varchar")), none,
+                "CREATE TABLE bag (x int, y varchar(10))");
+        s.begin();
+        for (int i = 0; i < 300; i++) {
+            s.insert("music", "bag", none, Map.of("x", i % 7, "y", "v" + (i % 3)));
+        }
+        s.commit().begin();
+        for (int i = 0; i < 200; i++) {
+            s.insert("music", "bag", none, Map.of("x", i % 5, "y", "v" + (i % 2)));
+        }
+        for (int i = 0; i < 50; i++) {
+            s.delete("music", "bag", none, Map.of("x", i % 7, "y", "v" + (i % 3)));
+        }
+        s.commit();
+        List<Scenarios.Record> records = s.records();
+        int firstBatch = 2 + 300; // the DDL and the first transaction
+        AtomicReference<GreenplumTarget> self = new AtomicReference<>();
+        AtomicReference<Integer> kills = new AtomicReference<>(0);
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).retryBackoff(java.time.Duration.ofMillis(10),
+                java.time.Duration.ofMillis(50)).hook(p -> {
+                    if (p == phase && kills.get() == 1) {
+                        kills.set(2);
+                        if (p == GreenplumTarget.Phase.AFTER_COMMIT) {
+                            throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
+                        }
+                        db.terminate(self.get().backendPid());
+                    }
+                }).build()) {
+            self.set(target);
+            Map<String, Checkpoint> cps = target.loadCheckpoints("bag");
+            assertThat(cps).isEmpty();
+            Batcher batcher = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(firstBatch, 64L << 20, true));
+            MaxwellDecoder decoder = MaxwellDecoder.create();
+            List<NetBatch> bs = new ArrayList<>();
+            for (Scenarios.Record r : records) {
+                NetBatch b = batcher.offer("bag", r.offset(), decoder.decode(r.bytes(), "bag", r.offset()), r.bytes());
+                if (b != null) {
+                    bs.add(b);
+                }
+            }
+            NetBatch last = batcher.flush();
+            if (last != null) {
+                bs.add(last);
+            }
+            assertThat(bs).hasSize(2);
+            target.apply(bs.get(0));
+            kills.set(1);
+            ApplyResult r = target.apply(bs.get(1));
+            assertThat(kills.get()).as("the connection was killed").isEqualTo(2);
+            assertThat(r.retries()).isEqualTo(1);
+            assertThat(r.alreadyApplied()).isEqualTo(phase == GreenplumTarget.Phase.AFTER_COMMIT);
+        }
+        // the multiset: 300 + 200 - 50 rows, each image as often as the events say
+        Map<String, Integer> expected = new java.util.TreeMap<>();
+        for (int i = 0; i < 300; i++) {
+            expected.merge((i % 7) + "|v" + (i % 3), 1, Integer::sum);
+        }
+        for (int i = 0; i < 200; i++) {
+            expected.merge((i % 5) + "|v" + (i % 2), 1, Integer::sum);
+        }
+        for (int i = 0; i < 50; i++) {
+            expected.merge((i % 7) + "|v" + (i % 3), -1, Integer::sum);
+        }
+        StringBuilder want = new StringBuilder();
+        expected.forEach((k, n) -> want.append(k).append('|').append(n).append("|\n"));
+        assertThat(dump("SELECT x || '|' || y, count(*) FROM music.bag GROUP BY 1 ORDER BY 1").replace("||", "|"))
+                .isEqualTo(want.toString());
     }
 
     @Test
