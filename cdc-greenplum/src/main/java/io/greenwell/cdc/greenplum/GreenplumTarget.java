@@ -19,6 +19,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -85,6 +86,9 @@ public final class GreenplumTarget implements ChangeTarget {
     private final Hook hook;
     private final Map<SchemaChange.Kind, DdlPolicy> ddlPolicies;
     private final boolean deadLetters;
+    private final int retries;
+    private final Duration retryBackoff;
+    private final Duration maxRetryBackoff;
 
     private Connection conn;
     private Dialect dialect;
@@ -92,6 +96,7 @@ public final class GreenplumTarget implements ChangeTarget {
     private Catalog catalog;
     private ChangesApplier changes;
     private Isolator isolator;
+    private Bootstraps bootstraps;
     private SchemaApplier schemas;
     private Checkpoints checkpoints;
     private boolean closed;
@@ -109,6 +114,9 @@ public final class GreenplumTarget implements ChangeTarget {
         this.hook = b.hook;
         this.ddlPolicies = Map.copyOf(b.ddlPolicies);
         this.deadLetters = b.deadLetters;
+        this.retries = b.retries;
+        this.retryBackoff = b.retryBackoff;
+        this.maxRetryBackoff = b.maxRetryBackoff;
     }
 
     /** @return a new builder, never null; methods can be chained */
@@ -143,12 +151,43 @@ public final class GreenplumTarget implements ChangeTarget {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Transient failures (see {@link ApplyException#isTransient()}) are retried here, with a
+     * doubling pause, up to {@link Builder#retries} times; each retry opens a new connection
+     * when the old one is gone and first settles whether the failed attempt committed.
+     */
     @Override
     public ApplyResult apply(NetBatch batch) {
         Objects.requireNonNull(batch, "batch");
         if (checkpoints == null || checkpoints.pipeline() == null) {
             throw new IllegalStateException("loadCheckpoints must be called before apply");
         }
+        long pause = retryBackoff.toMillis();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                ApplyResult r = applyOnce(batch);
+                return attempt == 0 ? r : r.withRetries(attempt);
+            } catch (ApplyException e) {
+                if (!e.isTransient() || attempt >= retries) {
+                    throw e;
+                }
+                log.warn("transient failure (SQLSTATE {}), retry {} of {} in {} ms: {}", e.sqlState(), attempt + 1, retries, pause,
+                        e.getMessage());
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new ApplyException("interrupted while waiting to retry: " + e.getMessage(), e.table(), e.key(), e.sqlState(),
+                            e.sources(), e);
+                }
+                pause = Math.min(pause * 2, maxRetryBackoff.toMillis());
+            }
+        }
+    }
+
+    private ApplyResult applyOnce(NetBatch batch) {
         try {
             Connection c = connection();
             if (checkpoints.hasDoubt()) {
@@ -199,8 +238,8 @@ public final class GreenplumTarget implements ChangeTarget {
                         continue;
                     }
                     if (tc.snapshot()) {
-                        throw new ApplyException("bootstraps are not applied by this version of the target (table " + tc.table() + ")",
-                                tc.table(), null, null, null, null);
+                        tables.add(new ChangesApplier.Resolved(tc, bootstraps.shadow(c, tc.table())));
+                        continue;
                     }
                     String schema = schemas.schemaOf(tc.table().database());
                     TargetTable t = catalog.table(c, schema, Names.target(tc.table().table()));
@@ -238,14 +277,15 @@ public final class GreenplumTarget implements ChangeTarget {
                 }
                 ddlNanos += System.nanoTime() - t0;
             } else {
-                TableId table = step instanceof NetBatch.BootstrapStart
-                        ? ((NetBatch.BootstrapStart) step).table()
-                        : ((NetBatch.BootstrapComplete) step).table();
-                if (mapping.includes(table)) {
-                    throw new ApplyException("bootstraps are not applied by this version of the target (table " + table + ")", table,
-                            null, null, null, null);
+                boolean start = step instanceof NetBatch.BootstrapStart;
+                TableId table = start ? ((NetBatch.BootstrapStart) step).table() : ((NetBatch.BootstrapComplete) step).table();
+                if (!mapping.includes(table)) {
+                    filtered++;
+                } else if (start) {
+                    bootstraps.start(c, table);
+                } else {
+                    bootstraps.complete(c, table);
                 }
-                filtered++;
             }
         }
         hook.at(Phase.STAGED);
@@ -262,7 +302,7 @@ public final class GreenplumTarget implements ChangeTarget {
             log.warn("{} events of the batch went to the dead letters; the first: {}", dead.size(), dead.get(0).error());
         }
         long commitNanos = System.nanoTime() - t0;
-        return new ApplyResult(net, filtered, ddl, dead.size(), false, changes.stageNanos - stage0,
+        return new ApplyResult(net, filtered, ddl, dead.size(), 0, false, changes.stageNanos - stage0,
                 changes.applyNanos - apply0 + ddlNanos, commitNanos);
     }
 
@@ -353,6 +393,7 @@ public final class GreenplumTarget implements ChangeTarget {
                 isolator = new Isolator(changes);
                 schemas = new SchemaApplier(sql, catalog, mapping, types, ddlPolicies);
                 checkpoints = new Checkpoints(sql, Names.target(controlSchema));
+                bootstraps = new Bootstraps(sql, catalog, schemas, Names.target(controlSchema));
             } else if (d != dialect) {
                 throw new CdcException("the target's dialect changed between connections: " + dialect + " then " + d);
             }
@@ -417,6 +458,9 @@ public final class GreenplumTarget implements ChangeTarget {
         private Hook hook = p -> {};
         private final Map<SchemaChange.Kind, DdlPolicy> ddlPolicies = new EnumMap<>(SchemaChange.Kind.class);
         private boolean deadLetters = true;
+        private int retries = 8;
+        private Duration retryBackoff = Duration.ofMillis(200);
+        private Duration maxRetryBackoff = Duration.ofSeconds(10);
 
         private Builder() {}
 
@@ -546,6 +590,33 @@ public final class GreenplumTarget implements ChangeTarget {
          */
         public Builder deadLetters(boolean on) {
             this.deadLetters = on;
+            return this;
+        }
+
+        /**
+         * @param retries how often a batch that failed transiently is tried again before the
+         *     failure is thrown; 0 for never; default 8
+         * @return this builder
+         */
+        public Builder retries(int retries) {
+            if (retries < 0) {
+                throw new IllegalArgumentException("retries must not be negative: " + retries);
+            }
+            this.retries = retries;
+            return this;
+        }
+
+        /**
+         * @param first the pause before the first retry, doubled for each next one; default 200 ms
+         * @param max the longest pause; default 10 s
+         * @return this builder
+         */
+        public Builder retryBackoff(Duration first, Duration max) {
+            if (first.isNegative() || max.compareTo(first) < 0) {
+                throw new IllegalArgumentException("need 0 <= first <= max: " + first + ", " + max);
+            }
+            this.retryBackoff = first;
+            this.maxRetryBackoff = max;
             return this;
         }
 

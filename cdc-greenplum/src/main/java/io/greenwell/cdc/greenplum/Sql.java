@@ -236,6 +236,22 @@ final class Sql {
                 + " AND s." + Names.quote(x.op) + " = '" + PARTIAL + "'" + range("s", x, range);
     }
 
+    // ---- bootstraps ----
+
+    /** A shadow table: a regular table in the control schema, {@code LIKE} its target, distributed like it. */
+    String createShadow(String schema, String shadow, String targetQualified, List<String> key) {
+        return "CREATE TABLE " + Names.qualify(schema, shadow) + " (LIKE " + targetQualified + ")" + storage() + distribution(key);
+    }
+
+    /** Replaces a target's rows: readers see the old rows or the snapshot (DELETE, not TRUNCATE, which is not MVCC-safe). */
+    String deleteAll(String targetQualified) {
+        return "DELETE FROM " + targetQualified;
+    }
+
+    String copyRows(String fromQualified, String toQualified, List<String> columns) {
+        return "INSERT INTO " + toQualified + " (" + list(columns) + ") SELECT " + list(columns) + " FROM " + fromQualified;
+    }
+
     // ---- checkpoints ----
 
     String createCheckpointTable(String schema) {

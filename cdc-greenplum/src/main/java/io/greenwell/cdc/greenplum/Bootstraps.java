@@ -1,0 +1,111 @@
+package io.greenwell.cdc.greenplum;
+
+import io.greenwell.cdc.ApplyException;
+import io.greenwell.cdc.event.TableId;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Maxwell bootstraps as reloads. {@code bootstrap-start} (re)creates the table's shadow, a regular
+ * table in the control schema {@code LIKE} the target, so that it survives a crash (Maxwell reruns
+ * a failed bootstrap from its start); the snapshot's rows are applied to the shadow like any
+ * change set; {@code bootstrap-complete} replaces the target's rows with the shadow's in the
+ * batch's transaction ({@code DELETE} and {@code INSERT … SELECT}, keeping the table, its grants
+ * and views) and drops the shadow. Rows the stream never reported deleted (TRUNCATE, cascades) are
+ * gone afterwards, and a table without a key is not doubled.
+ */
+final class Bootstraps {
+
+    private static final Logger log = LoggerFactory.getLogger(Bootstraps.class);
+
+    private final Sql sql;
+    private final Catalog catalog;
+    private final SchemaApplier schemas;
+    private final String control;
+
+    Bootstraps(Sql sql, Catalog catalog, SchemaApplier schemas, String control) {
+        this.sql = sql;
+        this.catalog = catalog;
+        this.schemas = schemas;
+        this.control = control;
+    }
+
+    /** Empties (re-creates) the shadow of a table. */
+    void start(Connection c, TableId table) throws SQLException {
+        TargetTable target = target(c, table);
+        String shadow = shadowName(target);
+        if (catalog.table(c, control, shadow) != null) {
+            run(c, sql.dropTable(control, shadow));
+        }
+        run(c, sql.createShadow(control, shadow, target.qualified, target.primaryKey));
+        catalog.invalidate(control, shadow);
+        log.info("bootstrap of {} started into {}", target.qualified, Names.qualify(control, shadow));
+    }
+
+    /** @return the shadow the snapshot rows of a table go to; created when a bootstrap-start was missed */
+    TargetTable shadow(Connection c, TableId table) throws SQLException {
+        TargetTable target = target(c, table);
+        String shadow = shadowName(target);
+        TargetTable t = catalog.table(c, control, shadow);
+        if (t == null) {
+            start(c, table);
+            t = catalog.table(c, control, shadow);
+        }
+        return t;
+    }
+
+    /** Replaces the target's rows with the shadow's, and drops the shadow. */
+    void complete(Connection c, TableId table) throws SQLException {
+        TargetTable target = target(c, table);
+        String shadowName = shadowName(target);
+        TargetTable shadow = catalog.table(c, control, shadowName);
+        if (shadow == null) {
+            throw new ApplyException("bootstrap-complete for " + table + " without its bootstrap-start: no shadow table "
+                    + Names.qualify(control, shadowName), table, null, null, null, null);
+        }
+        List<String> columns = new ArrayList<>();
+        for (TargetTable.Column col : target.columns) {
+            for (TargetTable.Column s : shadow.columns) {
+                if (s.name().equals(col.name())) {
+                    columns.add(col.name());
+                    break;
+                }
+            }
+        }
+        run(c, sql.deleteAll(target.qualified));
+        run(c, sql.copyRows(shadow.qualified, target.qualified, columns));
+        run(c, sql.dropTable(control, shadowName));
+        catalog.invalidate(control, shadowName);
+        log.info("bootstrap of {} complete", target.qualified);
+    }
+
+    private TargetTable target(Connection c, TableId table) throws SQLException {
+        String schema = schemas.schemaOf(table.database());
+        String name = Names.target(table.table());
+        TargetTable t = catalog.table(c, schema, name);
+        if (t == null) {
+            throw new ApplyException("cannot bootstrap " + table + ": table " + Names.qualify(schema, name) + " does not exist in the target",
+                    table, null, "42P01", null, null);
+        }
+        return t;
+    }
+
+    /** A stable, unambiguous name per target table (the schema's length keeps "a.b"+"c" apart from "a"+"b.c"). */
+    static String shadowName(TargetTable target) {
+        return Names.target("bootstrap_" + target.schema.length() + "_" + target.schema + "." + target.name);
+    }
+
+    private static void run(Connection c, String statement) {
+        try (Statement st = c.createStatement()) {
+            st.execute(statement);
+        } catch (SQLException e) {
+            throw new ApplyException("bootstrap statement failed [" + statement + "]: " + e.getMessage(), null, null, e.getSQLState(),
+                    null, e);
+        }
+    }
+}
