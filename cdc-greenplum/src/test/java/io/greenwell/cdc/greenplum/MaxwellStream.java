@@ -96,6 +96,32 @@ final class MaxwellStream {
         return this;
     }
 
+    MaxwellStream bootstrapStart(String db, String table) {
+        return marker("bootstrap-start", db, table);
+    }
+
+    MaxwellStream bootstrapComplete(String db, String table) {
+        return marker("bootstrap-complete", db, table);
+    }
+
+    /** A snapshot row, as Maxwell writes it: no xid, no position. */
+    MaxwellStream bootstrapInsert(String db, String table, List<String> pk, Map<String, ?> data) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("database", db).put("table", table).put("type", "bootstrap-insert").put("ts", 1795461549L);
+        ArrayNode k = n.putArray("primary_key_columns");
+        pk.forEach(k::add);
+        n.set("data", JSON.valueToTree(data));
+        line(n);
+        return this;
+    }
+
+    private MaxwellStream marker(String type, String db, String table) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("database", db).put("table", table).put("type", type).put("ts", 1795461549L).putObject("data");
+        line(n);
+        return this;
+    }
+
     private MaxwellStream row(String type, String db, String table, List<String> pk, Map<String, ?> data, Map<String, ?> old) {
         boolean single = !open;
         if (single) {
