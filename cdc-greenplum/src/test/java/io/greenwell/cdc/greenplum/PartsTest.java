@@ -84,6 +84,23 @@ class PartsTest {
         }
 
         @Test
+        void readsRenamesAndColumnTypesOfAlter() {
+            MysqlDdl.AlterTable a = MysqlDdl.parseAlter("ALTER TABLE `shop`.products CHANGE COLUMN name product_name varchar(100) NOT NULL,"
+                    + " RENAME COLUMN weight_g TO `weight grams`, MODIFY price decimal(12,4) DEFAULT 0.0000, ADD COLUMN sku char(8) FIRST,"
+                    + " ADD (x int unsigned, y bit(3)), ADD PRIMARY KEY (id), ADD UNIQUE KEY uk (sku), DROP COLUMN legacy");
+            assertThat(a.renamed("NAME")).isEqualTo("product_name");
+            assertThat(a.renamed("weight_g")).isEqualTo("weight grams");
+            assertThat(a.column("product_name").intArg(0)).isEqualTo(100);
+            assertThat(a.column("price").args()).containsExactly("12", "4");
+            assertThat(a.column("sku").name()).isEqualTo("char");
+            assertThat(a.column("x").unsigned()).isTrue();
+            assertThat(a.column("y").intArg(0)).isEqualTo(3);
+            assertThat(a.columns()).containsOnlyKeys("product_name", "price", "sku", "x", "y");
+            assertThat(MysqlDdl.parseAlter("RENAME TABLE a TO b").columns()).isEmpty();
+            assertThat(MysqlDdl.parseAlter(null).renames()).isEmpty();
+        }
+
+        @Test
         void unreadableTextGivesNothing() {
             assertThat(MysqlDdl.parseCreateTable(null).columns()).isEmpty();
             assertThat(MysqlDdl.parseCreateTable("CREATE TABLE t AS SELECT 1").columns()).isEmpty();
