@@ -128,6 +128,54 @@ public final class Batcher {
     }
 
     /**
+     * Takes note of a record that is not compacted because the target does not replicate its
+     * table: its offset is stored with the batch, and it still ends or continues its stream's
+     * transaction, but no net change comes of it.
+     *
+     * @param stream the stream id, never null
+     * @param offset the record's offset in its stream
+     * @param event the decoded record, never null
+     * @return a batch that closed after this record, or null
+     */
+    public NetBatch skip(String stream, long offset, ChangeEvent event) {
+        StreamState st = streams.computeIfAbsent(stream, s -> new StreamState());
+        if (st.open && boundaryBefore(st, event)) {
+            st.open = false;
+            openStreams--;
+        }
+        offered++;
+        lastOffsets.put(stream, offset);
+        boolean ends = endsTransaction(event);
+        if (ends && st.open) {
+            st.open = false;
+            openStreams--;
+        } else if (!ends && !st.open) {
+            st.open = true;
+            openStreams++;
+        }
+        st.xid = event instanceof RowChange ? event.meta().xid() : null;
+        return full() && openStreams == 0 ? close(false) : null;
+    }
+
+    /**
+     * Adds a record that could not be decoded: it goes to the dead letters with the batch (see
+     * {@link Rejected.Reason#UNDECODABLE}), and does not change transaction boundaries.
+     *
+     * @param stream the stream id, never null
+     * @param offset the record's offset in its stream
+     * @param raw the record's bytes, or null
+     * @param message why it could not be decoded, never null
+     * @return a batch that closed after this record, or null
+     */
+    public NetBatch offerUndecodable(String stream, long offset, byte[] raw, String message) {
+        streams.computeIfAbsent(stream, s -> new StreamState());
+        offered++;
+        lastOffsets.put(stream, offset);
+        origins.add(compactor.addUndecodable(message), stream, offset, raw);
+        return full() && openStreams == 0 ? close(false) : null;
+    }
+
+    /**
      * Closes the open batch wherever the streams stand: at the end of the input, or when the
      * maximum delay has passed.
      *

@@ -127,6 +127,20 @@ public final class Compactor {
         return source;
     }
 
+    /**
+     * Adds a record that could not be decoded, so that it takes its place in the batch and ends in
+     * the dead letters.
+     *
+     * @param message why it could not be decoded, never null
+     * @return its batch-local sequence number
+     */
+    public int addUndecodable(String message) {
+        int source = seq++;
+        events++;
+        rejected.add(new Rejected(source, null, Rejected.Reason.UNDECODABLE, Objects.requireNonNull(message, "message")));
+        return source;
+    }
+
     /** @return an estimate of the heap bytes held by the open batch's row images */
     public long retainedBytes() {
         return retained;

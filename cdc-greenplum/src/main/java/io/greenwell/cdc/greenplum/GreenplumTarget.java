@@ -220,6 +220,10 @@ public final class GreenplumTarget implements ChangeTarget {
         List<DeadLetter> dead = new ArrayList<>();
         Origins origins = batch.origins();
         for (Rejected r : batch.rejected()) {
+            if (r.event() instanceof RowChange && !mapping.includes(((RowChange) r.event()).table())) {
+                filtered++;
+                continue;
+            }
             if (!deadLetters) {
                 throw new ApplyException(r.message(), null, null, null, new int[] {r.source()}, null);
             }

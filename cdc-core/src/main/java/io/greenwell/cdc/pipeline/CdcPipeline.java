@@ -1,0 +1,531 @@
+package io.greenwell.cdc.pipeline;
+
+import io.greenwell.cdc.CdcException;
+import io.greenwell.cdc.DecodeException;
+import io.greenwell.cdc.compact.BatchLimits;
+import io.greenwell.cdc.compact.Batcher;
+import io.greenwell.cdc.compact.Compactor;
+import io.greenwell.cdc.compact.NetBatch;
+import io.greenwell.cdc.compact.Rejected;
+import io.greenwell.cdc.compact.Sequencer;
+import io.greenwell.cdc.event.ChangeEvent;
+import io.greenwell.cdc.event.RowChange;
+import io.greenwell.cdc.maxwell.MaxwellDecoder;
+import io.greenwell.cdc.spi.ApplyResult;
+import io.greenwell.cdc.spi.ChangeSource;
+import io.greenwell.cdc.spi.ChangeTarget;
+import io.greenwell.cdc.spi.Checkpoint;
+import io.greenwell.cdc.spi.KeyResolver;
+import io.greenwell.cdc.spi.RecordDecoder;
+import io.greenwell.cdc.spi.SourceRecord;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running replication: records from a {@link ChangeSource}, decoded, filtered, sequenced and
+ * compacted into transaction-consistent batches, each applied by a {@link ChangeTarget} together
+ * with its checkpoint.
+ *
+ * <p>Two threads: the reader (the caller of {@link #run()}, or the thread {@link #start()} makes)
+ * polls, decodes and compacts the next batch while the applier thread applies the current one,
+ * so both cores work. At most one closed batch waits between them; while it waits the source is
+ * paused (a paused source keeps polling without returning records), so memory stays bounded by
+ * the batch limits. {@link #stop()} ends a run after the batch being applied: the batch still
+ * being read is dropped and read again by the next run, so nothing unapplied is ever recorded as
+ * applied.
+ *
+ * <pre>{@code
+ * CdcPipeline p = CdcPipeline.builder()
+ *         .name("orders")
+ *         .source(FileSource.of(Path.of("maxwell.jsonl")))
+ *         .target(GreenplumTarget.builder().jdbcUrl(url).build())
+ *         .build();
+ * RunSummary s = p.run(); // until the end of the file
+ * }</pre>
+ */
+public final class CdcPipeline {
+
+    private static final Logger log = LoggerFactory.getLogger(CdcPipeline.class);
+    private static final Duration IDLE_POLL = Duration.ofMillis(100);
+
+    private final String name;
+    private final ChangeSource source;
+    private final RecordDecoder decoder;
+    private final ChangeTarget target;
+    private final BatchLimits limits;
+    private final Duration maxDelay;
+    private final ErrorPolicy errorPolicy;
+    private final PipelineListener listener;
+    private final KeyResolver keyResolver;
+
+    private volatile boolean stopping;
+    private final AtomicReference<Thread> runner = new AtomicReference<>();
+    private final CountDownLatch done = new CountDownLatch(1);
+    private volatile RunSummary lastSummary;
+    private volatile Throwable failure;
+
+    // sums of applied batches, written by the applier
+    private volatile long events;
+    private volatile long applied;
+    private volatile long duplicates;
+    private volatile long filtered;
+    private volatile long deadLetters;
+    private volatile long netChanges;
+    private volatile long batches;
+
+    private CdcPipeline(Builder b) {
+        this.name = b.name;
+        this.source = b.source;
+        this.decoder = b.decoder;
+        this.target = b.target;
+        this.limits = b.limits;
+        this.maxDelay = b.maxDelay;
+        this.errorPolicy = b.errorPolicy;
+        this.listener = b.listener;
+        this.keyResolver = b.keyResolver;
+    }
+
+    /** @return a new builder, never null; methods can be chained */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Runs on the calling thread until the source is finished (its last batch applied) or
+     * {@link #stop()} is called. Does not close the source or the target.
+     *
+     * @return what the run applied, never null
+     * @throws CdcException when the run failed; batches committed before stay committed
+     */
+    public RunSummary run() {
+        if (!runner.compareAndSet(null, Thread.currentThread())) {
+            throw new IllegalStateException("a pipeline runs once");
+        }
+        long t0 = System.nanoTime();
+        Applier applier = new Applier();
+        try {
+            read(applier);
+            applier.finish();
+            if (applier.failure != null) {
+                throw applier.failure;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            applier.abort();
+            failure = e;
+            throw new CdcException("the pipeline was interrupted", e);
+        } catch (CdcException e) {
+            applier.abort();
+            failure = e;
+            throw e;
+        } catch (RuntimeException | Error e) {
+            applier.abort();
+            failure = e;
+            throw new CdcException("the pipeline failed: " + e, e);
+        } finally {
+            lastSummary = summary(System.nanoTime() - t0);
+            done.countDown();
+        }
+        return lastSummary;
+    }
+
+    /** Runs on a new thread ({@code greenwell-<name>}); see {@link #run()}. */
+    public void start() {
+        Thread t = new Thread(() -> {
+            try {
+                run();
+            } catch (RuntimeException e) {
+                log.error("pipeline {} failed", name, e);
+            }
+        }, "greenwell-" + name);
+        t.start();
+    }
+
+    /** Asks the run to end after the batch being applied; returns at once. Idempotent. */
+    public void stop() {
+        stopping = true;
+    }
+
+    /**
+     * Waits for the run to end.
+     *
+     * @param timeout how long to wait, never null
+     * @return the run's summary, or null when it has not ended in time
+     * @throws CdcException when the run failed
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public RunSummary await(Duration timeout) throws InterruptedException {
+        if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            return null;
+        }
+        if (failure != null) {
+            throw failure instanceof CdcException ? (CdcException) failure : new CdcException("the pipeline failed: " + failure, failure);
+        }
+        return lastSummary;
+    }
+
+    /** @return the sums of the batches applied so far in this run, never null */
+    public RunSummary progress() {
+        return summary(0);
+    }
+
+    private RunSummary summary(long nanos) {
+        return new RunSummary(events, applied, duplicates, filtered, deadLetters, netChanges, batches, nanos);
+    }
+
+    /** A closed batch with what the reader knows of it. */
+    private record Work(NetBatch batch, long skipped, long readNanos, long newestMillis) {}
+
+    private void read(Applier applier) throws InterruptedException {
+        Map<String, Checkpoint> cps = target.loadCheckpoints(name);
+        Sequencer sequencer = new Sequencer(Checkpoint.watermarks(cps.values()));
+        Batcher batcher = new Batcher(Compactor.builder().keyResolver(keyResolver).build(), sequencer, limits);
+        source.open(new ChangeSource.Listener() {
+            @Override
+            public void assigned(Collection<String> streams) {
+                // a single-owner source: every stream's checkpoint was read at the start
+            }
+
+            @Override
+            public void revoked(Collection<String> streams) {
+                // see assigned
+            }
+        });
+        source.seek(offsets(cps));
+        applier.start();
+        Deque<SourceRecord> buffer = new ArrayDeque<>();
+        Work pending = null;
+        boolean paused = false;
+        boolean finishing = false;
+        long skipped = 0;
+        long readNanos = 0;
+        long newest = -1;
+        long openedAt = 0;
+        while (!stopping) {
+            applier.check();
+            Map<String, Long> committed;
+            while ((committed = applier.committed.poll()) != null) {
+                source.committed(committed);
+            }
+            if (pending != null) {
+                if (!applier.queue.offer(pending, 50, TimeUnit.MILLISECONDS)) {
+                    if (!paused) {
+                        source.pause();
+                        paused = true;
+                    }
+                    buffer.addAll(source.poll(Duration.ZERO));
+                    continue;
+                }
+                pending = null;
+                if (paused) {
+                    source.resume();
+                    paused = false;
+                }
+            }
+            if (buffer.isEmpty()) {
+                if (finishing) {
+                    break;
+                }
+                if (source.isFinished()) {
+                    NetBatch last = batcher.flush();
+                    finishing = true;
+                    if (last != null) {
+                        pending = work(last, skipped, readNanos, newest);
+                        skipped = readNanos = 0;
+                        newest = -1;
+                    }
+                    continue;
+                }
+                long wait = IDLE_POLL.toMillis();
+                if (batcher.size() > 0) {
+                    wait = Math.max(0, Math.min(wait, maxDelay.toMillis() - (System.currentTimeMillis() - openedAt)));
+                }
+                buffer.addAll(source.poll(Duration.ofMillis(wait)));
+            }
+            long t0 = System.nanoTime();
+            while (!buffer.isEmpty() && pending == null) {
+                SourceRecord r = buffer.pollFirst();
+                if (batcher.size() == 0) {
+                    openedAt = System.currentTimeMillis();
+                }
+                NetBatch closed;
+                ChangeEvent e;
+                try {
+                    e = decoder.decode(r.bytes(), r.stream(), r.offset());
+                } catch (DecodeException ex) {
+                    if (errorPolicy == ErrorPolicy.FAIL) {
+                        throw ex;
+                    }
+                    closed = batcher.offerUndecodable(r.stream(), r.offset(), r.bytes(), ex.getMessage());
+                    e = null;
+                    if (closed != null) {
+                        pending = work(closed, skipped, readNanos + System.nanoTime() - t0, newest);
+                        skipped = readNanos = 0;
+                        newest = -1;
+                        t0 = System.nanoTime();
+                    }
+                    continue;
+                }
+                if (e.meta().timestampMillis() > newest) {
+                    newest = e.meta().timestampMillis();
+                }
+                if (e instanceof RowChange && !target.includes(((RowChange) e).table())) {
+                    skipped++;
+                    closed = batcher.skip(r.stream(), r.offset(), e);
+                } else {
+                    closed = batcher.offer(r.stream(), r.offset(), e, r.bytes());
+                }
+                if (closed != null) {
+                    pending = work(closed, skipped, readNanos + System.nanoTime() - t0, newest);
+                    skipped = readNanos = 0;
+                    newest = -1;
+                    t0 = System.nanoTime();
+                }
+            }
+            readNanos += System.nanoTime() - t0;
+            if (pending == null && batcher.size() > 0 && System.currentTimeMillis() - openedAt >= maxDelay.toMillis()) {
+                NetBatch b = batcher.flush();
+                if (b != null) {
+                    pending = work(b, skipped, readNanos, newest);
+                    skipped = readNanos = 0;
+                    newest = -1;
+                }
+            }
+        }
+        if (stopping) {
+            log.info("pipeline {} stopping: the batch being read is dropped and read again next time", name);
+        }
+    }
+
+    private Work work(NetBatch b, long skipped, long readNanos, long newest) {
+        if (errorPolicy == ErrorPolicy.FAIL && !b.rejected().isEmpty()) {
+            Rejected r = b.rejected().get(0);
+            throw new CdcException("record at offset " + b.origins().offset(r.source()) + " of " + b.origins().stream(r.source())
+                    + " cannot be applied: " + r.message());
+        }
+        return new Work(b, skipped, readNanos, newest);
+    }
+
+    private static Map<String, Long> offsets(Map<String, Checkpoint> cps) {
+        Map<String, Long> out = new HashMap<>();
+        cps.forEach((stream, c) -> out.put(stream, c.offset()));
+        return out;
+    }
+
+    /** The applier thread: applies batches in order, reports them, and hands committed offsets back. */
+    private final class Applier implements Runnable {
+        final BlockingQueue<Work> queue = new ArrayBlockingQueue<>(1);
+        final ConcurrentLinkedQueue<Map<String, Long>> committed = new ConcurrentLinkedQueue<>();
+        private final Thread thread = new Thread(this, "greenwell-" + name + "-applier");
+        private volatile boolean finishing;
+        private volatile RuntimeException failure;
+        private static final int IDLE = 50;
+
+        void start() {
+            thread.start();
+        }
+
+        /** Throws the applier's failure on the reader thread. */
+        void check() {
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        /** Applies what is queued, then ends. */
+        void finish() throws InterruptedException {
+            finishing = true;
+            if (thread.isAlive() || thread.getState() != Thread.State.NEW) {
+                thread.join();
+            }
+        }
+
+        void abort() {
+            finishing = true;
+            queue.clear();
+            try {
+                if (thread.getState() != Thread.State.NEW) {
+                    thread.join();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (true) {
+                    Work w = queue.poll(IDLE, TimeUnit.MILLISECONDS);
+                    if (w == null) {
+                        if (finishing) {
+                            return;
+                        }
+                        continue;
+                    }
+                    apply(w);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        private void apply(Work w) {
+            NetBatch b = w.batch();
+            ApplyResult r = target.apply(b);
+            long records = b.stats().events() + w.skipped();
+            long dups = b.stats().duplicates();
+            long filt = w.skipped() + r.filtered();
+            long dead = r.deadLetters();
+            long ok = records - dups - filt - dead;
+            BatchReport report = new BatchReport(records, ok, dups, filt, dead, r.netChanges(), r.retries(), r.alreadyApplied(),
+                    w.readNanos(), r.stageNanos(), r.applyNanos(), r.commitNanos(),
+                    w.newestMillis() < 0 ? -1 : Math.max(0, System.currentTimeMillis() - w.newestMillis()));
+            events += records;
+            applied += ok;
+            duplicates += dups;
+            filtered += filt;
+            deadLetters += dead;
+            netChanges += r.netChanges();
+            batches++;
+            committed.add(b.lastOffsets());
+            try {
+                listener.batchApplied(report);
+            } catch (RuntimeException e) {
+                log.warn("the pipeline listener failed", e);
+            }
+        }
+    }
+
+    /** Builds a {@link CdcPipeline}. Source and target are required. Not thread-safe. */
+    public static final class Builder {
+        private String name = "default";
+        private ChangeSource source;
+        private RecordDecoder decoder = MaxwellDecoder.create()::decode;
+        private ChangeTarget target;
+        private BatchLimits limits = BatchLimits.DEFAULT;
+        private Duration maxDelay = Duration.ofSeconds(1);
+        private ErrorPolicy errorPolicy = ErrorPolicy.DEAD_LETTER;
+        private PipelineListener listener = PipelineListener.NONE;
+        private KeyResolver keyResolver = KeyResolver.NONE;
+
+        private Builder() {}
+
+        /**
+         * @param name the pipeline's name, under which the target keeps its checkpoints; default {@code default}
+         * @return this builder
+         */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * @param source where records come from, never null
+         * @return this builder
+         */
+        public Builder source(ChangeSource source) {
+            this.source = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
+        /**
+         * @param decoder turns records into events; default a {@link MaxwellDecoder} without secret key
+         * @return this builder
+         */
+        public Builder decoder(RecordDecoder decoder) {
+            this.decoder = Objects.requireNonNull(decoder, "decoder");
+            return this;
+        }
+
+        /**
+         * @param target where batches go, never null
+         * @return this builder
+         */
+        public Builder target(ChangeTarget target) {
+            this.target = Objects.requireNonNull(target, "target");
+            return this;
+        }
+
+        /**
+         * @param limits when a batch closes (at the next transaction boundary); default {@link BatchLimits#DEFAULT}
+         * @return this builder
+         */
+        public Builder batchLimits(BatchLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * @param maxDelay the longest a record waits in an open batch before the batch is applied; default 1 s
+         * @return this builder
+         */
+        public Builder maxDelay(Duration maxDelay) {
+            if (maxDelay.isNegative()) {
+                throw new IllegalArgumentException("negative delay: " + maxDelay);
+            }
+            this.maxDelay = maxDelay;
+            return this;
+        }
+
+        /**
+         * @param policy what to do with records that cannot be used; default {@link ErrorPolicy#DEAD_LETTER}
+         * @return this builder
+         */
+        public Builder errorPolicy(ErrorPolicy policy) {
+            this.errorPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * @param listener told of every applied batch; default none
+         * @return this builder
+         */
+        public Builder listener(PipelineListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * @param resolver the keys of tables the stream does not describe; default none
+         * @return this builder
+         */
+        public Builder keyResolver(KeyResolver resolver) {
+            this.keyResolver = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        /**
+         * @return the pipeline
+         * @throws CdcException when the source or the target is missing
+         */
+        public CdcPipeline build() {
+            StringBuilder problems = new StringBuilder();
+            if (source == null) {
+                problems.append(" a source is required;");
+            }
+            if (target == null) {
+                problems.append(" a target is required;");
+            }
+            if (problems.length() > 0) {
+                throw new CdcException("cannot build the pipeline:" + problems);
+            }
+            return new CdcPipeline(this);
+        }
+    }
+}

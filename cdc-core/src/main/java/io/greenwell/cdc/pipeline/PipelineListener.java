@@ -1,0 +1,18 @@
+package io.greenwell.cdc.pipeline;
+
+/**
+ * Told of the pipeline's progress. Called on the pipeline's applier thread; keep it quick and do
+ * not throw (an exception is logged and ignored).
+ */
+public interface PipelineListener {
+
+    /** A listener that does nothing. */
+    PipelineListener NONE = new PipelineListener() {};
+
+    /**
+     * A batch was committed.
+     *
+     * @param report what it held and cost, never null
+     */
+    default void batchApplied(BatchReport report) {}
+}
