@@ -1,2 +1,2 @@
-/** The greenwell command line and the demo. Not built yet: this module is a skeleton. */
+/** The {@code greenwell} command line. */
 package io.greenwell.examples;

@@ -14,7 +14,7 @@ import java.util.Map;
  * fields of {@code testdata/maxwell}), for tests that need streams the captured data lacks. Each
  * call to {@link #begin()}…{@link #commit()} is one transaction; positions increase.
  */
-final class MaxwellStream {
+public final class MaxwellStream {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -25,9 +25,9 @@ final class MaxwellStream {
     private boolean open;
 
     /** A column of a table-create: name, Maxwell type, and whether it is signed (null when not numeric). */
-    record Col(String name, String type) {}
+    public record Col(String name, String type) {}
 
-    MaxwellStream createDatabase(String db) {
+    public MaxwellStream createDatabase(String db) {
         ObjectNode n = JSON.createObjectNode();
         n.put("type", "database-create").put("database", db).put("charset", "utf8mb4").put("ts", 1795461549000L)
                 .put("sql", "CREATE DATABASE `" + db.replace("`", "``") + "`").put("position", nextPosition());
@@ -35,7 +35,7 @@ final class MaxwellStream {
         return this;
     }
 
-    MaxwellStream createTable(String db, String table, List<Col> cols, List<String> pk, String sql) {
+    public MaxwellStream createTable(String db, String table, List<Col> cols, List<String> pk, String sql) {
         ObjectNode def = JSON.createObjectNode();
         def.put("database", db).put("charset", "utf8mb4").put("table", table);
         ArrayNode k = def.putArray("primary-key");
@@ -57,7 +57,7 @@ final class MaxwellStream {
         return this;
     }
 
-    MaxwellStream begin() {
+    public MaxwellStream begin() {
         if (open) {
             throw new IllegalStateException("transaction open");
         }
@@ -66,19 +66,19 @@ final class MaxwellStream {
         return this;
     }
 
-    MaxwellStream insert(String db, String table, List<String> pk, Map<String, ?> data) {
+    public MaxwellStream insert(String db, String table, List<String> pk, Map<String, ?> data) {
         return row("insert", db, table, pk, data, null);
     }
 
-    MaxwellStream update(String db, String table, List<String> pk, Map<String, ?> data, Map<String, ?> old) {
+    public MaxwellStream update(String db, String table, List<String> pk, Map<String, ?> data, Map<String, ?> old) {
         return row("update", db, table, pk, data, old);
     }
 
-    MaxwellStream delete(String db, String table, List<String> pk, Map<String, ?> data) {
+    public MaxwellStream delete(String db, String table, List<String> pk, Map<String, ?> data) {
         return row("delete", db, table, pk, data, null);
     }
 
-    MaxwellStream commit() {
+    public MaxwellStream commit() {
         for (int i = 0; i < tx.size(); i++) {
             ObjectNode n = tx.get(i);
             if (i == tx.size() - 1) {
@@ -96,16 +96,16 @@ final class MaxwellStream {
         return this;
     }
 
-    MaxwellStream bootstrapStart(String db, String table) {
+    public MaxwellStream bootstrapStart(String db, String table) {
         return marker("bootstrap-start", db, table);
     }
 
-    MaxwellStream bootstrapComplete(String db, String table) {
+    public MaxwellStream bootstrapComplete(String db, String table) {
         return marker("bootstrap-complete", db, table);
     }
 
     /** A snapshot row, as Maxwell writes it: no xid, no position. */
-    MaxwellStream bootstrapInsert(String db, String table, List<String> pk, Map<String, ?> data) {
+    public MaxwellStream bootstrapInsert(String db, String table, List<String> pk, Map<String, ?> data) {
         ObjectNode n = JSON.createObjectNode();
         n.put("database", db).put("table", table).put("type", "bootstrap-insert").put("ts", 1795461549L);
         ArrayNode k = n.putArray("primary_key_columns");
@@ -157,7 +157,7 @@ final class MaxwellStream {
     }
 
     /** @return the records written so far, with their byte offsets */
-    List<Scenarios.Record> records() {
+    public List<Scenarios.Record> records() {
         return Scenarios.lines(out.toByteArray());
     }
 }

@@ -43,7 +43,7 @@ import java.util.regex.Pattern;
  * correct replay reaches): replays a stream through decoder, batcher and target, and compares the
  * target's whole content with the expected state by the rules of that folder's README.
  */
-final class Scenarios {
+public final class Scenarios {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -52,9 +52,9 @@ final class Scenarios {
     private Scenarios() {}
 
     /** One record of a stream: its bytes and its byte offset. */
-    record Record(byte[] bytes, long offset) {}
+    public record Record(byte[] bytes, long offset) {}
 
-    static byte[] resource(String path) {
+    public static byte[] resource(String path) {
         try (InputStream in = Scenarios.class.getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalArgumentException("no test resource " + path);
@@ -68,11 +68,11 @@ final class Scenarios {
     }
 
     /** The records of a scenario's stream, one per line. */
-    static List<Record> records(String scenario) {
+    public static List<Record> records(String scenario) {
         return lines(resource("/testdata/maxwell/" + scenario + ".maxwell.jsonl"));
     }
 
-    static List<Record> lines(byte[] all) {
+    public static List<Record> lines(byte[] all) {
         List<Record> out = new ArrayList<>();
         int start = 0;
         for (int i = 0; i <= all.length; i++) {
@@ -94,7 +94,7 @@ final class Scenarios {
      *
      * @return the number of batches applied
      */
-    static int replay(ChangeTarget target, String pipeline, String stream, List<Record> records, int batchEvents) {
+    public static int replay(ChangeTarget target, String pipeline, String stream, List<Record> records, int batchEvents) {
         Map<String, Checkpoint> cps = target.loadCheckpoints(pipeline);
         Batcher batcher = new Batcher(Compactor.create(), new Sequencer(Checkpoint.watermarks(cps.values())),
                 new BatchLimits(batchEvents, 64L << 20, true));
@@ -119,10 +119,10 @@ final class Scenarios {
     // ---- expected state ----
 
     /** A column of the expected final tables. */
-    record Column(String schema, String table, String name, String canonical, String columnType) {}
+    public record Column(String schema, String table, String name, String canonical, String columnType) {}
 
     /** Reads the expected tables with their columns in order. */
-    static Map<String, List<Column>> expectedColumns(String scenario) {
+    public static Map<String, List<Column>> expectedColumns(String scenario) {
         Map<String, List<Column>> out = new TreeMap<>();
         for (JsonNode n : jsonLines("/testdata/maxwell/" + scenario + ".columns.jsonl")) {
             String table = n.get("database").asText() + "." + n.get("table").asText();
@@ -133,7 +133,7 @@ final class Scenarios {
     }
 
     /** @return the expected rows per table (as {@code schema.table}), in canonical form */
-    static Map<String, List<Map<String, Object>>> expectedRows(String scenario) {
+    public static Map<String, List<Map<String, Object>>> expectedRows(String scenario) {
         Map<String, List<Column>> columns = expectedColumns(scenario);
         Map<String, List<Map<String, Object>>> out = new TreeMap<>();
         for (String t : columns.keySet()) {
@@ -151,7 +151,7 @@ final class Scenarios {
     }
 
     /** @return the target's rows of the same tables, in the same canonical form */
-    static Map<String, List<Map<String, Object>>> actualRows(Connection c, String scenario) throws SQLException {
+    public static Map<String, List<Map<String, Object>>> actualRows(Connection c, String scenario) throws SQLException {
         Map<String, List<Column>> columns = expectedColumns(scenario);
         Map<String, List<Map<String, Object>>> out = new TreeMap<>();
         try (Statement st = c.createStatement()) {
@@ -176,7 +176,7 @@ final class Scenarios {
     }
 
     /** @return the target's tables in the schemas of the scenario, with their columns in order */
-    static Map<String, List<String>> actualColumns(Connection c, List<String> schemas) throws SQLException {
+    public static Map<String, List<String>> actualColumns(Connection c, List<String> schemas) throws SQLException {
         Map<String, List<String>> out = new TreeMap<>();
         StringBuilder in = new StringBuilder();
         for (String s : schemas) {
@@ -197,7 +197,7 @@ final class Scenarios {
      *
      * @return a description of every difference; empty when equal
      */
-    static List<String> differences(Map<String, List<Map<String, Object>>> expected, Map<String, List<Map<String, Object>>> actual) {
+    public static List<String> differences(Map<String, List<Map<String, Object>>> expected, Map<String, List<Map<String, Object>>> actual) {
         List<String> out = new ArrayList<>();
         for (String table : expected.keySet()) {
             List<Map<String, Object>> left = new ArrayList<>(expected.get(table));
@@ -232,7 +232,7 @@ final class Scenarios {
     }
 
     /** A float or double, compared with a relative tolerance. */
-    record Approx(double value, double tolerance) {
+    public record Approx(double value, double tolerance) {
         @Override
         public String toString() {
             return Double.toString(value);
@@ -347,7 +347,7 @@ final class Scenarios {
     }
 
     /** JSON with sorted keys and numbers as exact decimals, as text. */
-    static String canonicalJson(JsonNode n) {
+    public static String canonicalJson(JsonNode n) {
         return normalize(n).toString();
     }
 

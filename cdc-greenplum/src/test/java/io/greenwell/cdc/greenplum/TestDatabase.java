@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * {@code GREENWELL_TEST_JDBC_URL} names (its user must be allowed to create databases), or else
  * an embedded PostgreSQL started from a Maven artifact once per JVM. Dropped on close.
  */
-final class TestDatabase implements AutoCloseable {
+public final class TestDatabase implements AutoCloseable {
 
     private static final Pattern URL = Pattern.compile("^(jdbc:postgresql://[^/?]*/)([^?]*)(\\?.*)?$");
     private static String serverUrl;
@@ -32,7 +32,7 @@ final class TestDatabase implements AutoCloseable {
     }
 
     /** Creates an empty database named after the test. */
-    static TestDatabase create(String prefix) throws SQLException {
+    public static TestDatabase create(String prefix) throws SQLException {
         String name = ("gw_" + prefix + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL))
                 .toLowerCase(Locale.ROOT);
         String server = server();
@@ -43,16 +43,16 @@ final class TestDatabase implements AutoCloseable {
     }
 
     /** @return a JDBC URL of this database, user included */
-    String url() {
+    public String url() {
         return url;
     }
 
-    Connection connect() throws SQLException {
+    public Connection connect() throws SQLException {
         return DriverManager.getConnection(url);
     }
 
     /** Kills a backend of this server, as an administrator or a network failure would. */
-    void terminate(int pid) throws SQLException {
+    public void terminate(int pid) throws SQLException {
         try (Connection c = DriverManager.getConnection(server());
                 PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
             ps.setInt(1, pid);
@@ -92,7 +92,7 @@ final class TestDatabase implements AutoCloseable {
         return serverUrl;
     }
 
-    static String withDatabase(String url, String database) {
+    public static String withDatabase(String url, String database) {
         Matcher m = URL.matcher(url);
         if (!m.matches()) {
             throw new IllegalArgumentException("not a jdbc:postgresql://host/db URL: " + url);
