@@ -19,6 +19,8 @@ public final class MaxwellStream {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private int lines;
+    private final List<byte[]> written = new ArrayList<>();
     private long position = 4;
     private long xid = 100;
     private final List<ObjectNode> tx = new ArrayList<>();
@@ -115,6 +117,25 @@ public final class MaxwellStream {
         return this;
     }
 
+    /** Appends a record as it is (a replay of an earlier line, or a malformed one). */
+    public MaxwellStream raw(byte[] line) {
+        out.write(line, 0, line.length);
+        out.write('\n');
+        written.add(line);
+        lines++;
+        return this;
+    }
+
+    /** @return the bytes of line i (from 0), without its line end */
+    public byte[] line(int i) {
+        return written.get(i);
+    }
+
+    /** @return how many lines were written so far */
+    public int size() {
+        return lines;
+    }
+
     private MaxwellStream marker(String type, String db, String table) {
         ObjectNode n = JSON.createObjectNode();
         n.put("database", db).put("table", table).put("type", type).put("ts", 1795461549L).putObject("data");
@@ -148,12 +169,16 @@ public final class MaxwellStream {
     }
 
     private void line(ObjectNode n) {
+        byte[] bytes;
         try {
-            out.write(JSON.writeValueAsString(n).getBytes(StandardCharsets.UTF_8));
+            bytes = JSON.writeValueAsString(n).getBytes(StandardCharsets.UTF_8);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+        out.write(bytes, 0, bytes.length);
         out.write('\n');
+        written.add(bytes);
+        lines++;
     }
 
     /** @return the records written so far, with their byte offsets */
