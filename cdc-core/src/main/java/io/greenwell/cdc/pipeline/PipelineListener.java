@@ -4,15 +4,16 @@ package io.greenwell.cdc.pipeline;
  * Told of the pipeline's progress. Called on the pipeline's applier thread; keep it quick and do
  * not throw (an exception is logged and ignored).
  */
+@FunctionalInterface
 public interface PipelineListener {
 
     /** A listener that does nothing. */
-    PipelineListener NONE = new PipelineListener() {};
+    PipelineListener NONE = report -> {};
 
     /**
      * A batch was committed.
      *
      * @param report what it held and cost, never null
      */
-    default void batchApplied(BatchReport report) {}
+    void batchApplied(BatchReport report);
 }
