@@ -2,6 +2,7 @@ package io.greenwell.cdc.pipeline;
 
 import io.greenwell.cdc.CdcException;
 import io.greenwell.cdc.DecodeException;
+import io.greenwell.cdc.FencedException;
 import io.greenwell.cdc.compact.BatchLimits;
 import io.greenwell.cdc.compact.Batcher;
 import io.greenwell.cdc.compact.Compactor;
@@ -190,123 +191,171 @@ public final class CdcPipeline {
     private record Work(NetBatch batch, long skipped, long readNanos, long newestMillis) {}
 
     private void read(Applier applier) throws InterruptedException {
-        Map<String, Checkpoint> cps = target.loadCheckpoints(name);
-        Sequencer sequencer = new Sequencer(Checkpoint.watermarks(cps.values()));
-        Batcher batcher = new Batcher(Compactor.builder().keyResolver(keyResolver).build(), sequencer, limits);
-        source.open(new ChangeSource.Listener() {
-            @Override
-            public void assigned(Collection<String> streams) {
-                // a single-owner source: every stream's checkpoint was read at the start
-            }
+        new Reader(applier).run();
+    }
 
-            @Override
-            public void revoked(Collection<String> streams) {
-                // see assigned
-            }
-        });
-        source.seek(offsets(cps));
-        applier.start();
-        Deque<SourceRecord> buffer = new ArrayDeque<>();
-        Work pending = null;
-        boolean paused = false;
-        boolean finishing = false;
-        long skipped = 0;
-        long readNanos = 0;
-        long newest = -1;
-        long openedAt = 0;
-        while (!stopping) {
-            applier.check();
-            Map<String, Long> committed;
-            while ((committed = applier.committed.poll()) != null) {
-                source.committed(committed);
-            }
-            if (pending != null) {
-                if (!applier.queue.offer(pending, 50, TimeUnit.MILLISECONDS)) {
-                    if (!paused) {
-                        source.pause();
-                        paused = true;
+    /**
+     * The reader thread's state: the open batch, the records polled but not yet offered, the closed
+     * batch waiting for the applier. An assignment change or a fenced checkpoint resets it: the
+     * batches not yet applied are dropped, the checkpoints read again, and the source sought to
+     * them, so that every stream continues right after what the target holds.
+     */
+    private final class Reader implements ChangeSource.Listener {
+        private final Applier applier;
+        private final Deque<SourceRecord> buffer = new ArrayDeque<>();
+        private Batcher batcher;
+        private Work pending;
+        private boolean paused;
+        private boolean finishing;
+        private long skipped;
+        private long readNanos;
+        private long newest = -1;
+        private long openedAt;
+
+        Reader(Applier applier) {
+            this.applier = applier;
+        }
+
+        void run() throws InterruptedException {
+            source.open(this);
+            load();
+            applier.start();
+            while (!stopping) {
+                applier.check();
+                if (applier.fenced) {
+                    log.warn("pipeline {}: another instance moved a checkpoint; reading the checkpoints again", name);
+                    applier.fenced = false;
+                    reset();
+                    load();
+                }
+                Map<String, Long> committed;
+                while ((committed = applier.committed.poll()) != null) {
+                    source.committed(committed);
+                }
+                if (pending != null) {
+                    if (!applier.offer(pending)) {
+                        if (!paused) {
+                            source.pause();
+                            paused = true;
+                        }
+                        buffer.addAll(source.poll(Duration.ZERO));
+                        continue;
                     }
-                    buffer.addAll(source.poll(Duration.ZERO));
-                    continue;
+                    pending = null;
+                    if (paused) {
+                        source.resume();
+                        paused = false;
+                    }
                 }
-                pending = null;
-                if (paused) {
-                    source.resume();
-                    paused = false;
+                if (buffer.isEmpty()) {
+                    if (finishing) {
+                        break;
+                    }
+                    if (source.isFinished()) {
+                        NetBatch last = batcher.flush();
+                        finishing = true;
+                        if (last != null) {
+                            close(last, 0);
+                        }
+                        continue;
+                    }
+                    long wait = IDLE_POLL.toMillis();
+                    if (batcher.size() > 0) {
+                        wait = Math.max(0, Math.min(wait, maxDelay.toMillis() - (System.currentTimeMillis() - openedAt)));
+                    }
+                    buffer.addAll(source.poll(Duration.ofMillis(wait)));
+                }
+                long t0 = System.nanoTime();
+                while (!buffer.isEmpty() && pending == null) {
+                    offer(buffer.pollFirst());
+                }
+                readNanos += System.nanoTime() - t0;
+                if (pending == null && batcher.size() > 0 && System.currentTimeMillis() - openedAt >= maxDelay.toMillis()) {
+                    NetBatch b = batcher.flush();
+                    if (b != null) {
+                        close(b, 0);
+                    }
                 }
             }
-            if (buffer.isEmpty()) {
-                if (finishing) {
-                    break;
-                }
-                if (source.isFinished()) {
-                    NetBatch last = batcher.flush();
-                    finishing = true;
-                    if (last != null) {
-                        pending = work(last, skipped, readNanos, newest);
-                        skipped = readNanos = 0;
-                        newest = -1;
-                    }
-                    continue;
-                }
-                long wait = IDLE_POLL.toMillis();
-                if (batcher.size() > 0) {
-                    wait = Math.max(0, Math.min(wait, maxDelay.toMillis() - (System.currentTimeMillis() - openedAt)));
-                }
-                buffer.addAll(source.poll(Duration.ofMillis(wait)));
-            }
-            long t0 = System.nanoTime();
-            while (!buffer.isEmpty() && pending == null) {
-                SourceRecord r = buffer.pollFirst();
-                if (batcher.size() == 0) {
-                    openedAt = System.currentTimeMillis();
-                }
-                NetBatch closed;
-                ChangeEvent e;
-                try {
-                    e = decoder.decode(r.bytes(), r.stream(), r.offset());
-                } catch (DecodeException ex) {
-                    if (errorPolicy == ErrorPolicy.FAIL) {
-                        throw ex;
-                    }
-                    closed = batcher.offerUndecodable(r.stream(), r.offset(), r.bytes(), ex.getMessage());
-                    e = null;
-                    if (closed != null) {
-                        pending = work(closed, skipped, readNanos + System.nanoTime() - t0, newest);
-                        skipped = readNanos = 0;
-                        newest = -1;
-                        t0 = System.nanoTime();
-                    }
-                    continue;
-                }
-                if (e.meta().timestampMillis() > newest) {
-                    newest = e.meta().timestampMillis();
-                }
-                if (e instanceof RowChange && !target.includes(((RowChange) e).table())) {
-                    skipped++;
-                    closed = batcher.skip(r.stream(), r.offset(), e);
-                } else {
-                    closed = batcher.offer(r.stream(), r.offset(), e, r.bytes());
-                }
-                if (closed != null) {
-                    pending = work(closed, skipped, readNanos + System.nanoTime() - t0, newest);
-                    skipped = readNanos = 0;
-                    newest = -1;
-                    t0 = System.nanoTime();
-                }
-            }
-            readNanos += System.nanoTime() - t0;
-            if (pending == null && batcher.size() > 0 && System.currentTimeMillis() - openedAt >= maxDelay.toMillis()) {
-                NetBatch b = batcher.flush();
-                if (b != null) {
-                    pending = work(b, skipped, readNanos, newest);
-                    skipped = readNanos = 0;
-                    newest = -1;
-                }
+            if (stopping) {
+                log.info("pipeline {} stopping: the batch being read is dropped and read again next time", name);
             }
         }
-        if (stopping) {
-            log.info("pipeline {} stopping: the batch being read is dropped and read again next time", name);
+
+        private void offer(SourceRecord r) {
+            long t0 = System.nanoTime();
+            if (batcher.size() == 0) {
+                openedAt = System.currentTimeMillis();
+            }
+            NetBatch closed;
+            ChangeEvent e;
+            try {
+                e = decoder.decode(r.bytes(), r.stream(), r.offset());
+            } catch (DecodeException ex) {
+                if (errorPolicy == ErrorPolicy.FAIL) {
+                    throw ex;
+                }
+                closed = batcher.offerUndecodable(r.stream(), r.offset(), r.bytes(), ex.getMessage());
+                if (closed != null) {
+                    close(closed, System.nanoTime() - t0);
+                }
+                return;
+            }
+            if (e.meta().timestampMillis() > newest) {
+                newest = e.meta().timestampMillis();
+            }
+            if (e instanceof RowChange && !target.includes(((RowChange) e).table())) {
+                skipped++;
+                closed = batcher.skip(r.stream(), r.offset(), e);
+            } else {
+                closed = batcher.offer(r.stream(), r.offset(), e, r.bytes());
+            }
+            if (closed != null) {
+                close(closed, System.nanoTime() - t0);
+            }
+        }
+
+        private void close(NetBatch b, long extraNanos) {
+            pending = work(b, skipped, readNanos + extraNanos, newest);
+            skipped = 0;
+            readNanos = -extraNanos;
+            newest = -1;
+        }
+
+        /** Reads the checkpoints, restores the watermarks and seeks the source. The applier must be idle. */
+        private void load() {
+            Map<String, Checkpoint> cps = target.loadCheckpoints(name);
+            batcher = new Batcher(Compactor.builder().keyResolver(keyResolver).build(), new Sequencer(Checkpoint.watermarks(cps.values())),
+                    limits);
+            source.seek(offsets(cps));
+        }
+
+        /** Drops every batch not yet applied, after the one being applied has ended. */
+        private void reset() {
+            applier.drain();
+            pending = null;
+            buffer.clear();
+            skipped = readNanos = 0;
+            newest = -1;
+            finishing = false;
+            if (paused) {
+                source.resume();
+                paused = false;
+            }
+        }
+
+        @Override
+        public void assigned(Collection<String> streams) {
+            log.info("pipeline {}: streams assigned {}", name, streams);
+            reset();
+            load();
+        }
+
+        @Override
+        public void revoked(Collection<String> streams) {
+            log.info("pipeline {}: streams revoked {}", name, streams);
+            // the batch being applied ends before the streams move on; nothing else of them is applied
+            reset();
         }
     }
 
@@ -330,9 +379,36 @@ public final class CdcPipeline {
         final BlockingQueue<Work> queue = new ArrayBlockingQueue<>(1);
         final ConcurrentLinkedQueue<Map<String, Long>> committed = new ConcurrentLinkedQueue<>();
         private final Thread thread = new Thread(this, "greenwell-" + name + "-applier");
+        private final java.util.concurrent.atomic.AtomicInteger outstanding = new java.util.concurrent.atomic.AtomicInteger();
         private volatile boolean finishing;
         private volatile RuntimeException failure;
+        volatile boolean fenced;
         private static final int IDLE = 50;
+
+        /** Hands a batch over; false when the slot stayed taken for a while. */
+        boolean offer(Work w) throws InterruptedException {
+            outstanding.incrementAndGet();
+            if (queue.offer(w, 50, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+            outstanding.decrementAndGet();
+            return false;
+        }
+
+        /** Drops the queued batch and waits for the one being applied. */
+        void drain() {
+            java.util.List<Work> dropped = new java.util.ArrayList<>();
+            queue.drainTo(dropped);
+            outstanding.addAndGet(-dropped.size());
+            while (outstanding.get() > 0 && failure == null && thread.isAlive()) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
 
         void start() {
             thread.start();
@@ -376,7 +452,18 @@ public final class CdcPipeline {
                         }
                         continue;
                     }
-                    apply(w);
+                    try {
+                        apply(w);
+                    } catch (FencedException e) {
+                        // another instance moved the checkpoint: the reader reads it again and goes on from there
+                        log.warn("pipeline {}: {}", name, e.getMessage());
+                        java.util.List<Work> dropped = new java.util.ArrayList<>();
+                        queue.drainTo(dropped);
+                        outstanding.addAndGet(-dropped.size());
+                        fenced = true;
+                    } finally {
+                        outstanding.decrementAndGet();
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
