@@ -1,2 +1,2 @@
-/** The Kafka source. Not built yet: this module is a skeleton. */
+/** The Kafka source: {@link io.greenwell.cdc.kafka.KafkaSource} reads Maxwell's topics with a consumer group. */
 package io.greenwell.cdc.kafka;

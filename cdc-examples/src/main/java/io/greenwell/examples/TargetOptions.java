@@ -1,0 +1,97 @@
+package io.greenwell.examples;
+
+import io.greenwell.cdc.compact.BatchLimits;
+import io.greenwell.cdc.greenplum.Dialect;
+import io.greenwell.cdc.greenplum.GreenplumTarget;
+import io.greenwell.cdc.greenplum.SchemaMapping;
+import io.greenwell.cdc.pipeline.CdcPipeline;
+import io.greenwell.cdc.pipeline.PipelineListener;
+import io.greenwell.cdc.spi.ChangeSource;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/** The options every applying command shares: the target, batching, the pipeline's name, filters. */
+final class TargetOptions {
+
+    @Option(names = "--jdbc-url", required = true, paramLabel = "URL", description = "jdbc:postgresql://host:port/database (may carry user and password)")
+    String jdbcUrl;
+
+    @Option(names = "--user", paramLabel = "U", description = "the database user (else from the URL)")
+    String user;
+
+    @Option(names = "--password-env", paramLabel = "VAR", description = "the environment variable holding the password")
+    String passwordEnv;
+
+    @Option(names = "--dialect", paramLabel = "D", converter = DialectConverter.class,
+            description = "postgresql, greenplum6, greenplum7 or cloudberry (default: detected)")
+    Dialect dialect;
+
+    @Option(names = "--batch-events", paramLabel = "N", defaultValue = "50000",
+            description = "records per batch at most, then the next transaction boundary (default ${DEFAULT-VALUE})")
+    int batchEvents;
+
+    @Option(names = "--pipeline", paramLabel = "NAME", defaultValue = "default", description = "the checkpoint's name (default ${DEFAULT-VALUE})")
+    String pipeline;
+
+    @Option(names = "--schema-map", paramLabel = "db=schema", description = "put a MySQL database into another schema")
+    List<String> schemaMap = new ArrayList<>();
+
+    @Option(names = "--include", paramLabel = "GLOB", description = "replicate only db or db.table matching (repeatable)")
+    List<String> includes = new ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "GLOB", description = "never replicate db or db.table matching (repeatable)")
+    List<String> excludes = new ArrayList<>();
+
+    @Option(names = "--quiet", description = "no progress on standard error")
+    boolean quiet;
+
+    /** Converts --dialect, reporting a bad value as bad usage. */
+    static final class DialectConverter implements CommandLine.ITypeConverter<Dialect> {
+        @Override
+        public Dialect convert(String value) {
+            try {
+                return Dialect.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** @throws CommandLine.ParameterException for bad values (status 2) */
+    GreenplumTarget target(CommandLine cl) {
+        if (batchEvents < 1) {
+            throw new CommandLine.ParameterException(cl, "--batch-events must be at least 1");
+        }
+        String password = null;
+        if (passwordEnv != null) {
+            password = System.getenv(passwordEnv);
+            if (password == null) {
+                throw new CommandLine.ParameterException(cl, "environment variable " + passwordEnv + " is not set");
+            }
+        }
+        SchemaMapping.Builder mapping = SchemaMapping.builder();
+        for (String m : schemaMap) {
+            int eq = m.indexOf('=');
+            if (eq <= 0 || eq == m.length() - 1) {
+                throw new CommandLine.ParameterException(cl, "--schema-map needs db=schema, not '" + m + "'");
+            }
+            mapping.map(m.substring(0, eq), m.substring(eq + 1));
+        }
+        includes.forEach(mapping::include);
+        excludes.forEach(mapping::exclude);
+        return GreenplumTarget.builder().jdbcUrl(jdbcUrl, user, password).dialect(dialect).schemaMapping(mapping.build()).build();
+    }
+
+    CdcPipeline pipeline(ChangeSource source, GreenplumTarget target, PrintWriter err) {
+        return CdcPipeline.builder()
+                .name(pipeline)
+                .source(source)
+                .target(target)
+                .batchLimits(new BatchLimits(batchEvents, BatchLimits.DEFAULT.maxBytes(), true))
+                .listener(quiet ? PipelineListener.NONE : new Runs.Progress(err))
+                .build();
+    }
+}
