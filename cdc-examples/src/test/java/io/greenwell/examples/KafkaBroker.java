@@ -1,0 +1,91 @@
+package io.greenwell.examples;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real Kafka broker (KRaft, one combined broker and controller) in the test's JVM, from the
+ * Apache Kafka artifacts; no Docker.
+ */
+final class KafkaBroker implements AutoCloseable {
+
+    private final KafkaClusterTestKit cluster;
+
+    KafkaBroker() throws Exception {
+        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
+                .setNumControllerNodes(1).build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "3")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("group.min.session.timeout.ms", "1000")
+                .build();
+        cluster.format();
+        cluster.startup();
+        cluster.waitForReadyBrokers();
+    }
+
+    String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    void createTopic(String topic, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A record to produce: its partition, key and value. */
+    record Message(int partition, byte[] key, byte[] value) {}
+
+    /** @return the offset of the last record of each partition written */
+    Map<Integer, Long> produce(String topic, List<Message> messages) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        Map<Integer, Long> last = new java.util.TreeMap<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>(messages.size());
+            for (Message m : messages) {
+                sent.add(producer.send(new ProducerRecord<>(topic, m.partition(), m.key(), m.value())));
+            }
+            producer.flush();
+            for (java.util.concurrent.Future<RecordMetadata> f : sent) {
+                RecordMetadata md = f.get();
+                last.merge(md.partition(), md.offset(), Math::max);
+            }
+        }
+        return last;
+    }
+
+    /** Stops the broker and starts it again (the controller keeps running). */
+    void restartBroker() throws Exception {
+        kafka.server.BrokerServer b = cluster.brokers().values().iterator().next();
+        b.shutdown();
+        b.awaitShutdown();
+        b.startup();
+        cluster.waitForReadyBrokers();
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.close();
+    }
+}
