@@ -137,38 +137,33 @@ public final class GreenplumTarget implements ChangeTarget {
         return mapping.includes(table);
     }
 
-    @Override
-    public Map<String, Checkpoint> loadCheckpoints(String pipeline) {
-        Objects.requireNonNull(pipeline, "pipeline");
-        try {
-            Connection c = connection();
-            checkpoints.ensureTables(c, catalog);
-            return checkpoints.load(c, pipeline);
-        } catch (SQLException e) {
-            failed(e);
-            throw new ApplyException("cannot read the checkpoints of pipeline '" + pipeline + "': " + e.getMessage(), null, null,
-                    e.getSQLState(), null, e);
-        }
-    }
-
     /**
      * {@inheritDoc}
      *
-     * <p>Transient failures (see {@link ApplyException#isTransient()}) are retried here, with a
-     * doubling pause, up to {@link Builder#retries} times; each retry opens a new connection
-     * when the old one is gone and first settles whether the failed attempt committed.
+     * <p>Transient failures are retried as in {@link #apply}.
      */
     @Override
-    public ApplyResult apply(NetBatch batch) {
-        Objects.requireNonNull(batch, "batch");
-        if (checkpoints == null || checkpoints.pipeline() == null) {
-            throw new IllegalStateException("loadCheckpoints must be called before apply");
-        }
+    public Map<String, Checkpoint> loadCheckpoints(String pipeline) {
+        Objects.requireNonNull(pipeline, "pipeline");
+        return withRetries(() -> {
+            try {
+                Connection c = connection();
+                checkpoints.ensureTables(c, catalog);
+                return checkpoints.load(c, pipeline);
+            } catch (SQLException e) {
+                failed(e);
+                throw new ApplyException("cannot read the checkpoints of pipeline '" + pipeline + "': " + e.getMessage(), null, null,
+                        e.getSQLState(), null, e);
+            }
+        });
+    }
+
+    /** Calls the action, again after a pause when it fails transiently, up to {@link Builder#retries} times. */
+    private <T> T withRetries(java.util.function.Supplier<T> action) {
         long pause = retryBackoff.toMillis();
         for (int attempt = 0; ; attempt++) {
             try {
-                ApplyResult r = applyOnce(batch);
-                return attempt == 0 ? r : r.withRetries(attempt);
+                return action.get();
             } catch (ApplyException e) {
                 if (!e.isTransient() || attempt >= retries) {
                     throw e;
@@ -185,6 +180,27 @@ public final class GreenplumTarget implements ChangeTarget {
                 pause = Math.min(pause * 2, maxRetryBackoff.toMillis());
             }
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Transient failures (see {@link ApplyException#isTransient()}) are retried here, with a
+     * doubling pause, up to {@link Builder#retries} times; each retry opens a new connection
+     * when the old one is gone and first settles whether the failed attempt committed.
+     */
+    @Override
+    public ApplyResult apply(NetBatch batch) {
+        Objects.requireNonNull(batch, "batch");
+        if (checkpoints == null || checkpoints.pipeline() == null) {
+            throw new IllegalStateException("loadCheckpoints must be called before apply");
+        }
+        int[] attempts = {0};
+        ApplyResult r = withRetries(() -> {
+            attempts[0]++;
+            return applyOnce(batch);
+        });
+        return attempts[0] == 1 ? r : r.withRetries(attempts[0] - 1);
     }
 
     private ApplyResult applyOnce(NetBatch batch) {
@@ -377,7 +393,7 @@ public final class GreenplumTarget implements ChangeTarget {
         if (conn != null) {
             return conn;
         }
-        Connection c = dataSource != null ? dataSource.getConnection() : DriverManager.getConnection(url, properties);
+        Connection c = dataSource != null ? dataSource.getConnection() : DriverManager.getConnection(url, withApplicationName());
         try {
             c.setAutoCommit(false);
             Dialect d = configuredDialect;
@@ -411,6 +427,16 @@ public final class GreenplumTarget implements ChangeTarget {
         }
         conn = c;
         return c;
+    }
+
+    /** The connection shows as {@code greenwell} in {@code pg_stat_activity} unless the URL names another application. */
+    private Properties withApplicationName() {
+        Properties p = new Properties();
+        p.putAll(properties);
+        if (!url.contains("ApplicationName=") && !p.containsKey("ApplicationName")) {
+            p.setProperty("ApplicationName", "greenwell");
+        }
+        return p;
     }
 
     /** @return the backend process id of the current connection, opening one if needed; for tests */
