@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * whose PostgreSQL connections are killed while it applies, and whose broker restarts mid-stream.
  * The final tables equal the one-by-one replay's state every time.
  */
+@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 class KafkaScaleOutIT {
 
     private static final List<String> DBS = List.of("sa", "sb");
@@ -53,7 +55,11 @@ class KafkaScaleOutIT {
         final CdcPipeline pipeline;
 
         Instance(String topic, String group, String pipelineName) {
-            source = KafkaSource.builder().bootstrapServers(kafka.bootstrapServers()).groupId(group).topic(topic)
+            this(KafkaSource.builder().topic(topic), group, pipelineName);
+        }
+
+        Instance(KafkaSource.Builder topics, String group, String pipelineName) {
+            source = topics.bootstrapServers(kafka.bootstrapServers()).groupId(group)
                     .property("session.timeout.ms", "6000").property("heartbeat.interval.ms", "500").build();
             target = GreenplumTarget.builder().jdbcUrl(db.url()).retryBackoff(Duration.ofMillis(50), Duration.ofSeconds(2)).retries(20).build();
             pipeline = CdcPipeline.builder().name(pipelineName).source(source).target(target)
@@ -158,7 +164,8 @@ class KafkaScaleOutIT {
                 throw new IllegalStateException(e);
             }
         });
-        try (Instance one = new Instance("faults", "faults", "faults")) {
+        // topics named by a pattern this time
+        try (Instance one = new Instance(KafkaSource.builder().topicPattern(java.util.regex.Pattern.compile("fau.ts")), "faults", "faults")) {
             while (progress("faults") <= 0) {
                 one.pipeline.await(Duration.ZERO);
                 Thread.sleep(10);

@@ -419,6 +419,9 @@ public final class CdcPipeline {
             if (failure != null) {
                 throw failure;
             }
+            if (thread.getState() == Thread.State.TERMINATED && !finishing) {
+                throw new CdcException("the applier thread has stopped");
+            }
         }
 
         /** Applies what is queued, then ends. */
@@ -467,8 +470,14 @@ public final class CdcPipeline {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                if (!finishing) {
+                    failure = new CdcException("the applier thread was interrupted", e);
+                }
             } catch (RuntimeException e) {
                 failure = e;
+            } catch (Error e) {
+                failure = new CdcException("the applier thread failed: " + e, e);
+                throw e;
             }
         }
 

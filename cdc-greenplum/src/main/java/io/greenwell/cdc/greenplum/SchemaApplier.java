@@ -100,9 +100,26 @@ final class SchemaApplier {
         return Names.target(mapping.schemaOf(database));
     }
 
+    /**
+     * Creates a schema unless it exists. Instances applying different partitions may create the
+     * same schema at the same moment (a table-create in each): the loser's CREATE fails on the
+     * catalog's unique index once the winner commits, and then the schema is there; a savepoint
+     * keeps that failure from aborting the batch.
+     */
     private void ensureSchema(Connection c, String schema) throws SQLException {
-        if (!catalog.schemaExists(c, schema)) {
+        if (catalog.schemaExists(c, schema)) {
+            return;
+        }
+        java.sql.Savepoint sp = c.setSavepoint();
+        try {
             execute(c, sql.createSchema(schema));
+            c.releaseSavepoint(sp);
+        } catch (ApplyException e) {
+            if (!"23505".equals(e.sqlState()) && !"42P06".equals(e.sqlState())) {
+                throw e;
+            }
+            c.rollback(sp);
+            log.info("schema {} was created by another instance at the same time", schema);
         }
     }
 

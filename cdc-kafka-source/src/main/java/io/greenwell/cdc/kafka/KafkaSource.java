@@ -61,6 +61,7 @@ public final class KafkaSource implements ChangeSource {
     private Listener listener;
     private final Map<String, TopicPartition> assigned = new HashMap<>();
     private boolean paused;
+    private boolean closing;
 
     private KafkaSource(Builder b) {
         this.properties = new Properties();
@@ -123,6 +124,11 @@ public final class KafkaSource implements ChangeSource {
     }
 
     private void revoked(Collection<TopicPartition> partitions) {
+        if (closing) {
+            // closing leaves the group: the run has ended, nobody needs telling
+            assigned.clear();
+            return;
+        }
         List<String> streams = new ArrayList<>();
         for (TopicPartition p : partitions) {
             assigned.remove(streamOf(p));
@@ -227,6 +233,7 @@ public final class KafkaSource implements ChangeSource {
 
     @Override
     public void close() {
+        closing = true;
         if (consumer != null) {
             try {
                 consumer.close(java.time.Duration.ofSeconds(5));
