@@ -18,7 +18,10 @@ final class ChildJvm {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectOutput(dir.resolve("out-" + run + ".txt").toFile());
         pb.redirectError(dir.resolve("err-" + run + ".txt").toFile());
-        return pb.start();
+        Process p = pb.start();
+        // a test that fails or times out must not leave its child running
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+        return p;
     }
 
     static String err(Path dir, int run) throws IOException {
