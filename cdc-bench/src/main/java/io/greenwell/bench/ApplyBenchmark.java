@@ -1,0 +1,594 @@
+package io.greenwell.bench;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import io.greenwell.cdc.event.ChangeEvent;
+import io.greenwell.cdc.event.Op;
+import io.greenwell.cdc.event.Row;
+import io.greenwell.cdc.event.RowChange;
+import io.greenwell.cdc.event.Value;
+import io.greenwell.cdc.greenplum.GreenplumTarget;
+import io.greenwell.cdc.greenplum.SchemaMapping;
+import io.greenwell.cdc.maxwell.MaxwellDecoder;
+import io.greenwell.cdc.pipeline.CdcPipeline;
+import io.greenwell.cdc.source.FileSource;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * Greenwell against the alternatives, in one run on one machine: (a) the pipeline from a file of
+ * Maxwell events to committed tables; (b) the per-row baseline every JDBC sink does (one prepared
+ * INSERT, UPDATE or DELETE per event, in event order, JDBC batches of 1,000 flushed when the
+ * statement kind changes, {@code reWriteBatchedInserts=true}, a commit per batch); (c) the
+ * ceiling: only tokenizing the file with Jackson, plus one raw COPY of the final rows. Each part
+ * runs once untimed on the first 100,000 events, then timed on all of them, each from an empty
+ * table, and checks that its final table is the expected state.
+ *
+ * <pre>
+ * java -cp cdc-bench/target/benchmarks.jar io.greenwell.bench.ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50]
+ * </pre>
+ *
+ * <p>{@code --write-workload FILE} only writes the workload's Maxwell records to a file.
+ */
+public final class ApplyBenchmark {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final int events;
+    private final int tables;
+    private final int extraColumns;
+    private final String url;
+    private final Path file;
+    private final Path warmFile;
+    /** The final rows per table: key to the rendered row (as the checks read it back). */
+    private final List<Map<Long, String>> expected = new ArrayList<>();
+    private final List<Map<Long, String>> warmExpected = new ArrayList<>();
+
+    private ApplyBenchmark(String url, int events, String variant) throws IOException {
+        this.url = url;
+        this.events = events;
+        this.tables = variant.equals("tables20") ? 20 : 1;
+        this.extraColumns = variant.equals("wide50") ? 44 : 0;
+        this.file = Files.createTempFile("greenwell-bench", ".jsonl");
+        this.warmFile = Files.createTempFile("greenwell-bench-warm", ".jsonl");
+        file.toFile().deleteOnExit();
+        warmFile.toFile().deleteOnExit();
+    }
+
+    /** Runs the benchmark. */
+    public static void main(String[] args) throws Exception {
+        String url = null;
+        int events = 1_000_000;
+        String variant = "narrow";
+        String output = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--write-workload": output = args[++i]; break;
+                case "--jdbc-url": url = args[++i]; break;
+                case "--events": events = Integer.parseInt(args[++i]); break;
+                case "--variant": variant = args[++i]; break;
+                default:
+                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50]");
+                    System.exit(2);
+            }
+        }
+        if (output != null) {
+            // only write the workload, for profiling the parts separately
+            ApplyBenchmark b = new ApplyBenchmark("none", events, variant);
+            b.generate(Path.of(output), events, b.expected);
+            return;
+        }
+        if (url == null || !List.of("narrow", "tables20", "wide50").contains(variant)) {
+            System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50]");
+            System.exit(2);
+        }
+        new ApplyBenchmark(url, events, variant).run(variant);
+    }
+
+    private void run(String variant) throws Exception {
+        long t0 = System.nanoTime();
+        generate(file, events, expected);
+        generate(warmFile, Math.min(100_000, events), warmExpected);
+        System.out.printf(Locale.ROOT, "workload: %s, %,d events over %d table(s), %d columns, file %,d bytes, generated in %.1f s%n",
+                variant, events, tables, 6 + extraColumns, Files.size(file), (System.nanoTime() - t0) / 1e9);
+        double[] a = part("greenwell", this::greenwell);
+        double[] b = part("per-row baseline", this::baseline);
+        double[] c = part("ceiling", this::ceiling);
+        boolean ok = a[1] == 1 && b[1] == 1 && c[1] == 1;
+        System.out.println();
+        System.out.println("| part | seconds | events/s | state |");
+        System.out.println("|---|---|---|---|");
+        row("(a) Greenwell: file → pipeline → committed tables", a);
+        row("(b) per-row JDBC baseline", b);
+        row("(c) ceiling: Jackson tokenize + raw COPY of the final rows", c);
+        System.out.printf(Locale.ROOT, "greenwell_eps=%d baseline_eps=%d speedup_vs_baseline=%.2f ceiling_over_greenwell=%.3f state_ok=%s%n",
+                Math.round(events / a[0]), Math.round(events / b[0]), b[0] / a[0], c[0] / a[0], ok);
+    }
+
+    private void row(String name, double[] r) {
+        System.out.printf(Locale.ROOT, "| %s | %.2f | %,d | %s |%n", name, r[0], Math.round(events / r[0]), r[1] == 1 ? "ok" : "WRONG");
+    }
+
+    @FunctionalInterface
+    private interface Part {
+        void run(Path input, String schema) throws Exception;
+    }
+
+    /** @return {seconds of the timed run, 1 when its state was right} */
+    private double[] part(String name, Part p) throws Exception {
+        reset("bench_warm");
+        p.run(warmFile, "bench_warm");
+        boolean warmOk = check("bench_warm", warmExpected);
+        reset("bench_run");
+        long t0 = System.nanoTime();
+        p.run(file, "bench_run");
+        double secs = (System.nanoTime() - t0) / 1e9;
+        boolean ok = warmOk && check("bench_run", expected);
+        System.out.printf(Locale.ROOT, "%s: %.2f s, %,d events/s, state %s%n", name, secs, Math.round(events / secs), ok ? "ok" : "WRONG");
+        return new double[] {secs, ok ? 1 : 0};
+    }
+
+    // ---- the parts ----
+
+    private void greenwell(Path input, String schema) throws Exception {
+        try (FileSource source = FileSource.of(input);
+                GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url)
+                        .schemaMapping(SchemaMapping.builder().mapper(db -> schema).build()).build()) {
+            long[] phases = new long[5];
+            CdcPipeline.builder().name(schema).source(source).target(target).listener(r -> {
+                phases[0] += r.readNanos();
+                phases[1] += r.stageNanos();
+                phases[2] += r.applyNanos();
+                phases[3] += r.commitNanos();
+                phases[4] += r.netChanges();
+            }).build().run();
+            if (input.equals(file)) {
+                System.out.printf(Locale.ROOT, "  greenwell phases: read+decode+compact %.2f s (overlaps apply), COPY %.2f s, statements %.2f s,"
+                        + " commit %.2f s, %,d net changes%n", phases[0] / 1e9, phases[1] / 1e9, phases[2] / 1e9, phases[3] / 1e9, phases[4]);
+            }
+        }
+    }
+
+    private void baseline(Path input, String schema) throws Exception {
+        createTables(schema);
+        MaxwellDecoder decoder = MaxwellDecoder.create();
+        String sep = url.contains("?") ? "&" : "?";
+        try (Connection c = DriverManager.getConnection(url + sep + "reWriteBatchedInserts=true")) {
+            c.setAutoCommit(false);
+            Map<String, PreparedStatement> statements = new HashMap<>();
+            PreparedStatement current = null;
+            int inBatch = 0;
+            try (InputStream in = Files.newInputStream(input)) {
+                for (byte[] line : lines(in)) {
+                    ChangeEvent e = decoder.decode(line);
+                    if (!(e instanceof RowChange)) {
+                        continue;
+                    }
+                    RowChange r = (RowChange) e;
+                    String table = schema + "." + r.table().table();
+                    String kind = r.op() == Op.INSERT ? "I" : r.op() == Op.UPDATE ? "U" : "D";
+                    PreparedStatement ps = statements.get(kind + table);
+                    if (ps == null) {
+                        ps = c.prepareStatement(statementFor(kind, table));
+                        statements.put(kind + table, ps);
+                    }
+                    if (ps != current && current != null && inBatch > 0) {
+                        current.executeBatch();
+                        c.commit();
+                        inBatch = 0;
+                    }
+                    current = ps;
+                    bind(ps, kind, r);
+                    ps.addBatch();
+                    if (++inBatch == 1000) {
+                        ps.executeBatch();
+                        c.commit();
+                        inBatch = 0;
+                    }
+                }
+            }
+            if (current != null && inBatch > 0) {
+                current.executeBatch();
+                c.commit();
+            }
+        }
+    }
+
+    private void ceiling(Path input, String schema) throws Exception {
+        // what reading the input costs at the least
+        try (InputStream in = Files.newInputStream(input); JsonParser p = JSON.createParser(in)) {
+            long tokens = 0;
+            while (p.nextToken() != null) {
+                tokens++;
+            }
+            if (tokens == 0) {
+                throw new IllegalStateException("empty input");
+            }
+        }
+        // and what writing the result costs at the least
+        createTables(schema);
+        Map<Long, String>[] rows = input.equals(file) ? expected.toArray(new Map[0]) : warmExpected.toArray(new Map[0]);
+        try (Connection c = DriverManager.getConnection(url)) {
+            c.setAutoCommit(false);
+            for (int t = 0; t < tables; t++) {
+                CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + schema + "." + tableName(t) + " FROM STDIN");
+                StringBuilder sb = new StringBuilder(1 << 16);
+                for (Map.Entry<Long, String> e : rows[t].entrySet()) {
+                    sb.append(e.getValue().replace('|', '\t')).append('\n');
+                    if (sb.length() > 60_000) {
+                        byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
+                        copy.writeToCopy(b, 0, b.length);
+                        sb.setLength(0);
+                    }
+                }
+                byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
+                copy.writeToCopy(b, 0, b.length);
+                copy.endCopy();
+            }
+            c.commit();
+        }
+    }
+
+    // ---- the workload ----
+
+    private String tableName(int t) {
+        return tables == 1 ? "t" : "t" + t;
+    }
+
+    private List<String> columns() {
+        List<String> cols = new ArrayList<>(List.of("id", "a", "b", "c", "d", "e"));
+        for (int i = 0; i < extraColumns; i++) {
+            cols.add("x" + i);
+        }
+        return cols;
+    }
+
+    private String columnDdl() {
+        StringBuilder sb = new StringBuilder("id bigint NOT NULL, a int, b varchar(20), c decimal(12,2), d varchar(200), e datetime");
+        for (int i = 0; i < extraColumns; i++) {
+            sb.append(", x").append(i).append(" int");
+        }
+        return sb.append(", PRIMARY KEY (id)").toString();
+    }
+
+    private void createTables(String schema) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+            for (int t = 0; t < tables; t++) {
+                StringBuilder sb = new StringBuilder("CREATE TABLE " + schema + "." + tableName(t)
+                        + " (id bigint PRIMARY KEY, a integer, b varchar(20), c numeric(12,2), d varchar(200), e timestamp(0)");
+                for (int i = 0; i < extraColumns; i++) {
+                    sb.append(", x").append(i).append(" integer");
+                }
+                st.execute(sb.append(")").toString());
+            }
+        }
+    }
+
+    private void reset(String schema) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            st.execute("DELETE FROM greenwell.checkpoint WHERE pipeline = '" + schema + "'");
+        } catch (SQLException e) {
+            if (!"42P01".equals(e.getSQLState()) && !"3F000".equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+    }
+
+    private String statementFor(String kind, String table) {
+        List<String> cols = columns();
+        StringBuilder sb = new StringBuilder();
+        switch (kind) {
+            case "I":
+                sb.append("INSERT INTO ").append(table).append(" (").append(String.join(", ", cols)).append(") VALUES (");
+                for (int i = 0; i < cols.size(); i++) {
+                    sb.append(i == 0 ? "?" : ", ?");
+                }
+                return sb.append(")").toString();
+            case "U":
+                sb.append("UPDATE ").append(table).append(" SET ");
+                for (int i = 1; i < cols.size(); i++) {
+                    sb.append(i == 1 ? "" : ", ").append(cols.get(i)).append(" = ?");
+                }
+                return sb.append(" WHERE id = ?").toString();
+            default:
+                return "DELETE FROM " + table + " WHERE id = ?";
+        }
+    }
+
+    private void bind(PreparedStatement ps, String kind, RowChange r) throws SQLException {
+        Row d = r.data();
+        List<String> cols = columns();
+        if (kind.equals("D")) {
+            ps.setLong(1, Long.parseLong(d.get("id").asText()));
+            return;
+        }
+        int p = 1;
+        for (int i = kind.equals("I") ? 0 : 1; i < cols.size(); i++) {
+            set(ps, p++, cols.get(i), d.get(cols.get(i)));
+        }
+        if (kind.equals("U")) {
+            ps.setLong(p, Long.parseLong(r.before().get("id").asText()));
+        }
+    }
+
+    private static void set(PreparedStatement ps, int i, String col, Value v) throws SQLException {
+        if (v == null || v.isNull()) {
+            ps.setObject(i, null);
+            return;
+        }
+        switch (col) {
+            case "id": ps.setLong(i, Long.parseLong(v.asText())); break;
+            case "c": ps.setBigDecimal(i, new BigDecimal(v.asText())); break;
+            case "e": ps.setTimestamp(i, java.sql.Timestamp.valueOf(v.asText())); break;
+            case "b": case "d": ps.setString(i, v.asText()); break;
+            default: ps.setInt(i, Integer.parseInt(v.asText()));
+        }
+    }
+
+    /**
+     * Writes the seeded workload: about 20% inserts of new keys (until 200,000), 70% updates of
+     * Zipf-skewed live keys, 10% deletes, in transactions of 1 to 5 rows, with full row images.
+     */
+    private void generate(Path out, int n, List<Map<Long, String>> finalRows) throws IOException {
+        Random rnd = new Random(20261201);
+        finalRows.clear();
+        List<List<Long>> live = new ArrayList<>();
+        List<Map<Long, Object[]>> state = new ArrayList<>();
+        for (int t = 0; t < tables; t++) {
+            live.add(new ArrayList<>());
+            state.add(new HashMap<>());
+        }
+        Zipf zipf = new Zipf(200_000, 0.99);
+        long[] nextId = new long[tables];
+        long position = 4;
+        long xid = 1;
+        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
+            write(os, "{\"type\":\"database-create\",\"database\":\"bench\",\"ts\":1,\"sql\":\"CREATE DATABASE bench\",\"position\":\"mysql-bin.000001:1\"}");
+            for (int t = 0; t < tables; t++) {
+                write(os, tableCreate(t));
+            }
+            int written = 0;
+            while (written < n) {
+                int size = Math.min(1 + rnd.nextInt(5), n - written);
+                xid++;
+                position += 1000;
+                for (int i = 0; i < size; i++) {
+                    int t = rnd.nextInt(tables);
+                    List<Long> keys = live.get(t);
+                    Map<Long, Object[]> rows = state.get(t);
+                    int op = rnd.nextInt(10);
+                    String type;
+                    Object[] row;
+                    if (keys.isEmpty() || (op < 2 && nextId[t] < 200_000 / tables)) {
+                        long id = ++nextId[t];
+                        row = newRow(rnd, id);
+                        keys.add(id);
+                        rows.put(id, row);
+                        type = "insert";
+                    } else if (op < 9 || keys.size() < 10) {
+                        int idx = Math.min(keys.size() - 1, zipf.next(rnd) % keys.size());
+                        long id = keys.get(idx);
+                        row = newRow(rnd, id);
+                        rows.put(id, row);
+                        type = "update";
+                    } else {
+                        int idx = rnd.nextInt(keys.size());
+                        long id = keys.get(idx);
+                        keys.set(idx, keys.get(keys.size() - 1));
+                        keys.remove(keys.size() - 1);
+                        row = rows.remove(id);
+                        type = "delete";
+                    }
+                    write(os, rowRecord(t, type, row, xid, i, i == size - 1, position));
+                    written++;
+                }
+            }
+        }
+        for (int t = 0; t < tables; t++) {
+            Map<Long, String> rendered = new TreeMap<>();
+            state.get(t).forEach((id, r) -> rendered.put(id, render(r)));
+            finalRows.add(rendered);
+        }
+    }
+
+    private Object[] newRow(Random rnd, long id) {
+        Object[] r = new Object[6 + extraColumns];
+        r[0] = id;
+        r[1] = rnd.nextInt(1_000_000);
+        r[2] = "name-" + Integer.toString(rnd.nextInt(1 << 30), 36);
+        r[3] = BigDecimal.valueOf(rnd.nextInt(100_000_000), 2);
+        r[4] = "description " + Long.toString(rnd.nextLong() & Long.MAX_VALUE, 36) + " " + "x".repeat(rnd.nextInt(60));
+        r[5] = String.format(Locale.ROOT, "2024-%02d-%02d %02d:%02d:%02d", 1 + rnd.nextInt(12), 1 + rnd.nextInt(28), rnd.nextInt(24),
+                rnd.nextInt(60), rnd.nextInt(60));
+        for (int i = 0; i < extraColumns; i++) {
+            r[6 + i] = rnd.nextInt(1000);
+        }
+        return r;
+    }
+
+    private static String render(Object[] r) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < r.length; i++) {
+            sb.append(i == 0 ? "" : "|").append(r[i]);
+        }
+        return sb.toString();
+    }
+
+    private String tableCreate(int t) throws IOException {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeStringField("type", "table-create");
+            g.writeStringField("database", "bench");
+            g.writeStringField("table", tableName(t));
+            g.writeObjectFieldStart("def");
+            g.writeStringField("database", "bench");
+            g.writeStringField("table", tableName(t));
+            g.writeArrayFieldStart("primary-key");
+            g.writeString("id");
+            g.writeEndArray();
+            g.writeArrayFieldStart("columns");
+            String[][] cols = {{"id", "bigint"}, {"a", "int"}, {"b", "varchar"}, {"c", "decimal"}, {"d", "varchar"}, {"e", "datetime"}};
+            for (String[] c : cols) {
+                g.writeStartObject();
+                g.writeStringField("type", c[1]);
+                g.writeStringField("name", c[0]);
+                g.writeEndObject();
+            }
+            for (int i = 0; i < extraColumns; i++) {
+                g.writeStartObject();
+                g.writeStringField("type", "int");
+                g.writeStringField("name", "x" + i);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeNumberField("ts", 1);
+            g.writeStringField("sql", "CREATE TABLE " + tableName(t) + " (" + columnDdl() + ")");
+            g.writeStringField("position", "mysql-bin.000001:" + (2 + t));
+            g.writeEndObject();
+        }
+        return w.toString();
+    }
+
+    private String rowRecord(int t, String type, Object[] row, long xid, int xoffset, boolean commit, long position) throws IOException {
+        StringWriter w = new StringWriter();
+        List<String> cols = columns();
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeStringField("database", "bench");
+            g.writeStringField("table", tableName(t));
+            g.writeStringField("type", type);
+            g.writeNumberField("ts", 1795461549);
+            g.writeNumberField("xid", xid);
+            if (commit) {
+                g.writeBooleanField("commit", true);
+            } else {
+                g.writeNumberField("xoffset", xoffset);
+            }
+            g.writeStringField("position", "mysql-bin.000001:" + position);
+            g.writeNumberField("server_id", 1);
+            g.writeArrayFieldStart("primary_key_columns");
+            g.writeString("id");
+            g.writeEndArray();
+            g.writeObjectFieldStart("data");
+            for (int i = 0; i < cols.size(); i++) {
+                Object v = row[i];
+                if (v instanceof String) {
+                    g.writeStringField(cols.get(i), (String) v);
+                } else if (v instanceof BigDecimal) {
+                    g.writeFieldName(cols.get(i));
+                    g.writeNumber((BigDecimal) v);
+                } else if (v instanceof Long) {
+                    g.writeNumberField(cols.get(i), (Long) v);
+                } else {
+                    g.writeNumberField(cols.get(i), (Integer) v);
+                }
+            }
+            g.writeEndObject();
+            if (type.equals("update")) {
+                g.writeObjectFieldStart("old");
+                g.writeNumberField("a", -1);
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        }
+        return w.toString();
+    }
+
+    private static void write(OutputStream os, String line) throws IOException {
+        os.write(line.getBytes(StandardCharsets.UTF_8));
+        os.write('\n');
+    }
+
+    private static List<byte[]> lines(InputStream in) throws IOException {
+        byte[] all = in.readAllBytes();
+        List<byte[]> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] == '\n') {
+                byte[] l = new byte[i - start];
+                System.arraycopy(all, start, l, 0, l.length);
+                out.add(l);
+                start = i + 1;
+            }
+        }
+        return out;
+    }
+
+    private boolean check(String schema, List<Map<Long, String>> want) throws SQLException {
+        List<String> cols = columns();
+        StringBuilder select = new StringBuilder("SELECT id");
+        for (int i = 1; i < cols.size(); i++) {
+            String c = cols.get(i);
+            select.append(", ").append(c.equals("e") ? "to_char(e, 'YYYY-MM-DD HH24:MI:SS')" : c);
+        }
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            for (int t = 0; t < tables; t++) {
+                Map<Long, String> got = new HashMap<>();
+                try (ResultSet rs = st.executeQuery(select + " FROM " + schema + "." + tableName(t))) {
+                    int n = cols.size();
+                    while (rs.next()) {
+                        StringBuilder sb = new StringBuilder();
+                        for (int i = 1; i <= n; i++) {
+                            sb.append(i == 1 ? "" : "|").append(rs.getString(i));
+                        }
+                        got.put(rs.getLong(1), sb.toString());
+                    }
+                }
+                if (!got.equals(new HashMap<>(want.get(t)))) {
+                    System.out.printf("table %s.%s differs: %d rows, %d expected%n", schema, tableName(t), got.size(), want.get(t).size());
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Zipf-distributed ranks 0..n-1 by inverting a precomputed cumulative distribution. */
+    private static final class Zipf {
+        private final double[] cdf;
+
+        Zipf(int n, double s) {
+            cdf = new double[n];
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += 1 / Math.pow(i + 1, s);
+                cdf[i] = sum;
+            }
+            for (int i = 0; i < n; i++) {
+                cdf[i] /= sum;
+            }
+        }
+
+        int next(Random rnd) {
+            int i = java.util.Arrays.binarySearch(cdf, rnd.nextDouble());
+            return i >= 0 ? i : -i - 1;
+        }
+    }
+}
