@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "greenwell", mixinStandardHelpOptions = true, version = "greenwell 0.1.0-SNAPSHOT",
         description = "Keeps PostgreSQL and Greenplum tables in step with MySQL, from Maxwell's change events.",
-        subcommands = {DemoCommand.class, ReplayCommand.class, KafkaCommand.class})
+        subcommands = {DemoCommand.class, ReplayCommand.class, KafkaCommand.class, CheckpointCommand.class, DeadLettersCommand.class})
 public final class Greenwell implements Runnable {
 
     @CommandLine.Spec
@@ -38,6 +38,6 @@ public final class Greenwell implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: demo, replay or kafka");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: demo, replay, kafka, checkpoint or dead-letters");
     }
 }

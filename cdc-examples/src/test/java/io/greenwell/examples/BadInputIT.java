@@ -91,7 +91,9 @@ class BadInputIT {
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         List<Long> badOffsets = new ArrayList<>();
         int b = 0;
+        long lastOffset = 0;
         for (int i = 0; i < goodRecords.size(); i++) {
+            lastOffset = file.size();
             file.write(goodRecords.get(i).bytes());
             file.write('\n');
             if (i >= 2 && b < bad.size()) {
@@ -142,5 +144,16 @@ class BadInputIT {
                 assertThat(raws.get(i)).as("raw bytes of bad record %d", i).isEqualTo(bad.get(i));
             }
         }
+        // the operations commands see them
+        Cli.Result list = Cli.run("dead-letters", "list", "--jdbc-url", db.url(), "--pipeline", "default");
+        assertThat(list.status()).as(list.err()).isZero();
+        assertThat(list.out().strip().lines().count()).isEqualTo(1 + bad.size());
+        assertThat(list.out()).contains("shop.t\tid=104\t22001");
+        Cli.Result show = Cli.run("checkpoint", "show", "--jdbc-url", db.url());
+        assertThat(show.out()).contains("default\t" + input.toAbsolutePath() + "\t" + lastOffset + "\t");
+        Cli.Result reset = Cli.run("checkpoint", "reset", "--jdbc-url", db.url(), "--pipeline", "default");
+        assertThat(reset.out()).startsWith("reset 1 checkpoint(s) of pipeline default");
+        assertThat(Cli.run("checkpoint", "show", "--jdbc-url", db.url()).out().strip().lines().count()).isEqualTo(1);
+        assertThat(Cli.run("checkpoint", "reset", "--jdbc-url", db.url()).status()).isEqualTo(2);
     }
 }

@@ -1,0 +1,37 @@
+package io.greenwell.examples;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/** How the operations commands reach the target database. */
+final class DatabaseOptions {
+
+    @Option(names = "--jdbc-url", required = true, paramLabel = "URL", description = "jdbc:postgresql://host:port/database (may carry user and password)")
+    String jdbcUrl;
+
+    @Option(names = "--user", paramLabel = "U", description = "the database user (else from the URL)")
+    String user;
+
+    @Option(names = "--password-env", paramLabel = "VAR", description = "the environment variable holding the password")
+    String passwordEnv;
+
+    Connection connect(CommandLine cl) throws SQLException {
+        Properties p = new Properties();
+        if (user != null) {
+            p.setProperty("user", user);
+        }
+        if (passwordEnv != null) {
+            String password = System.getenv(passwordEnv);
+            if (password == null) {
+                throw new CommandLine.ParameterException(cl, "environment variable " + passwordEnv + " is not set");
+            }
+            p.setProperty("password", password);
+        }
+        p.setProperty("ApplicationName", "greenwell");
+        return DriverManager.getConnection(jdbcUrl, p);
+    }
+}
