@@ -31,6 +31,7 @@ final class KafkaBroker implements AutoCloseable {
                 .setConfigProp("transaction.state.log.replication.factor", "1")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("group.min.session.timeout.ms", "1000")
+                .setConfigProp("message.max.bytes", String.valueOf(8 << 20))
                 .build();
         cluster.format();
         cluster.startup();
@@ -60,6 +61,7 @@ final class KafkaBroker implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(8 << 20));
         Map<Integer, Long> last = new java.util.TreeMap<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>(messages.size());
