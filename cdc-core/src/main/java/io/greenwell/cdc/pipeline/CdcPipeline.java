@@ -123,6 +123,10 @@ public final class CdcPipeline {
             if (applier.failure != null) {
                 throw applier.failure;
             }
+            if (applier.fenced) {
+                throw new CdcException("pipeline " + name + ": another instance moved a checkpoint while the last batches were"
+                        + " applied; they were not: run again");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             applier.abort();
@@ -224,9 +228,9 @@ public final class CdcPipeline {
                 applier.check();
                 if (applier.fenced) {
                     log.warn("pipeline {}: another instance moved a checkpoint; reading the checkpoints again", name);
-                    applier.fenced = false;
                     reset();
                     load();
+                    applier.fenced = false;
                 }
                 Map<String, Long> committed;
                 while ((committed = applier.committed.poll()) != null) {
@@ -354,8 +358,10 @@ public final class CdcPipeline {
         @Override
         public void revoked(Collection<String> streams) {
             log.info("pipeline {}: streams revoked {}", name, streams);
-            // the batch being applied ends before the streams move on; nothing else of them is applied
+            // the batch being applied ends before the streams move on; nothing else of them is applied:
+            // the open batch goes too, and the streams that stay are sought back to their checkpoints
             reset();
+            load();
         }
     }
 
@@ -400,13 +406,17 @@ public final class CdcPipeline {
             java.util.List<Work> dropped = new java.util.ArrayList<>();
             queue.drainTo(dropped);
             outstanding.addAndGet(-dropped.size());
+            boolean interrupted = false;
             while (outstanding.get() > 0 && failure == null && thread.isAlive()) {
                 try {
                     Thread.sleep(5);
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
+                    // the target is not thread-safe: keep waiting for the batch being applied
+                    interrupted = true;
                 }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
 
@@ -456,6 +466,10 @@ public final class CdcPipeline {
                         continue;
                     }
                     try {
+                        if (fenced) {
+                            // fenced: nothing more is applied until the reader has read the checkpoints again
+                            continue;
+                        }
                         apply(w);
                     } catch (FencedException e) {
                         // another instance moved the checkpoint: the reader reads it again and goes on from there

@@ -88,10 +88,20 @@ public final class FileSource implements ChangeSource {
     public void seek(Map<String, Long> lastApplied) {
         Long last = lastApplied.get(stream);
         if (lines != null) {
-            if (last != null && last > skipThrough) {
-                skipThrough = last;
+            long at = last == null ? -1 : last;
+            if (at >= lines.offset()) {
+                // ahead of what was read: skip up to it
+                skipThrough = Math.max(skipThrough, at);
+                return;
             }
-            return;
+            // behind what was read (records read but not applied were dropped): read them again
+            if (path == null) {
+                throw new CdcException("cannot go back in " + stream + " to offset " + at + ": an input stream is read once");
+            }
+            close();
+            lines = null;
+            lookahead.clear();
+            finished = false;
         }
         try {
             long start = 0;
@@ -299,6 +309,11 @@ public final class FileSource implements ChangeSource {
         private int end;
         private long offset;
         private byte[] line = new byte[256];
+
+        /** @return the offset of the next byte to read */
+        long offset() {
+            return offset;
+        }
 
         LineReader(InputStream in, long start) {
             this.in = in;

@@ -43,6 +43,7 @@ final class Checkpoints {
     private String pipeline;
     /** What this instance read or committed, per stream: the fence. */
     private final Map<String, Stored> fence = new HashMap<>();
+    private boolean fenceValid = true;
     /** What the open transaction writes, per stream. */
     private final Map<String, Stored> pending = new LinkedHashMap<>();
     /** The writes of an attempt whose COMMIT is in doubt, with the fence before it. */
@@ -101,6 +102,7 @@ final class Checkpoints {
         c.commit();
         fence.clear();
         fence.putAll(rows);
+        fenceValid = true;
         doubtedWrites = null;
         rows.forEach((stream, s) -> out.put(stream, new Checkpoint(stream, s.offset, decode(s.position))));
         return out;
@@ -113,6 +115,9 @@ final class Checkpoints {
      * @throws FencedException when a stream's row is no longer the one this instance knows
      */
     void write(Connection c, NetBatch batch, long nowMillis) throws SQLException {
+        if (!fenceValid) {
+            throw new FencedException(pipeline, "any: the checkpoints must be read again after another instance moved one");
+        }
         pending.clear();
         pending.putAll(next(batch));
         Timestamp now = new Timestamp(nowMillis);
@@ -130,6 +135,7 @@ final class Checkpoints {
                     ps.executeUpdate();
                 } catch (SQLException ex) {
                     if (isState(ex, "23505")) {
+                        fenceLost();
                         throw new FencedException(pipeline, stream);
                     }
                     throw ex;
@@ -144,11 +150,17 @@ final class Checkpoints {
                     ps.setLong(6, from.offset);
                     ps.setString(7, from.position);
                     if (ps.executeUpdate() != 1) {
+                        fenceLost();
                         throw new FencedException(pipeline, stream);
                     }
                 }
             }
         }
+    }
+
+    /** Another instance moved a checkpoint: no stream may be written until the checkpoints are read again. */
+    private void fenceLost() {
+        fenceValid = false;
     }
 
     /** The open transaction committed: its checkpoints are the fence now. */

@@ -18,9 +18,10 @@ import java.util.Map;
  * when it fails on data, it is rolled back to the savepoint and split in halves, each applied
  * under its own savepoint, recursively, until every refused net change stands alone. Those are
  * returned for the dead letters; everything else is applied, still set-based, in the same
- * transaction. A unit is one net change, or a key move together with the delete of the key it
- * moves from (the move reads that row before the batch deletes it). Splitting keeps the result:
- * a key appears in at most one net change of a step, so the halves touch different keys.
+ * transaction. A unit is one net change, or all the key moves of a table together with the deletes
+ * of the keys they move from (a move reads its source row before the batch deletes it, and one
+ * move's destination may be another's source). Splitting keeps the result: a key appears in at
+ * most one net change of a step, so the other units touch different keys.
  */
 final class Isolator {
 
@@ -103,16 +104,21 @@ final class Isolator {
         TableChanges tc = r.changes();
         List<ChangesApplier.Resolved> out = new ArrayList<>();
         Map<NetChange.Delete, Boolean> bound = new IdentityHashMap<>();
-        for (NetChange.Move m : tc.moves()) {
-            NetChange.Delete from = null;
-            for (NetChange.Delete d : tc.deletes()) {
-                if (!bound.containsKey(d) && d.key().equals(m.fromKey())) {
-                    from = d;
-                    bound.put(d, Boolean.TRUE);
-                    break;
+        if (!tc.moves().isEmpty()) {
+            // every move of the table and the deletes of their source keys form one unit: one move's
+            // destination can be another's source (2→3, then 1→2), and apart they would read rows
+            // the other already changed
+            List<NetChange.Delete> froms = new ArrayList<>();
+            for (NetChange.Move m : tc.moves()) {
+                for (NetChange.Delete d : tc.deletes()) {
+                    if (!bound.containsKey(d) && d.key().equals(m.fromKey())) {
+                        froms.add(d);
+                        bound.put(d, Boolean.TRUE);
+                        break;
+                    }
                 }
             }
-            out.add(unit(r, List.of(), from == null ? List.of() : List.of(from), List.of(), List.of(m), List.of(), List.of()));
+            out.add(unit(r, List.of(), froms, List.of(), tc.moves(), List.of(), List.of()));
         }
         for (NetChange.Upsert u : tc.upserts()) {
             out.add(unit(r, List.of(u), List.of(), List.of(), List.of(), List.of(), List.of()));

@@ -103,23 +103,22 @@ final class SchemaApplier {
     /**
      * Creates a schema unless it exists. Instances applying different partitions may create the
      * same schema at the same moment (a table-create in each): the loser's CREATE fails on the
-     * catalog's unique index once the winner commits, and then the schema is there; a savepoint
-     * keeps that failure from aborting the batch.
+     * catalog's unique index once the winner commits. That failure is reported as a serialization
+     * failure (40001), so the batch is retried in a new transaction, which sees the schema (going
+     * on in the same transaction is not enough: its catalog cache may still miss the schema).
      */
     private void ensureSchema(Connection c, String schema) throws SQLException {
         if (catalog.schemaExists(c, schema)) {
             return;
         }
-        java.sql.Savepoint sp = c.setSavepoint();
         try {
             execute(c, sql.createSchema(schema));
-            c.releaseSavepoint(sp);
         } catch (ApplyException e) {
-            if (!"23505".equals(e.sqlState()) && !"42P06".equals(e.sqlState())) {
-                throw e;
+            if ("23505".equals(e.sqlState()) || "42P06".equals(e.sqlState())) {
+                throw new ApplyException("schema " + schema + " was created by another instance at the same time; the batch is"
+                        + " applied again", null, null, "40001", null, e);
             }
-            c.rollback(sp);
-            log.info("schema {} was created by another instance at the same time", schema);
+            throw e;
         }
     }
 
