@@ -49,11 +49,7 @@ class PipelineIT {
 
     @BeforeEach
     void empty() throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS music CASCADE");
-            st.execute("DROP SCHEMA IF EXISTS types CASCADE");
-            st.execute("DROP SCHEMA IF EXISTS greenwell CASCADE");
-        }
+        db.dropSchemas("music", "types", "greenwell");
     }
 
     @Test
@@ -103,12 +99,11 @@ class PipelineIT {
             assertThat(s.events()).isLessThan(records.size());
         }
         long applied = count("SELECT \"offset\" FROM greenwell.checkpoint WHERE pipeline = 'stop'");
-        assertThat(applied).as("the checkpoint is the last applied batch's").isGreaterThanOrEqualTo(0);
         BatchReport r0 = reports.get(0);
         assertThat(r0.events()).isEqualTo(r0.applied() + r0.duplicates() + r0.filtered() + r0.deadLetters());
         assertThat(r0.netChanges()).isPositive();
         long firstRun = reports.stream().mapToLong(BatchReport::events).sum();
-        assertThat(applied).isEqualTo(records.get((int) firstRun - 1).offset());
+        assertThat(applied).as("the checkpoint is the last applied batch's").isEqualTo(records.get((int) firstRun - 1).offset());
         try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).build()) {
             RunSummary rest = CdcPipeline.builder().name("stop").source(MemorySource.of(source)).target(target).build().run();
             assertThat(rest.events()).as("the second run reads exactly what the first did not apply").isEqualTo(records.size() - firstRun);

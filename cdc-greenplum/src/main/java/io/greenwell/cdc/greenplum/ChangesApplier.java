@@ -480,14 +480,7 @@ final class ChangesApplier {
             for (String s : statements) {
                 st.addBatch(s);
             }
-            try {
-                st.executeBatch();
-            } catch (AssertionError e) {
-                // PgJDBC 42.7 asserts in BatchResultHandler when the connection dies during a batch:
-                // it is a lost connection, and transient like one
-                throw new ApplyException("the connection was lost during a batch of statements: " + e.getMessage(), owners.get(0), null,
-                        "08006", null, new SQLException(e.getMessage(), "08006", e));
-            }
+            st.executeBatch();
         } catch (BatchUpdateException e) {
             int failed = Math.min(e.getUpdateCounts().length, statements.size() - 1);
             SQLException cause = e.getNextException() != null ? e.getNextException() : e;

@@ -154,6 +154,8 @@ public final class GreenplumTarget implements ChangeTarget {
                 failed(e);
                 throw new ApplyException("cannot read the checkpoints of pipeline '" + pipeline + "': " + e.getMessage(), null, null,
                         e.getSQLState(), null, e);
+            } catch (AssertionError e) {
+                throw lostInDriver(e);
             }
         });
     }
@@ -220,10 +222,23 @@ public final class GreenplumTarget implements ChangeTarget {
         } catch (ApplyException e) {
             failed(e.getCause() instanceof SQLException ? (SQLException) e.getCause() : null);
             throw e;
+        } catch (AssertionError e) {
+            throw lostInDriver(e);
         } catch (RuntimeException e) {
             failed(null);
             throw e;
         }
+    }
+
+    /**
+     * PgJDBC 42.7 throws an {@link AssertionError} from {@code BatchResultHandler} when the
+     * connection dies during {@code executeBatch} (data or dead-letter statements): it is a lost
+     * connection, transient like one, and the session is dropped.
+     */
+    private ApplyException lostInDriver(AssertionError e) {
+        SQLException lost = new SQLException("the connection was lost in the driver: " + e.getMessage(), "08006", e);
+        failed(lost);
+        return new ApplyException(lost.getMessage(), null, null, "08006", null, lost);
     }
 
     private ApplyResult applyIn(Connection c, NetBatch batch) throws SQLException {

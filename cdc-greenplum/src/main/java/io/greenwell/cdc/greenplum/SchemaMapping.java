@@ -28,6 +28,8 @@ public final class SchemaMapping {
     private final Function<String, String> mapper;
     private final List<Glob> includes;
     private final List<Glob> excludes;
+    /** Decisions per table: the pipeline asks once per event, globs are regular expressions. */
+    private final Map<TableId, Boolean> decided = new java.util.concurrent.ConcurrentHashMap<>();
 
     private SchemaMapping(Builder b) {
         this.schemas = Map.copyOf(b.schemas);
@@ -62,6 +64,17 @@ public final class SchemaMapping {
      * @return true when it is replicated
      */
     public boolean includes(TableId table) {
+        Boolean known = decided.get(table);
+        if (known == null) {
+            known = decide(table);
+            if (decided.size() < 100_000) {
+                decided.put(table, known);
+            }
+        }
+        return known;
+    }
+
+    private boolean decide(TableId table) {
         if (!includes.isEmpty()) {
             boolean any = false;
             for (Glob g : includes) {

@@ -39,7 +39,7 @@ class BootstrapIT {
 
     @BeforeEach
     void empty() throws SQLException {
-        execute("DROP SCHEMA IF EXISTS shop CASCADE", "DROP SCHEMA IF EXISTS greenwell CASCADE");
+        db.dropSchemas("shop", "greenwell");
     }
 
     private static Map<String, Object> row(int id, String v) {

@@ -33,10 +33,7 @@ class DdlPolicyIT {
 
     @BeforeEach
     void empty() throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS shop CASCADE");
-            st.execute("DROP SCHEMA IF EXISTS greenwell CASCADE");
-        }
+        db.dropSchemas("shop", "greenwell");
     }
 
     private static MaxwellStream withTable() {

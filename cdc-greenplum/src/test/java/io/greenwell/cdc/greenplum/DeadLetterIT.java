@@ -40,10 +40,7 @@ class DeadLetterIT {
 
     @BeforeEach
     void empty() throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS shop CASCADE");
-            st.execute("DROP SCHEMA IF EXISTS greenwell CASCADE");
-        }
+        db.dropSchemas("shop", "greenwell");
     }
 
     private static MaxwellStream shop() {
@@ -80,9 +77,13 @@ class DeadLetterIT {
         }
         assertThat(batches).as("the whole stream is one batch").isEqualTo(1);
         assertThat(seenBeforeCommit.get()).as("nothing is visible before the one COMMIT").isEqualTo("0");
-        assertThat(count("SELECT count(*) FROM shop.t")).isEqualTo("9999");
-        assertThat(count("SELECT count(*) FROM shop.t WHERE id = 4321")).isEqualTo("0");
-        assertThat(count("SELECT sum(id) FROM shop.t")).isEqualTo(String.valueOf(10_000L * 10_001 / 2 - 4321));
+        List<String> want = new ArrayList<>();
+        for (int id = 1; id <= 10_000; id++) {
+            if (id != 4321) {
+                want.add(id + "|v" + (id % 1000) + "|2024-02-29");
+            }
+        }
+        assertThat(rows("SELECT id, v, d FROM shop.t ORDER BY id")).as("the whole table: every row but the poisoned one").isEqualTo(want);
         List<Map<String, Object>> dead = deadLetters();
         assertThat(dead).hasSize(1);
         Map<String, Object> d = dead.get(0);
@@ -109,7 +110,7 @@ class DeadLetterIT {
         try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).build()) {
             Scenarios.replay(target, "p", "s", s.records(), Integer.MAX_VALUE);
         }
-        assertThat(count("SELECT string_agg(id::text, ',' ORDER BY id) FROM shop.t")).isEqualTo("1,3");
+        assertThat(rows("SELECT id, v, d FROM shop.t ORDER BY id")).containsExactly("1|ok|2024-02-29", "3|ok|2024-02-29");
         List<Map<String, Object>> dead = deadLetters();
         assertThat(dead).extracting(m -> m.get("offset")).containsExactly(s.records().get(3).offset(), s.records().get(4).offset(),
                 s.records().get(5).offset());
@@ -134,7 +135,7 @@ class DeadLetterIT {
                 .nulCharacters(GreenplumTarget.NulCharacters.REJECT).zeroDates(GreenplumTarget.ZeroDates.REJECT).build()) {
             Scenarios.replay(target, "p", "s", s.records(), Integer.MAX_VALUE);
         }
-        assertThat(count("SELECT string_agg(id::text, ',') FROM shop.t")).isEqualTo("5");
+        assertThat(rows("SELECT id, v, d FROM shop.t ORDER BY id")).containsExactly("5|fine|2024-02-29");
         List<Map<String, Object>> dead = deadLetters();
         assertThat(dead).hasSize(4);
         assertThat(dead).extracting(m -> m.get("offset")).containsExactlyInAnyOrder(s.records().get(2).offset(),
@@ -152,7 +153,7 @@ class DeadLetterIT {
                     .isInstanceOf(ApplyException.class)
                     .satisfies(e -> assertThat(((ApplyException) e).sqlState()).isEqualTo("22001"));
         }
-        assertThat(count("SELECT string_agg(id::text, ',') FROM shop.t")).isEqualTo("1");
+        assertThat(rows("SELECT id, v, d FROM shop.t ORDER BY id")).containsExactly("1|ok|2024-02-29");
         assertThat(deadLetters()).isEmpty();
     }
 
@@ -161,6 +162,16 @@ class DeadLetterIT {
             rs.next();
             return rs.getString(1);
         }
+    }
+
+    private static List<String> rows(String query) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3));
+            }
+        }
+        return out;
     }
 
     private static List<Map<String, Object>> deadLetters() throws SQLException {

@@ -51,6 +51,15 @@ public final class TestDatabase implements AutoCloseable {
         return DriverManager.getConnection(url);
     }
 
+    /** Drops schemas (with everything in them) if they exist: a test's tables and Greenwell's control schema. */
+    public void dropSchemas(String... schemas) throws SQLException {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            for (String s : schemas) {
+                st.execute("DROP SCHEMA IF EXISTS " + Names.quote(s) + " CASCADE");
+            }
+        }
+    }
+
     /** Kills a backend of this server, as an administrator or a network failure would. */
     public void terminate(int pid) throws SQLException {
         try (Connection c = DriverManager.getConnection(server());
