@@ -19,13 +19,20 @@ import picocli.CommandLine.Option;
         description = "Consumes Maxwell's Kafka topics into PostgreSQL or Greenplum, exactly once, until stopped (SIGINT/SIGTERM).")
 final class KafkaCommand implements Callable<Integer> {
 
+    /**
+     * Splits consumer properties at a comma only where the next {@code key=} starts, so that
+     * {@code ssl.enabled.protocols=TLSv1.2,TLSv1.3} stays one property.
+     */
+    static final String PROPERTIES = "\\s*,\\s*(?=[^,=\\s]+=)";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOSTS", description = "host:port,... of the Kafka brokers")
     String bootstrapServers;
 
-    @Option(names = "--topic", paramLabel = "T", description = "a topic to consume (repeatable)")
+    @Option(names = "--topic", paramLabel = "T", split = TargetOptions.LIST, splitSynopsisLabel = ",",
+            description = "a topic to consume (repeatable, or comma-separated)")
     List<String> topics = new ArrayList<>();
 
     @Option(names = "--topic-pattern", paramLabel = "REGEX", description = "the topics to consume, as a regular expression")
@@ -34,7 +41,8 @@ final class KafkaCommand implements Callable<Integer> {
     @Option(names = "--group", required = true, paramLabel = "G", description = "the consumer group; instances with one group share the partitions")
     String group;
 
-    @Option(names = "--consumer-property", paramLabel = "k=v", description = "any Kafka consumer property (repeatable)")
+    @Option(names = "--consumer-property", paramLabel = "k=v", split = PROPERTIES, splitSynopsisLabel = ",",
+            description = "any Kafka consumer property (repeatable, or comma-separated: a comma followed by k= starts the next)")
     List<String> consumerProperties = new ArrayList<>();
 
     @Option(names = "--start", paramLabel = "earliest|latest", defaultValue = "earliest",

@@ -16,6 +16,9 @@ import picocli.CommandLine.Option;
 /** The options every applying command shares: the target, batching, the pipeline's name, filters. */
 final class TargetOptions {
 
+    /** How the values of a repeatable option are separated in one argument. */
+    static final String LIST = "\\s*,\\s*";
+
     @Option(names = "--jdbc-url", required = true, paramLabel = "URL", description = "jdbc:postgresql://host:port/database (may carry user and password)")
     String jdbcUrl;
 
@@ -36,13 +39,16 @@ final class TargetOptions {
     @Option(names = "--pipeline", paramLabel = "NAME", defaultValue = "default", description = "the checkpoint's name (default ${DEFAULT-VALUE})")
     String pipeline;
 
-    @Option(names = "--schema-map", paramLabel = "db=schema", description = "put a MySQL database into another schema")
+    @Option(names = "--schema-map", paramLabel = "db=schema", split = LIST, splitSynopsisLabel = ",",
+            description = "put a MySQL database into another schema (repeatable, or comma-separated)")
     List<String> schemaMap = new ArrayList<>();
 
-    @Option(names = "--include", paramLabel = "GLOB", description = "replicate only db or db.table matching (repeatable)")
+    @Option(names = "--include", paramLabel = "GLOB", split = LIST, splitSynopsisLabel = ",",
+            description = "replicate only db or db.table matching (repeatable, or comma-separated)")
     List<String> includes = new ArrayList<>();
 
-    @Option(names = "--exclude", paramLabel = "GLOB", description = "never replicate db or db.table matching (repeatable)")
+    @Option(names = "--exclude", paramLabel = "GLOB", split = LIST, splitSynopsisLabel = ",",
+            description = "never replicate db or db.table matching (repeatable, or comma-separated)")
     List<String> excludes = new ArrayList<>();
 
     @Option(names = "--quiet", description = "no progress on standard error")
