@@ -27,7 +27,7 @@ final class DatabaseOptions {
         if (passwordEnv != null) {
             String password = System.getenv(passwordEnv);
             if (password == null) {
-                throw new CommandLine.ParameterException(cl, "environment variable " + passwordEnv + " is not set");
+                throw ConfigFile.badValue(cl, "--password-env", passwordEnv, "environment variable " + passwordEnv + " is not set");
             }
             p.setProperty("password", password);
         }

@@ -71,12 +71,12 @@ final class KafkaCommand implements Callable<Integer> {
                 b.start(KafkaSource.Start.LATEST);
                 break;
             default:
-                throw new CommandLine.ParameterException(cl, "--start is earliest or latest, not " + start);
+                throw ConfigFile.badValue(cl, "--start", start, "--start is earliest or latest, not " + start);
         }
         for (String p : consumerProperties) {
             int eq = p.indexOf('=');
             if (eq <= 0) {
-                throw new CommandLine.ParameterException(cl, "--consumer-property needs k=v, not '" + p + "'");
+                throw ConfigFile.badValue(cl, "--consumer-property", p, "--consumer-property needs k=v, not '" + p + "'");
             }
             b.property(p.substring(0, eq), p.substring(eq + 1));
         }

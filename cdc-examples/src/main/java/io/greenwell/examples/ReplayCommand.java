@@ -31,7 +31,7 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() {
         CommandLine cl = spec.commandLine();
         if (!input.equals("-") && !Files.isReadable(Path.of(input))) {
-            throw new CommandLine.ParameterException(cl, "cannot read --input " + input);
+            throw ConfigFile.badValue(cl, "--input", input, "cannot read --input " + input);
         }
         GreenplumTarget built = options.target(cl);
         try (FileSource source = input.equals("-") ? FileSource.of(System.in, "stdin") : FileSource.of(Path.of(input));

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 /** The options every applying command shares: the target, batching, the pipeline's name, filters. */
 final class TargetOptions {
 
-    /** How the values of a repeatable option are separated in one argument. */
+    /** How the values of a repeatable option are separated in one argument or in a config file. */
     static final String LIST = "\\s*,\\s*";
 
     @Option(names = "--jdbc-url", required = true, paramLabel = "URL", description = "jdbc:postgresql://host:port/database (may carry user and password)")
@@ -51,7 +51,10 @@ final class TargetOptions {
             description = "never replicate db or db.table matching (repeatable, or comma-separated)")
     List<String> excludes = new ArrayList<>();
 
-    @Option(names = "--quiet", description = "no progress on standard error")
+    // picocli gives a flag without a value the opposite of its default, which a config file sets:
+    // fallbackValue makes --quiet mean true whatever the file says
+    @Option(names = "--quiet", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+            description = "no progress on standard error (--quiet=false undoes a config file's quiet=true)")
     boolean quiet;
 
     /** Converts --dialect, reporting a bad value as bad usage. */
@@ -69,20 +72,20 @@ final class TargetOptions {
     /** @throws CommandLine.ParameterException for bad values (status 2) */
     GreenplumTarget target(CommandLine cl) {
         if (batchEvents < 1) {
-            throw new CommandLine.ParameterException(cl, "--batch-events must be at least 1");
+            throw ConfigFile.badValue(cl, "--batch-events", String.valueOf(batchEvents), "--batch-events must be at least 1");
         }
         String password = null;
         if (passwordEnv != null) {
             password = System.getenv(passwordEnv);
             if (password == null) {
-                throw new CommandLine.ParameterException(cl, "environment variable " + passwordEnv + " is not set");
+                throw ConfigFile.badValue(cl, "--password-env", passwordEnv, "environment variable " + passwordEnv + " is not set");
             }
         }
         SchemaMapping.Builder mapping = SchemaMapping.builder();
         for (String m : schemaMap) {
             int eq = m.indexOf('=');
             if (eq <= 0 || eq == m.length() - 1) {
-                throw new CommandLine.ParameterException(cl, "--schema-map needs db=schema, not '" + m + "'");
+                throw ConfigFile.badValue(cl, "--schema-map", m, "--schema-map needs db=schema, not '" + m + "'");
             }
             mapping.map(m.substring(0, eq), m.substring(eq + 1));
         }
