@@ -32,7 +32,7 @@ final class TargetOptions {
             description = "postgresql, greenplum6, greenplum7 or cloudberry (default: detected)")
     Dialect dialect;
 
-    @Option(names = "--batch-events", paramLabel = "N", defaultValue = "50000",
+    @Option(names = "--batch-events", paramLabel = "N", defaultValue = "200000",
             description = "records per batch at most, then the next transaction boundary (default ${DEFAULT-VALUE})")
     int batchEvents;
 

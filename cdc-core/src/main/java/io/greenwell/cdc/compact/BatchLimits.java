@@ -12,8 +12,8 @@ package io.greenwell.cdc.compact;
  */
 public record BatchLimits(int maxEvents, long maxBytes, boolean splitLargeTransactions) {
 
-    /** 50,000 events, 64 MiB, transactions split when larger. */
-    public static final BatchLimits DEFAULT = new BatchLimits(50_000, 64L << 20, true);
+    /** 200,000 events, 64 MiB, transactions split when larger. */
+    public static final BatchLimits DEFAULT = new BatchLimits(200_000, 64L << 20, true);
 
     /** Validates. */
     public BatchLimits {

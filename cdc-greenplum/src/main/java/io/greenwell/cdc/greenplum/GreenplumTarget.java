@@ -89,6 +89,7 @@ public final class GreenplumTarget implements ChangeTarget {
     private final int retries;
     private final Duration retryBackoff;
     private final Duration maxRetryBackoff;
+    private final boolean synchronousCommit;
 
     private Connection conn;
     private Dialect dialect;
@@ -117,6 +118,7 @@ public final class GreenplumTarget implements ChangeTarget {
         this.retries = b.retries;
         this.retryBackoff = b.retryBackoff;
         this.maxRetryBackoff = b.maxRetryBackoff;
+        this.synchronousCommit = b.synchronousCommit;
     }
 
     /** @return a new builder, never null; methods can be chained */
@@ -411,6 +413,12 @@ public final class GreenplumTarget implements ChangeTarget {
         Connection c = dataSource != null ? dataSource.getConnection() : DriverManager.getConnection(url, withApplicationName());
         try {
             c.setAutoCommit(false);
+            if (!synchronousCommit) {
+                try (Statement st = c.createStatement()) {
+                    st.execute(Sql.ASYNCHRONOUS_COMMIT);
+                }
+                c.commit();
+            }
             Dialect d = configuredDialect;
             if (d == null) {
                 try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT version()")) {
@@ -506,6 +514,7 @@ public final class GreenplumTarget implements ChangeTarget {
         private int retries = 8;
         private Duration retryBackoff = Duration.ofMillis(200);
         private Duration maxRetryBackoff = Duration.ofSeconds(10);
+        private boolean synchronousCommit;
 
         private Builder() {}
 
@@ -662,6 +671,22 @@ public final class GreenplumTarget implements ChangeTarget {
             }
             this.retryBackoff = first;
             this.maxRetryBackoff = max;
+            return this;
+        }
+
+        /**
+         * @param on true: each batch's COMMIT waits until its WAL is flushed on the database server
+         *     ({@code synchronous_commit} as the server has it); false (the default): the session
+         *     sets {@code synchronous_commit = off}. That is safe for the exactly-once effect: the
+         *     checkpoint commits in the same transaction as the rows, so a server crash can lose
+         *     only whole last batches together with their checkpoints, and they are read and
+         *     applied again from the source. Set true when the source may no longer hold the last
+         *     records a moment after they were applied (a Kafka topic with a retention of seconds),
+         *     or when something else reads the target's rows as soon as a batch commits
+         * @return this builder
+         */
+        public Builder synchronousCommit(boolean on) {
+            this.synchronousCommit = on;
             return this;
         }
 

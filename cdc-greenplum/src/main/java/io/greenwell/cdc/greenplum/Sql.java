@@ -12,6 +12,12 @@ import java.util.Set;
  */
 final class Sql {
 
+    /**
+     * Set once per session unless synchronous commits are asked for: a crash of the server can
+     * then lose only whole last transactions, each with its checkpoint, which are applied again.
+     */
+    static final String ASYNCHRONOUS_COMMIT = "SET synchronous_commit = off";
+
     /** Staging op codes. */
     static final char UPSERT = 'U';
     static final char DELETE = 'D';
