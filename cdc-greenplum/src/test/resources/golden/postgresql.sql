@@ -110,3 +110,9 @@ SELECT "stream", "offset", "position" FROM "greenwell"."checkpoint" WHERE "pipel
 INSERT INTO "greenwell"."checkpoint" ("pipeline", "stream", "offset", "position", "updated_at") VALUES (?, ?, ?, ?, ?);
 
 UPDATE "greenwell"."checkpoint" SET "offset" = ?, "position" = ?, "updated_at" = ? WHERE "pipeline" = ? AND "stream" = ? AND "offset" = ? AND "position" = ?;
+
+SELECT pg_catalog.pg_try_advisory_lock(?);
+
+SELECT pg_catalog.pg_advisory_unlock(?);
+
+SELECT l.pid, a.application_name, pg_catalog.host(a.client_addr) FROM pg_catalog.pg_locks AS l LEFT JOIN pg_catalog.pg_stat_activity AS a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database()) AND l.classid = CAST(CAST(? AS bigint) AS oid) AND l.objid = CAST(CAST(? AS bigint) AS oid);

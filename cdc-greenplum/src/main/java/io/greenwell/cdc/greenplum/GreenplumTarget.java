@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -41,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * one is lost; an attempt whose COMMIT was in doubt is settled by reading the checkpoint back
  * before anything else is written. Not thread-safe, apart from {@link #includes}; see
  * {@link ChangeTarget} for the lifecycle.
+ *
+ * <p>One instance per (pipeline, stream): before a batch is applied, the session takes a
+ * session-level advisory lock for each stream of the batch (see {@link Builder#streamLockWait});
+ * {@link #loadCheckpoints} releases them, so that streams that moved to another instance are free.
  */
 public final class GreenplumTarget implements ChangeTarget {
 
@@ -89,6 +94,7 @@ public final class GreenplumTarget implements ChangeTarget {
     private final int retries;
     private final Duration retryBackoff;
     private final Duration maxRetryBackoff;
+    private final Duration streamLockWait;
 
     private Connection conn;
     private Dialect dialect;
@@ -99,6 +105,7 @@ public final class GreenplumTarget implements ChangeTarget {
     private Bootstraps bootstraps;
     private SchemaApplier schemas;
     private Checkpoints checkpoints;
+    private StreamLocks locks;
     private boolean closed;
 
     private GreenplumTarget(Builder b) {
@@ -117,6 +124,7 @@ public final class GreenplumTarget implements ChangeTarget {
         this.retries = b.retries;
         this.retryBackoff = b.retryBackoff;
         this.maxRetryBackoff = b.maxRetryBackoff;
+        this.streamLockWait = b.streamLockWait;
     }
 
     /** @return a new builder, never null; methods can be chained */
@@ -140,7 +148,9 @@ public final class GreenplumTarget implements ChangeTarget {
     /**
      * {@inheritDoc}
      *
-     * <p>Transient failures are retried as in {@link #apply}.
+     * <p>Transient failures are retried as in {@link #apply}. Releases the streams' locks this
+     * instance holds (a pipeline reads its checkpoints again when its streams change): the next
+     * {@link #apply} takes those of its batch again.
      */
     @Override
     public Map<String, Checkpoint> loadCheckpoints(String pipeline) {
@@ -148,6 +158,7 @@ public final class GreenplumTarget implements ChangeTarget {
         return withRetries(() -> {
             try {
                 Connection c = connection();
+                locks.releaseAll(c);
                 checkpoints.ensureTables(c, catalog);
                 return checkpoints.load(c, pipeline);
             } catch (SQLException e) {
@@ -190,6 +201,13 @@ public final class GreenplumTarget implements ChangeTarget {
      * <p>Transient failures (see {@link ApplyException#isTransient()}) are retried here, with a
      * doubling pause, up to {@link Builder#retries} times; each retry opens a new connection
      * when the old one is gone and first settles whether the failed attempt committed.
+     *
+     * <p>First, the session takes the lock of every stream of the batch it does not hold yet,
+     * waiting up to {@link Builder#streamLockWait} for another session to let one go.
+     *
+     * @throws ApplyException with SQLSTATE 55P03 (not transient) when another instance of the
+     *     pipeline holds one of the batch's streams; the message names the pipeline, the stream
+     *     and the holder
      */
     @Override
     public ApplyResult apply(NetBatch batch) {
@@ -208,6 +226,7 @@ public final class GreenplumTarget implements ChangeTarget {
     private ApplyResult applyOnce(NetBatch batch) {
         try {
             Connection c = connection();
+            locks.acquire(c, checkpoints.pipeline(), batch.lastOffsets().keySet());
             if (checkpoints.hasDoubt()) {
                 boolean same = checkpoints.isDoubted(batch);
                 if (checkpoints.settleDoubt(c) && same) {
@@ -428,6 +447,7 @@ public final class GreenplumTarget implements ChangeTarget {
                 isolator = new Isolator(changes);
                 schemas = new SchemaApplier(sql, catalog, mapping, types, ddlPolicies);
                 checkpoints = new Checkpoints(sql, Names.target(controlSchema));
+                locks = new StreamLocks(sql, Names.target(controlSchema), streamLockWait);
                 bootstraps = new Bootstraps(sql, catalog, schemas, Names.target(controlSchema));
             } else if (d != dialect) {
                 throw new CdcException("the target's dialect changed between connections: " + dialect + " then " + d);
@@ -452,6 +472,11 @@ public final class GreenplumTarget implements ChangeTarget {
             p.setProperty("ApplicationName", "greenwell");
         }
         return p;
+    }
+
+    /** @return the streams whose locks the current session holds; for tests */
+    Set<String> heldStreamLocks() {
+        return locks == null ? Set.of() : locks.held();
     }
 
     /** @return the backend process id of the current connection, opening one if needed; for tests */
@@ -506,6 +531,7 @@ public final class GreenplumTarget implements ChangeTarget {
         private int retries = 8;
         private Duration retryBackoff = Duration.ofMillis(200);
         private Duration maxRetryBackoff = Duration.ofSeconds(10);
+        private Duration streamLockWait = Duration.ofSeconds(30);
 
         private Builder() {}
 
@@ -662,6 +688,21 @@ public final class GreenplumTarget implements ChangeTarget {
             }
             this.retryBackoff = first;
             this.maxRetryBackoff = max;
+            return this;
+        }
+
+        /**
+         * @param wait how long {@link GreenplumTarget#apply} waits, trying again with a doubling
+         *     pause, for another session to release the lock of a stream of its batch (an owner
+         *     that has not yet seen its stream move away, or a dead session the server has not
+         *     yet noticed) before it refuses the batch; zero tries once; default 30 s
+         * @return this builder
+         */
+        public Builder streamLockWait(Duration wait) {
+            if (wait.isNegative()) {
+                throw new IllegalArgumentException("negative wait: " + wait);
+            }
+            this.streamLockWait = wait;
             return this;
         }
 

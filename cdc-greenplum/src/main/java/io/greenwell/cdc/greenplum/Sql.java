@@ -300,6 +300,31 @@ final class Sql {
                 + " WHERE \"pipeline\" = ? AND \"stream\" = ? AND \"offset\" = ? AND \"position\" = ?";
     }
 
+    // ---- stream locks ----
+
+    /** Takes the session-level advisory lock of a (pipeline, stream) if it is free; answers a boolean. */
+    String tryStreamLock() {
+        return "SELECT pg_catalog.pg_try_advisory_lock(?)";
+    }
+
+    /** Releases a session-level advisory lock this session holds. */
+    String releaseStreamLock() {
+        return "SELECT pg_catalog.pg_advisory_unlock(?)";
+    }
+
+    /**
+     * Who holds an advisory lock of this database: pid, application name and client address. A
+     * bigint key shows in {@code pg_locks} as its high half ({@code classid}, bound first), its
+     * low half ({@code objid}) and {@code objsubid} 1.
+     */
+    String streamLockHolder() {
+        return "SELECT l.pid, a.application_name, pg_catalog.host(a.client_addr) FROM pg_catalog.pg_locks AS l"
+                + " LEFT JOIN pg_catalog.pg_stat_activity AS a ON a.pid = l.pid"
+                + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+                + " AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database())"
+                + " AND l.classid = CAST(CAST(? AS bigint) AS oid) AND l.objid = CAST(CAST(? AS bigint) AS oid)";
+    }
+
     // ---- pieces ----
 
     /** The names of the staging table's own columns, chosen not to collide with the target's. */

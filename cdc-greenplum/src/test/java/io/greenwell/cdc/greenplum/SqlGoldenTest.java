@@ -91,6 +91,9 @@ class SqlGoldenTest {
         out.add(sql.selectCheckpoints("greenwell"));
         out.add(sql.insertCheckpoint("greenwell"));
         out.add(sql.updateCheckpoint("greenwell"));
+        out.add(sql.tryStreamLock());
+        out.add(sql.releaseStreamLock());
+        out.add(sql.streamLockHolder());
         return out;
     }
 
