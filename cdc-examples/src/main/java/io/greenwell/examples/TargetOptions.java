@@ -8,6 +8,7 @@ import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.pipeline.PipelineListener;
 import io.greenwell.cdc.spi.ChangeSource;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -48,6 +49,10 @@ final class TargetOptions {
     @Option(names = "--quiet", description = "no progress on standard error")
     boolean quiet;
 
+    @Option(names = "--lock-wait", paramLabel = "SECONDS", defaultValue = "30",
+            description = "how long to wait for another instance of the pipeline to release a stream before failing (default ${DEFAULT-VALUE})")
+    int lockWaitSeconds;
+
     /** Converts --dialect, reporting a bad value as bad usage. */
     static final class DialectConverter implements CommandLine.ITypeConverter<Dialect> {
         @Override
@@ -64,6 +69,9 @@ final class TargetOptions {
     GreenplumTarget target(CommandLine cl) {
         if (batchEvents < 1) {
             throw new CommandLine.ParameterException(cl, "--batch-events must be at least 1");
+        }
+        if (lockWaitSeconds < 0) {
+            throw new CommandLine.ParameterException(cl, "--lock-wait must not be negative");
         }
         String password = null;
         if (passwordEnv != null) {
@@ -82,7 +90,8 @@ final class TargetOptions {
         }
         includes.forEach(mapping::include);
         excludes.forEach(mapping::exclude);
-        return GreenplumTarget.builder().jdbcUrl(jdbcUrl, user, password).dialect(dialect).schemaMapping(mapping.build()).build();
+        return GreenplumTarget.builder().jdbcUrl(jdbcUrl, user, password).dialect(dialect).schemaMapping(mapping.build())
+                .streamLockWait(Duration.ofSeconds(lockWaitSeconds)).build();
     }
 
     CdcPipeline pipeline(ChangeSource source, GreenplumTarget target, PrintWriter err) {
