@@ -115,6 +115,32 @@ INSERT INTO "greenwell"."checkpoint" ("pipeline", "stream", "offset", "position"
 
 UPDATE "greenwell"."checkpoint" SET "offset" = ?, "position" = ?, "updated_at" = ? WHERE "pipeline" = ? AND "stream" = ? AND "offset" = ? AND "position" = ?;
 
+CREATE TABLE "greenwell"."dead_letter" (
+  "pipeline" text NOT NULL,
+  "stream" text,
+  "offset" bigint,
+  "raw_record" bytea,
+  "table_name" text,
+  "key" text,
+  "error" text NOT NULL,
+  "sqlstate" text,
+  "failed_at" timestamp with time zone NOT NULL
+) USING heap DISTRIBUTED RANDOMLY;
+
+INSERT INTO "greenwell"."dead_letter" ("pipeline", "stream", "offset", "raw_record", "table_name", "key", "error", "sqlstate", "failed_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+LOCK TABLE "greenwell"."dead_letter" IN SHARE ROW EXCLUSIVE MODE;
+
+SELECT gp_segment_id, ctid, "pipeline", "stream", "offset", "raw_record" FROM "greenwell"."dead_letter" WHERE "pipeline" = ? ORDER BY "pipeline", "stream", "offset", "failed_at";
+
+SELECT gp_segment_id, ctid, "pipeline", "stream", "offset", "raw_record" FROM "greenwell"."dead_letter" ORDER BY "pipeline", "stream", "offset", "failed_at";
+
+DELETE FROM "greenwell"."dead_letter" WHERE gp_segment_id = ? AND ctid = CAST(? AS tid);
+
+UPDATE "greenwell"."dead_letter" SET "error" = ?, "sqlstate" = ?, "failed_at" = ? WHERE gp_segment_id = ? AND ctid = CAST(? AS tid);
+
+LOCK TABLE "Shop"."orders", "Shop"."log" IN SHARE ROW EXCLUSIVE MODE;
+
 SELECT pg_catalog.pg_try_advisory_lock(?);
 
 SELECT pg_catalog.pg_advisory_unlock(?);

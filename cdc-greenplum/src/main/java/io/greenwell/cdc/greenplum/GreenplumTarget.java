@@ -2,18 +2,24 @@ package io.greenwell.cdc.greenplum;
 
 import io.greenwell.cdc.ApplyException;
 import io.greenwell.cdc.CdcException;
+import io.greenwell.cdc.DecodeException;
+import io.greenwell.cdc.compact.Compactor;
 import io.greenwell.cdc.compact.NetBatch;
 import io.greenwell.cdc.compact.NetChange;
 import io.greenwell.cdc.compact.Origins;
 import io.greenwell.cdc.compact.Rejected;
 import io.greenwell.cdc.compact.TableChanges;
 import io.greenwell.cdc.event.ChangeEvent;
+import io.greenwell.cdc.event.Op;
 import io.greenwell.cdc.event.RowChange;
 import io.greenwell.cdc.event.SchemaChange;
 import io.greenwell.cdc.event.TableId;
+import io.greenwell.cdc.maxwell.MaxwellDecoder;
 import io.greenwell.cdc.spi.ApplyResult;
 import io.greenwell.cdc.spi.ChangeTarget;
 import io.greenwell.cdc.spi.Checkpoint;
+import io.greenwell.cdc.spi.RecordDecoder;
+import io.greenwell.cdc.spi.TableShape;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -25,8 +31,10 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -46,6 +54,7 @@ import org.slf4j.LoggerFactory;
  * <p>One instance per (pipeline, stream): before a batch is applied, the session takes a
  * session-level advisory lock for each stream of the batch (see {@link Builder#streamLockWait});
  * {@link #loadCheckpoints} releases them, so that streams that moved to another instance are free.
+ * {@link #retryDeadLetters} applies dead letters again once their cause is fixed.
  */
 public final class GreenplumTarget implements ChangeTarget {
 
@@ -282,41 +291,12 @@ public final class GreenplumTarget implements ChangeTarget {
         }
         for (NetBatch.Step step : batch.steps()) {
             if (step instanceof NetBatch.Changes) {
-                List<ChangesApplier.Resolved> tables = new ArrayList<>();
-                for (TableChanges tc : ((NetBatch.Changes) step).tables()) {
-                    if (tc.isEmpty()) {
-                        continue;
-                    }
-                    if (!mapping.includes(tc.table())) {
-                        filtered += tc.size();
-                        continue;
-                    }
-                    if (tc.snapshot()) {
-                        tables.add(new ChangesApplier.Resolved(tc, bootstraps.shadow(c, tc.table())));
-                        continue;
-                    }
-                    String schema = schemas.schemaOf(tc.table().database());
-                    TargetTable t = catalog.table(c, schema, Names.target(tc.table().table()));
-                    if (t == null) {
-                        ApplyException missing = new ApplyException("table " + Names.qualify(schema, Names.target(tc.table().table()))
-                                + " does not exist in the target, and no DDL in the stream created it", tc.table(), null, "42P01",
-                                null, null);
-                        if (!deadLetters) {
-                            throw missing;
-                        }
-                        deadLetter(tc, missing, origins, dead);
-                        continue;
-                    }
-                    tables.add(new ChangesApplier.Resolved(tc, t));
-                }
-                if (deadLetters) {
-                    List<Isolator.Poisoned> poisoned = new ArrayList<>();
-                    net += isolator.apply(c, tables, poisoned);
-                    for (Isolator.Poisoned p : poisoned) {
-                        deadLetter(p.unit().changes(), p.error(), origins, dead);
-                    }
-                } else {
-                    net += changes.apply(c, tables);
+                List<Isolator.Poisoned> poisoned = new ArrayList<>();
+                long[] excluded = {0};
+                net += applyChanges(c, (NetBatch.Changes) step, deadLetters, poisoned, excluded);
+                filtered += excluded[0];
+                for (Isolator.Poisoned p : poisoned) {
+                    deadLetter(p.unit().changes(), p.error(), origins, dead);
                 }
             } else if (step instanceof NetBatch.Schema) {
                 long t0 = System.nanoTime();
@@ -360,12 +340,48 @@ public final class GreenplumTarget implements ChangeTarget {
                 changes.applyNanos - apply0 + ddlNanos, commitNanos);
     }
 
-    /** One dead letter per raw event behind each net change of a refused unit. */
-    private static void deadLetter(TableChanges unit, ApplyException error, Origins origins, List<DeadLetter> out) {
-        List<String> keys = unit.keyColumns();
-        String table = unit.table().toString();
-        String message = error.getMessage();
-        String state = error.sqlState();
+    /**
+     * Applies a {@code Changes} step: finds each table's target (a table that does not exist is
+     * refused as a whole), then applies set-based; with {@code isolate} under savepoints, the net
+     * changes the database refuses bisected out into {@code refused}, otherwise the first refusal
+     * throws.
+     *
+     * @param excluded receives, at index 0, the net changes of tables the mapping excludes
+     * @return the net changes applied
+     */
+    private long applyChanges(Connection c, NetBatch.Changes step, boolean isolate, List<Isolator.Poisoned> refused, long[] excluded)
+            throws SQLException {
+        List<ChangesApplier.Resolved> tables = new ArrayList<>();
+        for (TableChanges tc : step.tables()) {
+            if (tc.isEmpty()) {
+                continue;
+            }
+            if (!mapping.includes(tc.table())) {
+                excluded[0] += tc.size();
+                continue;
+            }
+            if (tc.snapshot()) {
+                tables.add(new ChangesApplier.Resolved(tc, bootstraps.shadow(c, tc.table())));
+                continue;
+            }
+            String schema = schemas.schemaOf(tc.table().database());
+            TargetTable t = catalog.table(c, schema, Names.target(tc.table().table()));
+            if (t == null) {
+                ApplyException missing = new ApplyException("table " + Names.qualify(schema, Names.target(tc.table().table()))
+                        + " does not exist in the target, and no DDL in the stream created it", tc.table(), null, "42P01", null, null);
+                if (!isolate) {
+                    throw missing;
+                }
+                refused.add(new Isolator.Poisoned(new ChangesApplier.Resolved(tc, null), missing));
+                continue;
+            }
+            tables.add(new ChangesApplier.Resolved(tc, t));
+        }
+        return isolate ? isolator.apply(c, tables, refused) : changes.apply(c, tables);
+    }
+
+    /** @return every net change of a change set */
+    private static List<NetChange> netChanges(TableChanges unit) {
         List<NetChange> all = new ArrayList<>();
         all.addAll(unit.upserts());
         all.addAll(unit.deletes());
@@ -375,7 +391,16 @@ public final class GreenplumTarget implements ChangeTarget {
         all.addAll(unit.moves());
         all.addAll(unit.keylessInserts());
         all.addAll(unit.keylessDeletes());
-        for (NetChange n : all) {
+        return all;
+    }
+
+    /** One dead letter per raw event behind each net change of a refused unit. */
+    private static void deadLetter(TableChanges unit, ApplyException error, Origins origins, List<DeadLetter> out) {
+        List<String> keys = unit.keyColumns();
+        String table = unit.table().toString();
+        String message = error.getMessage();
+        String state = error.sqlState();
+        for (NetChange n : netChanges(unit)) {
             String key = n instanceof NetChange.Upsert ? ChangesApplier.keyText(((NetChange.Upsert) n).image(), keys)
                     : n instanceof NetChange.Delete ? ChangesApplier.keyText(((NetChange.Delete) n).key(), keys)
                     : n instanceof NetChange.Partial ? ChangesApplier.keyText(((NetChange.Partial) n).key(), keys)
@@ -383,6 +408,201 @@ public final class GreenplumTarget implements ChangeTarget {
                     : null;
             for (int seq : n.sources()) {
                 out.add(new DeadLetter(origins.stream(seq), origins.offset(seq), origins.raw(seq), table, key, message, state));
+            }
+        }
+    }
+
+    /**
+     * What {@link #retryDeadLetters} did; {@code retried = applied + stillFailing}.
+     *
+     * @param retried the dead letters read
+     * @param applied the letters whose events applied now; they were deleted
+     * @param stillFailing the letters that stay: refused again, undecodable, without their raw
+     *     record, DDL and bootstrap records, or of tables the mapping now excludes
+     */
+    public record RetryResult(long retried, long applied, long stillFailing) {}
+
+    /**
+     * {@link #retryDeadLetters(String, RecordDecoder)} with Maxwell's decoder (without a secret key).
+     *
+     * @param pipeline the pipeline whose dead letters to retry, or null for every pipeline's
+     * @return the counts, never null
+     */
+    public RetryResult retryDeadLetters(String pipeline) {
+        MaxwellDecoder decoder = MaxwellDecoder.create();
+        return retryDeadLetters(pipeline, decoder::decode);
+    }
+
+    /**
+     * Applies dead letters again, after their cause was fixed (a column widened, a missing table
+     * created, a policy changed), and deletes those that apply, in one transaction:
+     *
+     * <ol>
+     *   <li>locks {@code dead_letter} against other retries and the dead letters of running
+     *       batches, and reads the pipeline's letters in stream and offset order;</li>
+     *   <li>decodes each raw record and compacts the row changes, in that order, into net changes
+     *       (keys the records do not name come from the target's tables);</li>
+     *   <li>locks the tables they go to (SHARE ROW EXCLUSIVE: running batches wait, readers do
+     *       not) and applies them set-based, with the refused net changes bisected out as in
+     *       {@link #apply};</li>
+     *   <li>deletes exactly the letters whose events applied. A letter refused again stays, with
+     *       the new error, SQLSTATE and {@code failed_at}; letters that do not decode, have no raw
+     *       record, hold DDL or bootstrap records (which are never applied out of their place in
+     *       the stream), or belong to tables the mapping excludes stay unchanged.</li>
+     * </ol>
+     *
+     * <p>No checkpoint is read or written: the streams' positions do not move, and no stream lock
+     * is taken, so a retry may run while the pipeline runs. The letters' row images are applied
+     * as they were: a row that later events changed since gets the older image back, so retry
+     * right after fixing the cause (or reload the table with a bootstrap). Transient failures are
+     * retried as in {@link #apply}. Uses this target's schema mapping and value policies. Not
+     * thread-safe: not while {@link #apply} runs on this target.
+     *
+     * @param pipeline the pipeline whose dead letters to retry, or null for every pipeline's
+     * @param decoder turns the raw records into events, never null
+     * @return the counts, never null; all zero when there is no {@code dead_letter} table
+     * @throws ApplyException when the retry could not be done; nothing of it was committed
+     */
+    public RetryResult retryDeadLetters(String pipeline, RecordDecoder decoder) {
+        Objects.requireNonNull(decoder, "decoder");
+        return withRetries(() -> {
+            try {
+                return retryIn(connection(), pipeline, decoder);
+            } catch (SQLException e) {
+                failed(e);
+                throw new ApplyException("retrying the dead letters failed: " + e.getMessage(), null, null, e.getSQLState(), null, e);
+            } catch (ApplyException e) {
+                failed(e.getCause() instanceof SQLException ? (SQLException) e.getCause() : null);
+                throw e;
+            } catch (AssertionError e) {
+                throw lostInDriver(e);
+            } catch (RuntimeException e) {
+                failed(null);
+                throw e;
+            }
+        });
+    }
+
+    private RetryResult retryIn(Connection c, String pipeline, RecordDecoder decoder) throws SQLException {
+        String control = checkpoints.schema();
+        // the cause was fixed outside: read the tables again (a changed table gets a new staging table)
+        catalog.clear();
+        if (catalog.table(c, control, "dead_letter") == null) {
+            c.commit();
+            return new RetryResult(0, 0, 0);
+        }
+        List<DeadLetter.Stored> letters = DeadLetter.lockAndRead(c, sql, control, pipeline);
+        Compactor compactor = Compactor.builder().keyResolver(table -> shapeOf(c, table)).build();
+        // the letter behind each sequence number of the compacted events
+        List<DeadLetter.Stored> bySeq = new ArrayList<>();
+        long noRaw = 0;
+        long undecodable = 0;
+        long notRows = 0;
+        long excluded = 0;
+        for (DeadLetter.Stored d : letters) {
+            if (d.raw() == null) {
+                noRaw++;
+                continue;
+            }
+            ChangeEvent e;
+            try {
+                e = decoder.decode(d.raw(), d.stream() == null ? "?" : d.stream(), d.offset());
+            } catch (DecodeException ex) {
+                undecodable++;
+                continue;
+            }
+            if (!(e instanceof RowChange) || ((RowChange) e).op() == Op.BOOTSTRAP_INSERT) {
+                notRows++;
+                continue;
+            }
+            if (!mapping.includes(((RowChange) e).table())) {
+                excluded++;
+                continue;
+            }
+            compactor.add(e);
+            bySeq.add(d);
+        }
+        NetBatch batch = compactor.finish();
+        boolean[] refused = new boolean[bySeq.size()];
+        List<DeadLetter.Again> again = new ArrayList<>();
+        for (Rejected r : batch.rejected()) {
+            refused[r.source()] = true;
+            again.add(new DeadLetter.Again(bySeq.get(r.source()), r.message(), null));
+        }
+        for (NetBatch.Step step : batch.steps()) {
+            // only row changes were added: every step is a Changes step
+            NetBatch.Changes ch = (NetBatch.Changes) step;
+            lockTables(c, ch);
+            List<Isolator.Poisoned> poisoned = new ArrayList<>();
+            applyChanges(c, ch, true, poisoned, new long[1]);
+            for (Isolator.Poisoned p : poisoned) {
+                for (NetChange n : netChanges(p.unit().changes())) {
+                    for (int seq : n.sources()) {
+                        if (!refused[seq]) {
+                            refused[seq] = true;
+                            again.add(new DeadLetter.Again(bySeq.get(seq), p.error().getMessage(), p.error().sqlState()));
+                        }
+                    }
+                }
+            }
+        }
+        List<DeadLetter.Stored> applied = new ArrayList<>();
+        for (int i = 0; i < refused.length; i++) {
+            if (!refused[i]) {
+                applied.add(bySeq.get(i));
+            }
+        }
+        DeadLetter.remove(c, sql, control, applied);
+        DeadLetter.failedAgain(c, sql, control, again, System.currentTimeMillis());
+        c.commit();
+        changes.endTransaction(true);
+        String which = pipeline == null ? "every pipeline" : "pipeline '" + pipeline + "'";
+        log.info("dead letters of {}: {} retried, {} applied and deleted, {} refused again", which, letters.size(), applied.size(),
+                again.size());
+        if (!again.isEmpty()) {
+            log.warn("{} dead letters were refused again; the first: {}", again.size(), again.get(0).error());
+        }
+        if (noRaw + undecodable + notRows + excluded > 0) {
+            log.warn("left as they are: {} dead letters without their raw record, {} that do not decode, {} DDL or bootstrap records"
+                    + " (never applied out of their place in the stream), {} of tables the schema mapping excludes", noRaw, undecodable,
+                    notRows, excluded);
+        }
+        return new RetryResult(letters.size(), applied.size(), letters.size() - applied.size());
+    }
+
+    /** The shape of a table as the target has it, for rows whose records do not name their key. */
+    private Optional<TableShape> shapeOf(Connection c, TableId table) {
+        try {
+            TargetTable t = catalog.table(c, schemas.schemaOf(table.database()), Names.target(table.table()));
+            if (t == null) {
+                return Optional.empty();
+            }
+            List<String> columns = new ArrayList<>(t.columns.size());
+            for (TargetTable.Column col : t.columns) {
+                columns.add(col.name());
+            }
+            return Optional.of(new TableShape(t.primaryKey, columns));
+        } catch (SQLException e) {
+            throw new ApplyException("cannot read table " + table + " from the catalog: " + e.getMessage(), table, null, e.getSQLState(),
+                    null, e);
+        }
+    }
+
+    /** Locks the existing target tables of a step, in name order, until the transaction ends. */
+    private void lockTables(Connection c, NetBatch.Changes step) throws SQLException {
+        TreeSet<String> names = new TreeSet<>();
+        for (TableChanges tc : step.tables()) {
+            if (tc.isEmpty() || !mapping.includes(tc.table())) {
+                continue;
+            }
+            TargetTable t = catalog.table(c, schemas.schemaOf(tc.table().database()), Names.target(tc.table().table()));
+            if (t != null) {
+                names.add(t.qualified);
+            }
+        }
+        if (!names.isEmpty()) {
+            try (Statement st = c.createStatement()) {
+                st.execute(sql.lockTables(new ArrayList<>(names)));
             }
         }
     }
