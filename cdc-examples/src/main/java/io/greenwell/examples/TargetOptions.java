@@ -80,6 +80,15 @@ final class TargetOptions {
                 throw new CommandLine.ParameterException(cl, "environment variable " + passwordEnv + " is not set");
             }
         }
+        SchemaMapping.Builder mapping = schemaMapping(cl, schemaMap);
+        includes.forEach(mapping::include);
+        excludes.forEach(mapping::exclude);
+        return GreenplumTarget.builder().jdbcUrl(jdbcUrl, user, password).dialect(dialect).schemaMapping(mapping.build())
+                .streamLockWait(Duration.ofSeconds(lockWaitSeconds)).build();
+    }
+
+    /** @throws CommandLine.ParameterException for a --schema-map that is not db=schema (status 2) */
+    static SchemaMapping.Builder schemaMapping(CommandLine cl, List<String> schemaMap) {
         SchemaMapping.Builder mapping = SchemaMapping.builder();
         for (String m : schemaMap) {
             int eq = m.indexOf('=');
@@ -88,10 +97,7 @@ final class TargetOptions {
             }
             mapping.map(m.substring(0, eq), m.substring(eq + 1));
         }
-        includes.forEach(mapping::include);
-        excludes.forEach(mapping::exclude);
-        return GreenplumTarget.builder().jdbcUrl(jdbcUrl, user, password).dialect(dialect).schemaMapping(mapping.build())
-                .streamLockWait(Duration.ofSeconds(lockWaitSeconds)).build();
+        return mapping;
     }
 
     CdcPipeline pipeline(ChangeSource source, GreenplumTarget target, PrintWriter err) {
