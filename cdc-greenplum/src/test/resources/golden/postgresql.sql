@@ -110,3 +110,35 @@ SELECT "stream", "offset", "position" FROM "greenwell"."checkpoint" WHERE "pipel
 INSERT INTO "greenwell"."checkpoint" ("pipeline", "stream", "offset", "position", "updated_at") VALUES (?, ?, ?, ?, ?);
 
 UPDATE "greenwell"."checkpoint" SET "offset" = ?, "position" = ?, "updated_at" = ? WHERE "pipeline" = ? AND "stream" = ? AND "offset" = ? AND "position" = ?;
+
+CREATE TABLE "greenwell"."dead_letter" (
+  "pipeline" text NOT NULL,
+  "stream" text,
+  "offset" bigint,
+  "raw_record" bytea,
+  "table_name" text,
+  "key" text,
+  "error" text NOT NULL,
+  "sqlstate" text,
+  "failed_at" timestamp with time zone NOT NULL
+);
+
+INSERT INTO "greenwell"."dead_letter" ("pipeline", "stream", "offset", "raw_record", "table_name", "key", "error", "sqlstate", "failed_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+LOCK TABLE "greenwell"."dead_letter" IN SHARE ROW EXCLUSIVE MODE;
+
+SELECT ctid, "pipeline", "stream", "offset", "raw_record" FROM "greenwell"."dead_letter" WHERE "pipeline" = ? ORDER BY "pipeline", "stream", "offset", "failed_at";
+
+SELECT ctid, "pipeline", "stream", "offset", "raw_record" FROM "greenwell"."dead_letter" ORDER BY "pipeline", "stream", "offset", "failed_at";
+
+DELETE FROM "greenwell"."dead_letter" WHERE ctid = CAST(? AS tid);
+
+UPDATE "greenwell"."dead_letter" SET "error" = ?, "sqlstate" = ?, "failed_at" = ? WHERE ctid = CAST(? AS tid);
+
+LOCK TABLE "Shop"."orders", "Shop"."log" IN SHARE ROW EXCLUSIVE MODE;
+
+SELECT pg_catalog.pg_try_advisory_lock(?);
+
+SELECT pg_catalog.pg_advisory_unlock(?);
+
+SELECT l.pid, a.application_name, pg_catalog.host(a.client_addr) FROM pg_catalog.pg_locks AS l LEFT JOIN pg_catalog.pg_stat_activity AS a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database()) AND l.classid = CAST(CAST(? AS bigint) AS oid) AND l.objid = CAST(CAST(? AS bigint) AS oid);

@@ -24,14 +24,23 @@ final class DatabaseOptions {
         if (user != null) {
             p.setProperty("user", user);
         }
-        if (passwordEnv != null) {
-            String password = System.getenv(passwordEnv);
-            if (password == null) {
-                throw ConfigFile.badValue(cl, "--password-env", passwordEnv, "environment variable " + passwordEnv + " is not set");
-            }
+        String password = password(cl);
+        if (password != null) {
             p.setProperty("password", password);
         }
         p.setProperty("ApplicationName", "greenwell");
         return DriverManager.getConnection(jdbcUrl, p);
+    }
+
+    /** @return the password from --password-env, or null when not given */
+    String password(CommandLine cl) {
+        if (passwordEnv == null) {
+            return null;
+        }
+        String password = System.getenv(passwordEnv);
+        if (password == null) {
+            throw ConfigFile.badValue(cl, "--password-env", passwordEnv, "environment variable " + passwordEnv + " is not set");
+        }
+        return password;
     }
 }

@@ -1,10 +1,14 @@
 package io.greenwell.examples;
 
+import io.greenwell.cdc.CdcException;
+import io.greenwell.cdc.greenplum.GreenplumTarget;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -12,30 +16,66 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code greenwell dead-letters list}: the events a pipeline could not apply, and why. */
+/**
+ * {@code greenwell dead-letters list|retry}: the events a pipeline could not apply, and why; and
+ * applying them again once the cause is fixed.
+ */
 @Command(name = "dead-letters", mixinStandardHelpOptions = true,
-        description = "list: the events that went to the dead letters, with their stream, offset, table, key and error.")
+        description = {"list: the events that went to the dead letters, with their stream, offset, table, key and error.",
+            "retry: applies them again after their cause was fixed, and deletes those that apply (the rest stay, with their new"
+                + " error); prints retried=N applied=N still_failing=N."})
 final class DeadLettersCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "list", description = "list")
+    @Parameters(index = "0", paramLabel = "list|retry", description = "list or retry")
     String action;
 
     @CommandLine.Mixin
     DatabaseOptions db;
 
-    @Option(names = "--pipeline", paramLabel = "NAME", description = "only this pipeline's")
+    @Option(names = "--pipeline", paramLabel = "NAME", description = "only this pipeline's (default: every pipeline's)")
     String pipeline;
+
+    @Option(names = "--schema-map", paramLabel = "db=schema", split = TargetOptions.LIST, splitSynopsisLabel = ",",
+            description = "retry: put a MySQL database into another schema, as the pipeline does (repeatable, or comma-separated)")
+    List<String> schemaMap = new ArrayList<>();
 
     @Override
     public Integer call() throws SQLException {
         CommandLine cl = spec.commandLine();
-        PrintWriter out = cl.getOut();
-        if (!action.equals("list")) {
-            throw new CommandLine.ParameterException(cl, "dead-letters list, not " + action);
+        switch (action) {
+            case "list":
+                return list(cl);
+            case "retry":
+                return retry(cl);
+            default:
+                throw new CommandLine.ParameterException(cl, "dead-letters list or dead-letters retry, not " + action);
         }
+    }
+
+    private int retry(CommandLine cl) {
+        GreenplumTarget built = GreenplumTarget.builder().jdbcUrl(db.jdbcUrl, db.user, db.password(cl))
+                .schemaMapping(TargetOptions.schemaMapping(cl, schemaMap).build()).build();
+        try (GreenplumTarget target = built) {
+            GreenplumTarget.RetryResult r = target.retryDeadLetters(pipeline);
+            cl.getOut().printf(Locale.ROOT, "retried=%d applied=%d still_failing=%d%n", r.retried(), r.applied(), r.stillFailing());
+            cl.getOut().flush();
+            if (r.stillFailing() > 0) {
+                cl.getErr().printf(Locale.ROOT, "%d dead letter(s) stay; greenwell dead-letters list shows why%n", r.stillFailing());
+                cl.getErr().flush();
+            }
+            return 0;
+        } catch (CdcException e) {
+            cl.getErr().println("greenwell failed: " + e.getMessage());
+            cl.getErr().flush();
+            return 1;
+        }
+    }
+
+    private int list(CommandLine cl) throws SQLException {
+        PrintWriter out = cl.getOut();
         try (Connection c = db.connect(cl);
                 PreparedStatement ps = c.prepareStatement("SELECT failed_at, pipeline, stream, \"offset\", table_name, key, sqlstate, error"
                         + " FROM greenwell.dead_letter WHERE ? IS NULL OR pipeline = ? ORDER BY failed_at, stream, \"offset\"")) {

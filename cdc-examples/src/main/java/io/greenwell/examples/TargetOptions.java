@@ -8,6 +8,7 @@ import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.pipeline.PipelineListener;
 import io.greenwell.cdc.spi.ChangeSource;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -57,6 +58,10 @@ final class TargetOptions {
             description = "no progress on standard error (--quiet=false undoes a config file's quiet=true)")
     boolean quiet;
 
+    @Option(names = "--lock-wait", paramLabel = "SECONDS", defaultValue = "30",
+            description = "how long to wait for another instance of the pipeline to release a stream before failing (default ${DEFAULT-VALUE})")
+    int lockWaitSeconds;
+
     /** Converts --dialect, reporting a bad value as bad usage. */
     static final class DialectConverter implements CommandLine.ITypeConverter<Dialect> {
         @Override
@@ -74,6 +79,9 @@ final class TargetOptions {
         if (batchEvents < 1) {
             throw ConfigFile.badValue(cl, "--batch-events", String.valueOf(batchEvents), "--batch-events must be at least 1");
         }
+        if (lockWaitSeconds < 0) {
+            throw ConfigFile.badValue(cl, "--lock-wait", String.valueOf(lockWaitSeconds), "--lock-wait must not be negative");
+        }
         String password = null;
         if (passwordEnv != null) {
             password = System.getenv(passwordEnv);
@@ -81,6 +89,15 @@ final class TargetOptions {
                 throw ConfigFile.badValue(cl, "--password-env", passwordEnv, "environment variable " + passwordEnv + " is not set");
             }
         }
+        SchemaMapping.Builder mapping = schemaMapping(cl, schemaMap);
+        includes.forEach(mapping::include);
+        excludes.forEach(mapping::exclude);
+        return GreenplumTarget.builder().jdbcUrl(jdbcUrl, user, password).dialect(dialect).schemaMapping(mapping.build())
+                .streamLockWait(Duration.ofSeconds(lockWaitSeconds)).build();
+    }
+
+    /** @throws CommandLine.ParameterException for a --schema-map that is not db=schema (status 2) */
+    static SchemaMapping.Builder schemaMapping(CommandLine cl, List<String> schemaMap) {
         SchemaMapping.Builder mapping = SchemaMapping.builder();
         for (String m : schemaMap) {
             int eq = m.indexOf('=');
@@ -89,9 +106,7 @@ final class TargetOptions {
             }
             mapping.map(m.substring(0, eq), m.substring(eq + 1));
         }
-        includes.forEach(mapping::include);
-        excludes.forEach(mapping::exclude);
-        return GreenplumTarget.builder().jdbcUrl(jdbcUrl, user, password).dialect(dialect).schemaMapping(mapping.build()).build();
+        return mapping;
     }
 
     CdcPipeline pipeline(ChangeSource source, GreenplumTarget target, PrintWriter err) {

@@ -2,18 +2,24 @@ package io.greenwell.cdc.greenplum;
 
 import io.greenwell.cdc.ApplyException;
 import io.greenwell.cdc.CdcException;
+import io.greenwell.cdc.DecodeException;
+import io.greenwell.cdc.compact.Compactor;
 import io.greenwell.cdc.compact.NetBatch;
 import io.greenwell.cdc.compact.NetChange;
 import io.greenwell.cdc.compact.Origins;
 import io.greenwell.cdc.compact.Rejected;
 import io.greenwell.cdc.compact.TableChanges;
 import io.greenwell.cdc.event.ChangeEvent;
+import io.greenwell.cdc.event.Op;
 import io.greenwell.cdc.event.RowChange;
 import io.greenwell.cdc.event.SchemaChange;
 import io.greenwell.cdc.event.TableId;
+import io.greenwell.cdc.maxwell.MaxwellDecoder;
 import io.greenwell.cdc.spi.ApplyResult;
 import io.greenwell.cdc.spi.ChangeTarget;
 import io.greenwell.cdc.spi.Checkpoint;
+import io.greenwell.cdc.spi.RecordDecoder;
+import io.greenwell.cdc.spi.TableShape;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -25,7 +31,10 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -41,6 +50,11 @@ import org.slf4j.LoggerFactory;
  * one is lost; an attempt whose COMMIT was in doubt is settled by reading the checkpoint back
  * before anything else is written. Not thread-safe, apart from {@link #includes}; see
  * {@link ChangeTarget} for the lifecycle.
+ *
+ * <p>One instance per (pipeline, stream): before a batch is applied, the session takes a
+ * session-level advisory lock for each stream of the batch (see {@link Builder#streamLockWait});
+ * {@link #loadCheckpoints} releases them, so that streams that moved to another instance are free.
+ * {@link #retryDeadLetters} applies dead letters again once their cause is fixed.
  */
 public final class GreenplumTarget implements ChangeTarget {
 
@@ -90,6 +104,7 @@ public final class GreenplumTarget implements ChangeTarget {
     private final Duration retryBackoff;
     private final Duration maxRetryBackoff;
     private final boolean synchronousCommit;
+    private final Duration streamLockWait;
 
     private Connection conn;
     private Dialect dialect;
@@ -100,6 +115,7 @@ public final class GreenplumTarget implements ChangeTarget {
     private Bootstraps bootstraps;
     private SchemaApplier schemas;
     private Checkpoints checkpoints;
+    private StreamLocks locks;
     private boolean closed;
 
     private GreenplumTarget(Builder b) {
@@ -119,6 +135,7 @@ public final class GreenplumTarget implements ChangeTarget {
         this.retryBackoff = b.retryBackoff;
         this.maxRetryBackoff = b.maxRetryBackoff;
         this.synchronousCommit = b.synchronousCommit;
+        this.streamLockWait = b.streamLockWait;
     }
 
     /** @return a new builder, never null; methods can be chained */
@@ -142,7 +159,9 @@ public final class GreenplumTarget implements ChangeTarget {
     /**
      * {@inheritDoc}
      *
-     * <p>Transient failures are retried as in {@link #apply}.
+     * <p>Transient failures are retried as in {@link #apply}. Releases the streams' locks this
+     * instance holds (a pipeline reads its checkpoints again when its streams change): the next
+     * {@link #apply} takes those of its batch again.
      */
     @Override
     public Map<String, Checkpoint> loadCheckpoints(String pipeline) {
@@ -150,6 +169,7 @@ public final class GreenplumTarget implements ChangeTarget {
         return withRetries(() -> {
             try {
                 Connection c = connection();
+                locks.releaseAll(c);
                 checkpoints.ensureTables(c, catalog);
                 return checkpoints.load(c, pipeline);
             } catch (SQLException e) {
@@ -192,6 +212,13 @@ public final class GreenplumTarget implements ChangeTarget {
      * <p>Transient failures (see {@link ApplyException#isTransient()}) are retried here, with a
      * doubling pause, up to {@link Builder#retries} times; each retry opens a new connection
      * when the old one is gone and first settles whether the failed attempt committed.
+     *
+     * <p>First, the session takes the lock of every stream of the batch it does not hold yet,
+     * waiting up to {@link Builder#streamLockWait} for another session to let one go.
+     *
+     * @throws ApplyException with SQLSTATE 55P03 (not transient) when another instance of the
+     *     pipeline holds one of the batch's streams; the message names the pipeline, the stream
+     *     and the holder
      */
     @Override
     public ApplyResult apply(NetBatch batch) {
@@ -210,6 +237,7 @@ public final class GreenplumTarget implements ChangeTarget {
     private ApplyResult applyOnce(NetBatch batch) {
         try {
             Connection c = connection();
+            locks.acquire(c, checkpoints.pipeline(), batch.lastOffsets().keySet());
             if (checkpoints.hasDoubt()) {
                 boolean same = checkpoints.isDoubted(batch);
                 if (checkpoints.settleDoubt(c) && same) {
@@ -265,41 +293,12 @@ public final class GreenplumTarget implements ChangeTarget {
         }
         for (NetBatch.Step step : batch.steps()) {
             if (step instanceof NetBatch.Changes) {
-                List<ChangesApplier.Resolved> tables = new ArrayList<>();
-                for (TableChanges tc : ((NetBatch.Changes) step).tables()) {
-                    if (tc.isEmpty()) {
-                        continue;
-                    }
-                    if (!mapping.includes(tc.table())) {
-                        filtered += tc.size();
-                        continue;
-                    }
-                    if (tc.snapshot()) {
-                        tables.add(new ChangesApplier.Resolved(tc, bootstraps.shadow(c, tc.table())));
-                        continue;
-                    }
-                    String schema = schemas.schemaOf(tc.table().database());
-                    TargetTable t = catalog.table(c, schema, Names.target(tc.table().table()));
-                    if (t == null) {
-                        ApplyException missing = new ApplyException("table " + Names.qualify(schema, Names.target(tc.table().table()))
-                                + " does not exist in the target, and no DDL in the stream created it", tc.table(), null, "42P01",
-                                null, null);
-                        if (!deadLetters) {
-                            throw missing;
-                        }
-                        deadLetter(tc, missing, origins, dead);
-                        continue;
-                    }
-                    tables.add(new ChangesApplier.Resolved(tc, t));
-                }
-                if (deadLetters) {
-                    List<Isolator.Poisoned> poisoned = new ArrayList<>();
-                    net += isolator.apply(c, tables, poisoned);
-                    for (Isolator.Poisoned p : poisoned) {
-                        deadLetter(p.unit().changes(), p.error(), origins, dead);
-                    }
-                } else {
-                    net += changes.apply(c, tables);
+                List<Isolator.Poisoned> poisoned = new ArrayList<>();
+                long[] excluded = {0};
+                net += applyChanges(c, (NetBatch.Changes) step, deadLetters, poisoned, excluded);
+                filtered += excluded[0];
+                for (Isolator.Poisoned p : poisoned) {
+                    deadLetter(p.unit().changes(), p.error(), origins, dead);
                 }
             } else if (step instanceof NetBatch.Schema) {
                 long t0 = System.nanoTime();
@@ -343,12 +342,48 @@ public final class GreenplumTarget implements ChangeTarget {
                 changes.applyNanos - apply0 + ddlNanos, commitNanos);
     }
 
-    /** One dead letter per raw event behind each net change of a refused unit. */
-    private static void deadLetter(TableChanges unit, ApplyException error, Origins origins, List<DeadLetter> out) {
-        List<String> keys = unit.keyColumns();
-        String table = unit.table().toString();
-        String message = error.getMessage();
-        String state = error.sqlState();
+    /**
+     * Applies a {@code Changes} step: finds each table's target (a table that does not exist is
+     * refused as a whole), then applies set-based; with {@code isolate} under savepoints, the net
+     * changes the database refuses bisected out into {@code refused}, otherwise the first refusal
+     * throws.
+     *
+     * @param excluded receives, at index 0, the net changes of tables the mapping excludes
+     * @return the net changes applied
+     */
+    private long applyChanges(Connection c, NetBatch.Changes step, boolean isolate, List<Isolator.Poisoned> refused, long[] excluded)
+            throws SQLException {
+        List<ChangesApplier.Resolved> tables = new ArrayList<>();
+        for (TableChanges tc : step.tables()) {
+            if (tc.isEmpty()) {
+                continue;
+            }
+            if (!mapping.includes(tc.table())) {
+                excluded[0] += tc.size();
+                continue;
+            }
+            if (tc.snapshot()) {
+                tables.add(new ChangesApplier.Resolved(tc, bootstraps.shadow(c, tc.table())));
+                continue;
+            }
+            String schema = schemas.schemaOf(tc.table().database());
+            TargetTable t = catalog.table(c, schema, Names.target(tc.table().table()));
+            if (t == null) {
+                ApplyException missing = new ApplyException("table " + Names.qualify(schema, Names.target(tc.table().table()))
+                        + " does not exist in the target, and no DDL in the stream created it", tc.table(), null, "42P01", null, null);
+                if (!isolate) {
+                    throw missing;
+                }
+                refused.add(new Isolator.Poisoned(new ChangesApplier.Resolved(tc, null), missing));
+                continue;
+            }
+            tables.add(new ChangesApplier.Resolved(tc, t));
+        }
+        return isolate ? isolator.apply(c, tables, refused) : changes.apply(c, tables);
+    }
+
+    /** @return every net change of a change set */
+    private static List<NetChange> netChanges(TableChanges unit) {
         List<NetChange> all = new ArrayList<>();
         all.addAll(unit.upserts());
         all.addAll(unit.deletes());
@@ -358,7 +393,16 @@ public final class GreenplumTarget implements ChangeTarget {
         all.addAll(unit.moves());
         all.addAll(unit.keylessInserts());
         all.addAll(unit.keylessDeletes());
-        for (NetChange n : all) {
+        return all;
+    }
+
+    /** One dead letter per raw event behind each net change of a refused unit. */
+    private static void deadLetter(TableChanges unit, ApplyException error, Origins origins, List<DeadLetter> out) {
+        List<String> keys = unit.keyColumns();
+        String table = unit.table().toString();
+        String message = error.getMessage();
+        String state = error.sqlState();
+        for (NetChange n : netChanges(unit)) {
             String key = n instanceof NetChange.Upsert ? ChangesApplier.keyText(((NetChange.Upsert) n).image(), keys)
                     : n instanceof NetChange.Delete ? ChangesApplier.keyText(((NetChange.Delete) n).key(), keys)
                     : n instanceof NetChange.Partial ? ChangesApplier.keyText(((NetChange.Partial) n).key(), keys)
@@ -366,6 +410,201 @@ public final class GreenplumTarget implements ChangeTarget {
                     : null;
             for (int seq : n.sources()) {
                 out.add(new DeadLetter(origins.stream(seq), origins.offset(seq), origins.raw(seq), table, key, message, state));
+            }
+        }
+    }
+
+    /**
+     * What {@link #retryDeadLetters} did; {@code retried = applied + stillFailing}.
+     *
+     * @param retried the dead letters read
+     * @param applied the letters whose events applied now; they were deleted
+     * @param stillFailing the letters that stay: refused again, undecodable, without their raw
+     *     record, DDL and bootstrap records, or of tables the mapping now excludes
+     */
+    public record RetryResult(long retried, long applied, long stillFailing) {}
+
+    /**
+     * {@link #retryDeadLetters(String, RecordDecoder)} with Maxwell's decoder (without a secret key).
+     *
+     * @param pipeline the pipeline whose dead letters to retry, or null for every pipeline's
+     * @return the counts, never null
+     */
+    public RetryResult retryDeadLetters(String pipeline) {
+        MaxwellDecoder decoder = MaxwellDecoder.create();
+        return retryDeadLetters(pipeline, decoder::decode);
+    }
+
+    /**
+     * Applies dead letters again, after their cause was fixed (a column widened, a missing table
+     * created, a policy changed), and deletes those that apply, in one transaction:
+     *
+     * <ol>
+     *   <li>locks {@code dead_letter} against other retries and the dead letters of running
+     *       batches, and reads the pipeline's letters in stream and offset order;</li>
+     *   <li>decodes each raw record and compacts the row changes, in that order, into net changes
+     *       (keys the records do not name come from the target's tables);</li>
+     *   <li>locks the tables they go to (SHARE ROW EXCLUSIVE: running batches wait, readers do
+     *       not) and applies them set-based, with the refused net changes bisected out as in
+     *       {@link #apply};</li>
+     *   <li>deletes exactly the letters whose events applied. A letter refused again stays, with
+     *       the new error, SQLSTATE and {@code failed_at}; letters that do not decode, have no raw
+     *       record, hold DDL or bootstrap records (which are never applied out of their place in
+     *       the stream), or belong to tables the mapping excludes stay unchanged.</li>
+     * </ol>
+     *
+     * <p>No checkpoint is read or written: the streams' positions do not move, and no stream lock
+     * is taken, so a retry may run while the pipeline runs. The letters' row images are applied
+     * as they were: a row that later events changed since gets the older image back, so retry
+     * right after fixing the cause (or reload the table with a bootstrap). Transient failures are
+     * retried as in {@link #apply}. Uses this target's schema mapping and value policies. Not
+     * thread-safe: not while {@link #apply} runs on this target.
+     *
+     * @param pipeline the pipeline whose dead letters to retry, or null for every pipeline's
+     * @param decoder turns the raw records into events, never null
+     * @return the counts, never null; all zero when there is no {@code dead_letter} table
+     * @throws ApplyException when the retry could not be done; nothing of it was committed
+     */
+    public RetryResult retryDeadLetters(String pipeline, RecordDecoder decoder) {
+        Objects.requireNonNull(decoder, "decoder");
+        return withRetries(() -> {
+            try {
+                return retryIn(connection(), pipeline, decoder);
+            } catch (SQLException e) {
+                failed(e);
+                throw new ApplyException("retrying the dead letters failed: " + e.getMessage(), null, null, e.getSQLState(), null, e);
+            } catch (ApplyException e) {
+                failed(e.getCause() instanceof SQLException ? (SQLException) e.getCause() : null);
+                throw e;
+            } catch (AssertionError e) {
+                throw lostInDriver(e);
+            } catch (RuntimeException e) {
+                failed(null);
+                throw e;
+            }
+        });
+    }
+
+    private RetryResult retryIn(Connection c, String pipeline, RecordDecoder decoder) throws SQLException {
+        String control = checkpoints.schema();
+        // the cause was fixed outside: read the tables again (a changed table gets a new staging table)
+        catalog.clear();
+        if (catalog.table(c, control, "dead_letter") == null) {
+            c.commit();
+            return new RetryResult(0, 0, 0);
+        }
+        List<DeadLetter.Stored> letters = DeadLetter.lockAndRead(c, sql, control, pipeline);
+        Compactor compactor = Compactor.builder().keyResolver(table -> shapeOf(c, table)).build();
+        // the letter behind each sequence number of the compacted events
+        List<DeadLetter.Stored> bySeq = new ArrayList<>();
+        long noRaw = 0;
+        long undecodable = 0;
+        long notRows = 0;
+        long excluded = 0;
+        for (DeadLetter.Stored d : letters) {
+            if (d.raw() == null) {
+                noRaw++;
+                continue;
+            }
+            ChangeEvent e;
+            try {
+                e = decoder.decode(d.raw(), d.stream() == null ? "?" : d.stream(), d.offset());
+            } catch (DecodeException ex) {
+                undecodable++;
+                continue;
+            }
+            if (!(e instanceof RowChange) || ((RowChange) e).op() == Op.BOOTSTRAP_INSERT) {
+                notRows++;
+                continue;
+            }
+            if (!mapping.includes(((RowChange) e).table())) {
+                excluded++;
+                continue;
+            }
+            compactor.add(e);
+            bySeq.add(d);
+        }
+        NetBatch batch = compactor.finish();
+        boolean[] refused = new boolean[bySeq.size()];
+        List<DeadLetter.Again> again = new ArrayList<>();
+        for (Rejected r : batch.rejected()) {
+            refused[r.source()] = true;
+            again.add(new DeadLetter.Again(bySeq.get(r.source()), r.message(), null));
+        }
+        for (NetBatch.Step step : batch.steps()) {
+            // only row changes were added: every step is a Changes step
+            NetBatch.Changes ch = (NetBatch.Changes) step;
+            lockTables(c, ch);
+            List<Isolator.Poisoned> poisoned = new ArrayList<>();
+            applyChanges(c, ch, true, poisoned, new long[1]);
+            for (Isolator.Poisoned p : poisoned) {
+                for (NetChange n : netChanges(p.unit().changes())) {
+                    for (int seq : n.sources()) {
+                        if (!refused[seq]) {
+                            refused[seq] = true;
+                            again.add(new DeadLetter.Again(bySeq.get(seq), p.error().getMessage(), p.error().sqlState()));
+                        }
+                    }
+                }
+            }
+        }
+        List<DeadLetter.Stored> applied = new ArrayList<>();
+        for (int i = 0; i < refused.length; i++) {
+            if (!refused[i]) {
+                applied.add(bySeq.get(i));
+            }
+        }
+        DeadLetter.remove(c, sql, control, applied);
+        DeadLetter.failedAgain(c, sql, control, again, System.currentTimeMillis());
+        c.commit();
+        changes.endTransaction(true);
+        String which = pipeline == null ? "every pipeline" : "pipeline '" + pipeline + "'";
+        log.info("dead letters of {}: {} retried, {} applied and deleted, {} refused again", which, letters.size(), applied.size(),
+                again.size());
+        if (!again.isEmpty()) {
+            log.warn("{} dead letters were refused again; the first: {}", again.size(), again.get(0).error());
+        }
+        if (noRaw + undecodable + notRows + excluded > 0) {
+            log.warn("left as they are: {} dead letters without their raw record, {} that do not decode, {} DDL or bootstrap records"
+                    + " (never applied out of their place in the stream), {} of tables the schema mapping excludes", noRaw, undecodable,
+                    notRows, excluded);
+        }
+        return new RetryResult(letters.size(), applied.size(), letters.size() - applied.size());
+    }
+
+    /** The shape of a table as the target has it, for rows whose records do not name their key. */
+    private Optional<TableShape> shapeOf(Connection c, TableId table) {
+        try {
+            TargetTable t = catalog.table(c, schemas.schemaOf(table.database()), Names.target(table.table()));
+            if (t == null) {
+                return Optional.empty();
+            }
+            List<String> columns = new ArrayList<>(t.columns.size());
+            for (TargetTable.Column col : t.columns) {
+                columns.add(col.name());
+            }
+            return Optional.of(new TableShape(t.primaryKey, columns));
+        } catch (SQLException e) {
+            throw new ApplyException("cannot read table " + table + " from the catalog: " + e.getMessage(), table, null, e.getSQLState(),
+                    null, e);
+        }
+    }
+
+    /** Locks the existing target tables of a step, in name order, until the transaction ends. */
+    private void lockTables(Connection c, NetBatch.Changes step) throws SQLException {
+        TreeSet<String> names = new TreeSet<>();
+        for (TableChanges tc : step.tables()) {
+            if (tc.isEmpty() || !mapping.includes(tc.table())) {
+                continue;
+            }
+            TargetTable t = catalog.table(c, schemas.schemaOf(tc.table().database()), Names.target(tc.table().table()));
+            if (t != null) {
+                names.add(t.qualified);
+            }
+        }
+        if (!names.isEmpty()) {
+            try (Statement st = c.createStatement()) {
+                st.execute(sql.lockTables(new ArrayList<>(names)));
             }
         }
     }
@@ -436,6 +675,7 @@ public final class GreenplumTarget implements ChangeTarget {
                 isolator = new Isolator(changes);
                 schemas = new SchemaApplier(sql, catalog, mapping, types, ddlPolicies);
                 checkpoints = new Checkpoints(sql, Names.target(controlSchema));
+                locks = new StreamLocks(sql, Names.target(controlSchema), streamLockWait);
                 bootstraps = new Bootstraps(sql, catalog, schemas, Names.target(controlSchema));
             } else if (d != dialect) {
                 throw new CdcException("the target's dialect changed between connections: " + dialect + " then " + d);
@@ -460,6 +700,11 @@ public final class GreenplumTarget implements ChangeTarget {
             p.setProperty("ApplicationName", "greenwell");
         }
         return p;
+    }
+
+    /** @return the streams whose locks the current session holds; for tests */
+    Set<String> heldStreamLocks() {
+        return locks == null ? Set.of() : locks.held();
     }
 
     /** @return the backend process id of the current connection, opening one if needed; for tests */
@@ -515,6 +760,7 @@ public final class GreenplumTarget implements ChangeTarget {
         private Duration retryBackoff = Duration.ofMillis(200);
         private Duration maxRetryBackoff = Duration.ofSeconds(10);
         private boolean synchronousCommit;
+        private Duration streamLockWait = Duration.ofSeconds(30);
 
         private Builder() {}
 
@@ -680,13 +926,28 @@ public final class GreenplumTarget implements ChangeTarget {
          *     sets {@code synchronous_commit = off}. That is safe for the exactly-once effect: the
          *     checkpoint commits in the same transaction as the rows, so a server crash can lose
          *     only whole last batches together with their checkpoints, and they are read and
-         *     applied again from the source. Set true when the source may no longer hold the last
-         *     records a moment after they were applied (a Kafka topic with a retention of seconds),
-         *     or when something else reads the target's rows as soon as a batch commits
+         *     applied again from the source. Other sessions see a batch as soon as
+         *     it commits either way. Set true when the source may no longer hold the last records a
+         *     moment after they were applied (a Kafka topic with a retention of seconds)
          * @return this builder
          */
         public Builder synchronousCommit(boolean on) {
             this.synchronousCommit = on;
+            return this;
+        }
+
+        /**
+         * @param wait how long {@link GreenplumTarget#apply} waits, trying again with a doubling
+         *     pause, for another session to release the lock of a stream of its batch (an owner
+         *     that has not yet seen its stream move away, or a dead session the server has not
+         *     yet noticed) before it refuses the batch; zero tries once; default 30 s
+         * @return this builder
+         */
+        public Builder streamLockWait(Duration wait) {
+            if (wait.isNegative()) {
+                throw new IllegalArgumentException("negative wait: " + wait);
+            }
+            this.streamLockWait = wait;
             return this;
         }
 

@@ -306,6 +306,82 @@ final class Sql {
                 + " WHERE \"pipeline\" = ? AND \"stream\" = ? AND \"offset\" = ? AND \"position\" = ?";
     }
 
+    // ---- dead-letter retries ----
+
+    /**
+     * Taken first in a retry's transaction: keeps other retries and the dead letters of running
+     * batches out until it commits, so that the rows read stay where they were ({@code ctid}).
+     */
+    String lockDeadLetters(String schema) {
+        return "LOCK TABLE " + Names.qualify(schema, "dead_letter") + " IN SHARE ROW EXCLUSIVE MODE";
+    }
+
+    /**
+     * The dead letters to retry, in stream and offset order, each named by {@code ctid} (on
+     * Greenplum by {@code gp_segment_id} and {@code ctid}, first): valid while the table is locked.
+     *
+     * @param onePipeline true: of the pipeline bound as the only parameter; false: of every pipeline
+     */
+    String selectDeadLetters(String schema, boolean onePipeline) {
+        return "SELECT " + rowId() + ", \"pipeline\", \"stream\", \"offset\", \"raw_record\" FROM "
+                + Names.qualify(schema, "dead_letter") + (onePipeline ? " WHERE \"pipeline\" = ?" : "")
+                + " ORDER BY \"pipeline\", \"stream\", \"offset\", \"failed_at\"";
+    }
+
+    /** Deletes one dead letter named as {@link #selectDeadLetters} names it (segment first on Greenplum, then the ctid). */
+    String deleteDeadLetter(String schema) {
+        return "DELETE FROM " + Names.qualify(schema, "dead_letter") + " WHERE " + rowIdEquals();
+    }
+
+    /** Records why a dead letter failed again: error, SQLSTATE and time, then its name as for {@link #deleteDeadLetter}. */
+    String updateDeadLetter(String schema) {
+        return "UPDATE " + Names.qualify(schema, "dead_letter") + " SET \"error\" = ?, \"sqlstate\" = ?, \"failed_at\" = ? WHERE "
+                + rowIdEquals();
+    }
+
+    /**
+     * Keeps batches of running pipelines out of the tables a retry writes until it commits
+     * (they take ROW EXCLUSIVE), while readers go on.
+     *
+     * @param qualified the tables, qualified and quoted
+     */
+    String lockTables(List<String> qualified) {
+        return "LOCK TABLE " + String.join(", ", qualified) + " IN SHARE ROW EXCLUSIVE MODE";
+    }
+
+    private String rowId() {
+        return dialect.isGreenplum() ? "gp_segment_id, ctid" : "ctid";
+    }
+
+    private String rowIdEquals() {
+        return dialect.isGreenplum() ? "gp_segment_id = ? AND ctid = CAST(? AS tid)" : "ctid = CAST(? AS tid)";
+    }
+
+    // ---- stream locks ----
+
+    /** Takes the session-level advisory lock of a (pipeline, stream) if it is free; answers a boolean. */
+    String tryStreamLock() {
+        return "SELECT pg_catalog.pg_try_advisory_lock(?)";
+    }
+
+    /** Releases a session-level advisory lock this session holds. */
+    String releaseStreamLock() {
+        return "SELECT pg_catalog.pg_advisory_unlock(?)";
+    }
+
+    /**
+     * Who holds an advisory lock of this database: pid, application name and client address. A
+     * bigint key shows in {@code pg_locks} as its high half ({@code classid}, bound first), its
+     * low half ({@code objid}) and {@code objsubid} 1.
+     */
+    String streamLockHolder() {
+        return "SELECT l.pid, a.application_name, pg_catalog.host(a.client_addr) FROM pg_catalog.pg_locks AS l"
+                + " LEFT JOIN pg_catalog.pg_stat_activity AS a ON a.pid = l.pid"
+                + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+                + " AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database())"
+                + " AND l.classid = CAST(CAST(? AS bigint) AS oid) AND l.objid = CAST(CAST(? AS bigint) AS oid)";
+    }
+
     // ---- pieces ----
 
     /** The names of the staging table's own columns, chosen not to collide with the target's. */

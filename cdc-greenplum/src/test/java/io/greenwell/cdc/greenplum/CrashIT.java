@@ -31,7 +31,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Failures in the middle of a batch: the connection killed after the COPY or just before COMMIT
  * leaves the tables and the checkpoint exactly as before the batch, and the same batch applied
- * again reaches the expected state; a second instance of the pipeline fences the first.
+ * again reaches the expected state; an instance that lost its session while the stream moved to
+ * another is fenced when it comes back (the stream lock keeps a second instance out only while the
+ * first's session lives).
  */
 class CrashIT {
 
@@ -214,9 +216,13 @@ class CrashIT {
                 GreenplumTarget second = GreenplumTarget.builder().jdbcUrl(db.url()).build()) {
             first.loadCheckpoints("p");
             first.apply(batches.get(0));
+            // the first's session is lost, and it does not know yet: its stream lock went with it
+            db.terminate(first.backendPid());
             Map<String, Checkpoint> read = second.loadCheckpoints("p");
             assertThat(read.get("music").offset()).isEqualTo(batches.get(0).lastOffsets().get("music"));
             second.apply(batches.get(1));
+            // the stream moves on again (the second lets its lock go), and the first comes back
+            second.loadCheckpoints("p");
             String state = dump("SELECT * FROM music.album ORDER BY id");
             String checkpoint = dump("SELECT \"offset\", position FROM greenwell.checkpoint");
             assertThatThrownBy(() -> first.apply(batches.get(1)))
@@ -242,6 +248,8 @@ class CrashIT {
             first.loadCheckpoints("p");
             second.loadCheckpoints("p");
             second.apply(batches.get(0));
+            // the second lets the stream go; the first has not read the checkpoint the second inserted
+            second.loadCheckpoints("p");
             assertThatThrownBy(() -> first.apply(batches.get(0))).isInstanceOf(FencedException.class);
         }
     }

@@ -195,4 +195,24 @@ class PartsTest {
             assertThatThrownBy(() -> Checkpoints.decode("{}")).isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    @Nested
+    class StreamLockKeys {
+        @Test
+        void keysAreStableAcrossVersions() {
+            // computed apart from the code (Python's hashlib): instances of different versions must agree
+            assertThat(StreamLocks.key("greenwell", "p", "s")).isEqualTo(-2199326446436540231L);
+            assertThat(StreamLocks.key("greenwell", "default", "/tmp/x.jsonl")).isEqualTo(9012537507855554296L);
+            assertThat(StreamLocks.key("greenwell", "orders", "maxwell-0")).isEqualTo(-3545825292864284838L);
+        }
+
+        @Test
+        void everyPartCountsAndPartsDoNotRunTogether() {
+            long k = StreamLocks.key("greenwell", "p", "s");
+            assertThat(StreamLocks.key("greenwell", "p", "s2")).isNotEqualTo(k);
+            assertThat(StreamLocks.key("greenwell", "p2", "s")).isNotEqualTo(k);
+            assertThat(StreamLocks.key("other", "p", "s")).isNotEqualTo(k);
+            assertThat(StreamLocks.key("greenwell", "ab", "c")).isNotEqualTo(StreamLocks.key("greenwell", "a", "bc"));
+        }
+    }
 }

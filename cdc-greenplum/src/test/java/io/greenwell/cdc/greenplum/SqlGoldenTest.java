@@ -91,6 +91,17 @@ class SqlGoldenTest {
         out.add(sql.selectCheckpoints("greenwell"));
         out.add(sql.insertCheckpoint("greenwell"));
         out.add(sql.updateCheckpoint("greenwell"));
+        out.add(sql.createDeadLetterTable("greenwell"));
+        out.add(sql.insertDeadLetter("greenwell"));
+        out.add(sql.lockDeadLetters("greenwell"));
+        out.add(sql.selectDeadLetters("greenwell", true));
+        out.add(sql.selectDeadLetters("greenwell", false));
+        out.add(sql.deleteDeadLetter("greenwell"));
+        out.add(sql.updateDeadLetter("greenwell"));
+        out.add(sql.lockTables(List.of(target, Names.qualify("Shop", "log"))));
+        out.add(sql.tryStreamLock());
+        out.add(sql.releaseStreamLock());
+        out.add(sql.streamLockHolder());
         return out;
     }
 
