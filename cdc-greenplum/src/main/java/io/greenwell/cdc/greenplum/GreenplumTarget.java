@@ -28,6 +28,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -279,6 +280,7 @@ public final class GreenplumTarget implements ChangeTarget {
         long filtered = 0;
         long ddl = 0;
         List<DeadLetter> dead = new ArrayList<>();
+        Set<TableId> refusedTables = new HashSet<>();
         Origins origins = batch.origins();
         for (Rejected r : batch.rejected()) {
             if (r.event() instanceof RowChange && !mapping.includes(((RowChange) r.event()).table())) {
@@ -299,6 +301,7 @@ public final class GreenplumTarget implements ChangeTarget {
                 filtered += excluded[0];
                 for (Isolator.Poisoned p : poisoned) {
                     deadLetter(p.unit().changes(), p.error(), origins, dead);
+                    refusedTables.add(p.unit().changes().table());
                 }
             } else if (step instanceof NetBatch.Schema) {
                 long t0 = System.nanoTime();
@@ -336,6 +339,11 @@ public final class GreenplumTarget implements ChangeTarget {
         changes.endTransaction(true);
         if (!dead.isEmpty()) {
             log.warn("{} events of the batch went to the dead letters; the first: {}", dead.size(), dead.get(0).error());
+        }
+        // the user may fix what the database refused (widen a column, create the table): the next
+        // batch reads these tables' definitions again, and gets new staging tables when they changed
+        for (TableId t : refusedTables) {
+            catalog.invalidate(schemas.schemaOf(t.database()), Names.target(t.table()));
         }
         long commitNanos = System.nanoTime() - t0;
         return new ApplyResult(net, filtered, ddl, dead.size(), 0, false, changes.stageNanos - stage0,

@@ -145,6 +145,24 @@ class DeadLetterIT {
     }
 
     @Test
+    void aTableChangedAfterItsRowsWereRefusedIsReadAgainByTheRunningTarget() throws SQLException {
+        MaxwellStream s = shop().begin().insert("shop", "t", PK, row(1, "too long")).commit()
+                .begin().insert("shop", "t", PK, row(2, "also too long")).commit();
+        List<Scenarios.Record> records = s.records();
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).build()) {
+            Scenarios.replay(target, "p", "s", records.subList(0, records.size() - 1), 1);
+            assertThat(deadLetters()).extracting(m -> m.get("key")).containsExactly("id=1");
+            // the cause is fixed while the target runs
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE shop.t ALTER COLUMN v TYPE varchar(50)");
+            }
+            Scenarios.replay(target, "p", "s", records, 1);
+        }
+        assertThat(rows("SELECT id, v, d FROM shop.t ORDER BY id")).containsExactly("2|also too long|2024-02-29");
+        assertThat(deadLetters()).extracting(m -> m.get("key")).containsExactly("id=1");
+    }
+
+    @Test
     void withoutDeadLettersABadRowFailsTheWholeBatch() throws SQLException {
         MaxwellStream s = shop().begin().insert("shop", "t", PK, row(1, "ok")).commit()
                 .begin().insert("shop", "t", PK, row(2, "ok")).insert("shop", "t", PK, row(3, "far too long")).commit();
