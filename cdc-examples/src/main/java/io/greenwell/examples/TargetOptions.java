@@ -58,7 +58,7 @@ final class TargetOptions {
             description = "no progress on standard error (--quiet=false undoes a config file's quiet=true)")
     boolean quiet;
 
-    @Option(names = "--lock-wait", paramLabel = "SECONDS", defaultValue = "30",
+    @Option(names = "--lock-wait", paramLabel = "SECONDS", defaultValue = "60",
             description = "how long to wait for another instance of the pipeline to release a stream before failing (default ${DEFAULT-VALUE})")
     int lockWaitSeconds;
 

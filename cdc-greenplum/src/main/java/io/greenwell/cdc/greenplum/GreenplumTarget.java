@@ -660,12 +660,15 @@ public final class GreenplumTarget implements ChangeTarget {
         Connection c = dataSource != null ? dataSource.getConnection() : DriverManager.getConnection(url, withApplicationName());
         try {
             c.setAutoCommit(false);
-            if (!synchronousCommit) {
-                try (Statement st = c.createStatement()) {
+            try (Statement st = c.createStatement()) {
+                for (String set : Sql.SESSION) {
+                    st.execute(set);
+                }
+                if (!synchronousCommit) {
                     st.execute(Sql.ASYNCHRONOUS_COMMIT);
                 }
-                c.commit();
             }
+            c.commit();
             Dialect d = configuredDialect;
             if (d == null) {
                 try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT version()")) {
@@ -768,7 +771,7 @@ public final class GreenplumTarget implements ChangeTarget {
         private Duration retryBackoff = Duration.ofMillis(200);
         private Duration maxRetryBackoff = Duration.ofSeconds(10);
         private boolean synchronousCommit;
-        private Duration streamLockWait = Duration.ofSeconds(30);
+        private Duration streamLockWait = Duration.ofSeconds(60);
 
         private Builder() {}
 
@@ -948,7 +951,8 @@ public final class GreenplumTarget implements ChangeTarget {
          * @param wait how long {@link GreenplumTarget#apply} waits, trying again with a doubling
          *     pause, for another session to release the lock of a stream of its batch (an owner
          *     that has not yet seen its stream move away, or a dead session the server has not
-         *     yet noticed) before it refuses the batch; zero tries once; default 30 s
+         *     yet noticed: the session asks the server to notice a vanished client within about 45 s)
+         *     before it refuses the batch; zero tries once; default 60 s
          * @return this builder
          */
         public Builder streamLockWait(Duration wait) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** What the target sets in its session: asynchronous commits unless synchronous ones are asked for. */
+/** What the target sets in its session: asynchronous commits unless synchronous ones are asked for, and keepalives. */
 class SessionSettingsIT {
 
     private static TestDatabase db;
@@ -39,8 +39,19 @@ class SessionSettingsIT {
         assertThat(synchronousCommitAfterAReplay(GreenplumTarget.builder().synchronousCommit(true))).isEqualTo("on");
     }
 
-    /** Replays the music scenario and reads the setting on the target's own connection. */
+    @Test
+    void theServerProbesTheConnectionSoThatAVanishedClientsLocksGo() throws SQLException {
+        assertThat(settingAfterAReplay(GreenplumTarget.builder(), "tcp_keepalives_idle")).isEqualTo("30");
+        assertThat(settingAfterAReplay(GreenplumTarget.builder(), "tcp_keepalives_interval")).isEqualTo("5");
+        assertThat(settingAfterAReplay(GreenplumTarget.builder(), "tcp_keepalives_count")).isEqualTo("3");
+    }
+
     private static String synchronousCommitAfterAReplay(GreenplumTarget.Builder builder) throws SQLException {
+        return settingAfterAReplay(builder, "synchronous_commit");
+    }
+
+    /** Replays the music scenario and reads a setting on the target's own connection. */
+    private static String settingAfterAReplay(GreenplumTarget.Builder builder, String setting) throws SQLException {
         db.dropSchemas("music", "greenwell");
         Remembering ds = new Remembering(db.url());
         try (GreenplumTarget target = builder.dataSource(ds).build()) {
@@ -48,7 +59,7 @@ class SessionSettingsIT {
             try (Connection c = db.connect()) {
                 assertThat(Scenarios.differences(Scenarios.expectedRows("music"), Scenarios.actualRows(c, "music"))).isEmpty();
             }
-            try (Statement st = ds.last.createStatement(); ResultSet rs = st.executeQuery("SHOW synchronous_commit")) {
+            try (Statement st = ds.last.createStatement(); ResultSet rs = st.executeQuery("SHOW " + setting)) {
                 rs.next();
                 return rs.getString(1);
             }
