@@ -51,7 +51,26 @@ public final class Greenwell implements Runnable {
         ConfigFile config = new ConfigFile(cl, () -> greenwell.config);
         cl.setDefaultValueProvider(config);
         cl.setParameterExceptionHandler(config.namingTheFile(cl.getParameterExceptionHandler()));
+        cl.setExecutionExceptionHandler((e, command, parsed) -> {
+            command.getErr().println("greenwell " + command.getCommandName() + " failed: " + describe(e));
+            return 1;
+        });
         return cl;
+    }
+
+    /** @return one line: the messages of an exception and its causes, with SQLSTATEs */
+    static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null && sb.length() < 2_000; t = t.getCause()) {
+            String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().replace('\n', ' ').strip();
+            if (sb.indexOf(m) < 0) {
+                sb.append(sb.length() == 0 ? "" : ": ").append(m);
+                if (t instanceof java.sql.SQLException && ((java.sql.SQLException) t).getSQLState() != null) {
+                    sb.append(" (SQLSTATE ").append(((java.sql.SQLException) t).getSQLState()).append(')');
+                }
+            }
+        }
+        return sb.toString();
     }
 
     @Override

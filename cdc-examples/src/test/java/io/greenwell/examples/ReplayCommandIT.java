@@ -107,5 +107,11 @@ class ReplayCommandIT {
                 "--quiet");
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).contains("no_such_database_here");
+        for (String[] command : new String[][] {{"checkpoint", "show"}, {"dead-letters", "list"}, {"dead-letters", "retry"}}) {
+            Cli.Result ops = Cli.run(command[0], command[1], "--jdbc-url", TestDatabase.withDatabase(db.url(), "no_such_database_here"));
+            assertThat(ops.status()).as(String.join(" ", command)).isEqualTo(1);
+            assertThat(ops.err()).as(String.join(" ", command)).contains("failed: ").contains("no_such_database_here")
+                    .doesNotContain("\tat ");
+        }
     }
 }
