@@ -143,6 +143,26 @@ LOCK TABLE "Shop"."orders", "Shop"."log" IN SHARE ROW EXCLUSIVE MODE;
 
 SELECT pg_catalog.pg_try_advisory_lock(?);
 
-SELECT pg_catalog.pg_advisory_unlock(?);
+SELECT pg_catalog.pg_advisory_unlock_all();
 
 SELECT l.pid, a.application_name, pg_catalog.host(a.client_addr) FROM pg_catalog.pg_locks AS l LEFT JOIN pg_catalog.pg_stat_activity AS a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database()) AND l.classid = CAST(CAST(? AS bigint) AS oid) AND l.objid = CAST(CAST(? AS bigint) AS oid);
+
+SET tcp_keepalives_idle = 30;
+
+SET tcp_keepalives_interval = 5;
+
+SET tcp_keepalives_count = 3;
+
+SET synchronous_commit = off;
+
+SET LOCAL synchronous_commit = on;
+
+SELECT pg_catalog.txid_current();
+
+RESET synchronous_commit;
+
+RESET tcp_keepalives_idle;
+
+RESET tcp_keepalives_interval;
+
+RESET tcp_keepalives_count;

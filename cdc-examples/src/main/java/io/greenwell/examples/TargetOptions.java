@@ -58,6 +58,10 @@ final class TargetOptions {
             description = "no progress on standard error (--quiet=false undoes a config file's quiet=true)")
     boolean quiet;
 
+    @Option(names = "--synchronous-commit", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+            description = "each COMMIT waits for the server's WAL flush (default: only a stream's first checkpoint and the end of the run do)")
+    boolean synchronousCommit;
+
     @Option(names = "--lock-wait", paramLabel = "SECONDS", defaultValue = "60",
             description = "how long to wait for another instance of the pipeline to release a stream before failing (default ${DEFAULT-VALUE})")
     int lockWaitSeconds;
@@ -93,6 +97,7 @@ final class TargetOptions {
         includes.forEach(mapping::include);
         excludes.forEach(mapping::exclude);
         return GreenplumTarget.builder().jdbcUrl(jdbcUrl, user, password).dialect(dialect).schemaMapping(mapping.build())
+                .synchronousCommit(synchronousCommit)
                 .streamLockWait(Duration.ofSeconds(lockWaitSeconds)).build();
     }
 

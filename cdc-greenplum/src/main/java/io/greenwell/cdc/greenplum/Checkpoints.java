@@ -121,11 +121,13 @@ final class Checkpoints {
         pending.clear();
         pending.putAll(next(batch));
         Timestamp now = new Timestamp(nowMillis);
+        boolean first = false;
         for (Map.Entry<String, Stored> e : pending.entrySet()) {
             String stream = e.getKey();
             Stored to = e.getValue();
             Stored from = fence.get(stream);
             if (from == null) {
+                first = true;
                 try (PreparedStatement ps = c.prepareStatement(sql.insertCheckpoint(schema))) {
                     ps.setString(1, pipeline);
                     ps.setString(2, stream);
@@ -154,6 +156,14 @@ final class Checkpoints {
                         throw new FencedException(pipeline, stream);
                     }
                 }
+            }
+        }
+        if (first) {
+            // a stream's first checkpoint commits durably even with asynchronous commits: a source
+            // starts a stream without one elsewhere (Kafka: at the group's committed offset), so
+            // it must not be lost in a crash after the source moved on
+            try (Statement st = c.createStatement()) {
+                st.execute(Sql.SYNCHRONOUS_COMMIT_NOW);
             }
         }
     }

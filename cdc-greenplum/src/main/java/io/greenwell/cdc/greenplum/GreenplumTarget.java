@@ -732,10 +732,34 @@ public final class GreenplumTarget implements ChangeTarget {
         if (conn != null) {
             try {
                 conn.rollback();
+                endSession(conn);
             } catch (SQLException e) {
-                log.debug("rollback on close failed", e);
+                log.debug("ending the session on close failed", e);
             }
             closeQuietly();
+        }
+    }
+
+    /**
+     * Makes every batch committed so far durable (one synchronous commit flushes the WAL of all
+     * the asynchronous ones before it: a source may be gone once its run has ended, such as a
+     * file deleted after its replay), releases the stream locks, and resets what the target set,
+     * for a pool that hands the session to others.
+     */
+    private void endSession(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            if (!synchronousCommit) {
+                st.execute(Sql.SYNCHRONOUS_COMMIT_NOW);
+                st.execute(Sql.TRANSACTION_ID);
+                c.commit();
+            }
+            if (locks != null) {
+                locks.releaseAll(c);
+            }
+            for (String reset : Sql.SESSION_RESET) {
+                st.execute(reset);
+            }
+            c.commit();
         }
     }
 
@@ -934,12 +958,15 @@ public final class GreenplumTarget implements ChangeTarget {
         /**
          * @param on true: each batch's COMMIT waits until its WAL is flushed on the database server
          *     ({@code synchronous_commit} as the server has it); false (the default): the session
-         *     sets {@code synchronous_commit = off}. That is safe for the exactly-once effect: the
-         *     checkpoint commits in the same transaction as the rows, so a server crash can lose
-         *     only whole last batches together with their checkpoints, and they are read and
-         *     applied again from the source. Other sessions see a batch as soon as
-         *     it commits either way. Set true when the source may no longer hold the last records a
-         *     moment after they were applied (a Kafka topic with a retention of seconds)
+         *     sets {@code synchronous_commit = off}, except for the transaction that writes a
+         *     stream's first checkpoint and for one transaction when the target closes, whose
+         *     synchronous COMMIT flushes every batch before it. That is safe for the exactly-once
+         *     effect: the checkpoint commits in the same transaction as the rows, so a crash of the
+         *     server while the pipeline runs can lose only whole last batches together with their
+         *     checkpoints, and they are read and applied again from the source. Other sessions see
+         *     a batch as soon as it commits either way. Set true when the source may no longer hold
+         *     the last records a moment after they were applied (a Kafka topic with a retention of
+         *     seconds)
          * @return this builder
          */
         public Builder synchronousCommit(boolean on) {

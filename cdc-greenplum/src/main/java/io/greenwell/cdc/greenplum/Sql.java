@@ -27,6 +27,16 @@ final class Sql {
      */
     static final String ASYNCHRONOUS_COMMIT = "SET synchronous_commit = off";
 
+    /** This transaction's COMMIT waits for its WAL, and so for that of every commit before it. */
+    static final String SYNCHRONOUS_COMMIT_NOW = "SET LOCAL synchronous_commit = on";
+
+    /** Gives the transaction an id, so that its COMMIT writes (and, synchronous, flushes) a record. */
+    static final String TRANSACTION_ID = "SELECT pg_catalog.txid_current()";
+
+    /** What a closing target undoes in its session, which a pool may hand to others. */
+    static final List<String> SESSION_RESET = List.of("RESET synchronous_commit",
+            "RESET tcp_keepalives_idle", "RESET tcp_keepalives_interval", "RESET tcp_keepalives_count");
+
     /** Staging op codes. */
     static final char UPSERT = 'U';
     static final char DELETE = 'D';
@@ -373,9 +383,12 @@ final class Sql {
         return "SELECT pg_catalog.pg_try_advisory_lock(?)";
     }
 
-    /** Releases a session-level advisory lock this session holds. */
-    String releaseStreamLock() {
-        return "SELECT pg_catalog.pg_advisory_unlock(?)";
+    /**
+     * Releases every session-level advisory lock of this session, however often each was taken
+     * (a pooled session may have taken one again through a new connection object).
+     */
+    String releaseStreamLocks() {
+        return "SELECT pg_catalog.pg_advisory_unlock_all()";
     }
 
     /**

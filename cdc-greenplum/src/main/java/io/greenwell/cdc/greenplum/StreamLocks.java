@@ -93,27 +93,18 @@ final class StreamLocks {
         }
     }
 
-    /** Releases every lock this session holds, so that streams that moved away are free. */
+    /**
+     * Releases every lock this session holds, so that streams that moved away are free. All of
+     * the session's advisory locks go, also those taken through an earlier connection object of
+     * the same pooled session.
+     */
     void releaseAll(Connection c) throws SQLException {
-        if (c != on) {
-            // a new session: the old one's locks went with it
-            held.clear();
-            on = c;
-            return;
-        }
-        if (held.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql.releaseStreamLock())) {
-            for (long key : held.values()) {
-                ps.setLong(1, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                }
-            }
+        try (PreparedStatement ps = c.prepareStatement(sql.releaseStreamLocks()); ResultSet rs = ps.executeQuery()) {
+            rs.next();
         }
         c.commit();
         held.clear();
+        on = c;
     }
 
     /** @return the streams whose locks this session holds; for tests */

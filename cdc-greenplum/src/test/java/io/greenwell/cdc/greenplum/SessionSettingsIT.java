@@ -31,7 +31,60 @@ class SessionSettingsIT {
 
     @Test
     void commitsAreAsynchronousByDefault() throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW synchronous_commit")) {
+            rs.next();
+            assertThat(rs.getString(1)).as("the server's own setting").isEqualTo("on");
+        }
         assertThat(synchronousCommitAfterAReplay(GreenplumTarget.builder())).isEqualTo("off");
+    }
+
+    @Test
+    void aClosedTargetLeavesAPooledSessionAsItFoundIt() throws SQLException {
+        db.dropSchemas("music", "greenwell");
+        try (Connection physical = java.sql.DriverManager.getConnection(db.url())) {
+            // a pool's connection: closing it hands the session back instead of ending it
+            Connection pooled = (Connection) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("close")) {
+                            return null;
+                        }
+                        try {
+                            return method.invoke(physical, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            Pooled ds = new Pooled(pooled);
+            try (GreenplumTarget target = GreenplumTarget.builder().dataSource(ds).build()) {
+                Scenarios.replay(target, "p", "s", Scenarios.records("music"), 7);
+                assertThat(locksOf(physical)).as("the stream's lock while the target runs").isEqualTo(1);
+            }
+            physical.setAutoCommit(true);
+            for (String setting : new String[] {"synchronous_commit", "tcp_keepalives_idle", "tcp_keepalives_interval", "tcp_keepalives_count"}) {
+                try (Connection fresh = db.connect()) {
+                    assertThat(show(physical, setting)).as(setting).isEqualTo(show(fresh, setting));
+                }
+            }
+            assertThat(locksOf(physical)).as("advisory locks left in the session").isZero();
+        }
+    }
+
+    private static String show(Connection c, String setting) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW " + setting)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static int locksOf(Connection physical) throws SQLException {
+        try (Connection c = db.connect(); java.sql.PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND pid = ?")) {
+            ps.setInt(1, physical.unwrap(org.postgresql.PGConnection.class).getBackendPID());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 
     @Test
@@ -66,8 +119,24 @@ class SessionSettingsIT {
         }
     }
 
+    /** One session, handed out again and again, as a pool does. */
+    private static final class Pooled extends Remembering {
+        private final Connection session;
+
+        Pooled(Connection session) {
+            super(null);
+            this.session = session;
+        }
+
+        @Override
+        public Connection getConnection() {
+            last = session;
+            return session;
+        }
+    }
+
     /** Connections from the driver, the last one kept for the test to look into. */
-    private static final class Remembering implements DataSource {
+    private static class Remembering implements DataSource {
         private final String url;
         Connection last;
 

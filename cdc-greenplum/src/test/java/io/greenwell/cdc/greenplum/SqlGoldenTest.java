@@ -100,8 +100,14 @@ class SqlGoldenTest {
         out.add(sql.updateDeadLetter("greenwell"));
         out.add(sql.lockTables(List.of(target, Names.qualify("Shop", "log"))));
         out.add(sql.tryStreamLock());
-        out.add(sql.releaseStreamLock());
+        out.add(sql.releaseStreamLocks());
         out.add(sql.streamLockHolder());
+        // the session's settings, the same in every dialect
+        out.addAll(Sql.SESSION);
+        out.add(Sql.ASYNCHRONOUS_COMMIT);
+        out.add(Sql.SYNCHRONOUS_COMMIT_NOW);
+        out.add(Sql.TRANSACTION_ID);
+        out.addAll(Sql.SESSION_RESET);
         return out;
     }
 
