@@ -27,7 +27,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -503,15 +506,28 @@ public final class GreenplumTarget implements ChangeTarget {
         }
         List<DeadLetter.Stored> letters = DeadLetter.lockAndRead(c, sql, control, pipeline);
         Compactor compactor = Compactor.builder().keyResolver(table -> shapeOf(c, table)).build();
-        // the letter behind each sequence number of the compacted events
+        // the letter behind each sequence number of the compacted events, and the other letters of
+        // the same event (a stream replayed after a checkpoint reset dead-letters it again)
         List<DeadLetter.Stored> bySeq = new ArrayList<>();
+        Map<DeadLetter.Stored, List<DeadLetter.Stored>> copies = new HashMap<>();
         long noRaw = 0;
         long undecodable = 0;
         long notRows = 0;
         long excluded = 0;
+        long halfApplied = 0;
+        List<DeadLetter.Stored> rowLetters = new ArrayList<>();
+        List<RowChange> rows = new ArrayList<>();
+        Set<TableId> unsafe = new TreeSet<>(Comparator.comparing(TableId::toString));
+        Map<String, DeadLetter.Stored> firstOfEvent = new HashMap<>();
         for (DeadLetter.Stored d : letters) {
             if (d.raw() == null) {
                 noRaw++;
+                continue;
+            }
+            String event = d.pipeline() + '\0' + d.stream() + '\0' + d.offset() + '\0' + Base64.getEncoder().encodeToString(d.raw());
+            DeadLetter.Stored first = firstOfEvent.putIfAbsent(event, d);
+            if (first != null) {
+                copies.computeIfAbsent(first, k -> new ArrayList<>()).add(d);
                 continue;
             }
             ChangeEvent e;
@@ -525,12 +541,24 @@ public final class GreenplumTarget implements ChangeTarget {
                 notRows++;
                 continue;
             }
-            if (!mapping.includes(((RowChange) e).table())) {
+            RowChange r = (RowChange) e;
+            if (!mapping.includes(r.table())) {
                 excluded++;
                 continue;
             }
-            compactor.add(e);
-            bySeq.add(d);
+            if (splitsInTwo(c, r)) {
+                unsafe.add(r.table());
+            }
+            rowLetters.add(d);
+            rows.add(r);
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            if (unsafe.contains(rows.get(i).table())) {
+                halfApplied++;
+                continue;
+            }
+            compactor.add(rows.get(i));
+            bySeq.add(rowLetters.get(i));
         }
         NetBatch batch = compactor.finish();
         boolean[] refused = new boolean[bySeq.size()];
@@ -560,6 +588,7 @@ public final class GreenplumTarget implements ChangeTarget {
         for (int i = 0; i < refused.length; i++) {
             if (!refused[i]) {
                 applied.add(bySeq.get(i));
+                applied.addAll(copies.getOrDefault(bySeq.get(i), List.of()));
             }
         }
         DeadLetter.remove(c, sql, control, applied);
@@ -572,12 +601,39 @@ public final class GreenplumTarget implements ChangeTarget {
         if (!again.isEmpty()) {
             log.warn("{} dead letters were refused again; the first: {}", again.size(), again.get(0).error());
         }
-        if (noRaw + undecodable + notRows + excluded > 0) {
+        if (noRaw + undecodable + notRows + excluded + halfApplied > 0) {
             log.warn("left as they are: {} dead letters without their raw record, {} that do not decode, {} DDL or bootstrap records"
                     + " (never applied out of their place in the stream), {} of tables the schema mapping excludes", noRaw, undecodable,
                     notRows, excluded);
         }
+        if (halfApplied > 0) {
+            log.warn("left as they are: {} dead letters of tables {}, which hold an update of a table without a key or of a key: such an"
+                    + " update applies as a delete and an insert, of which the first may have applied already; repair these rows by hand"
+                    + " or reload the tables with a Maxwell bootstrap", halfApplied, unsafe);
+        }
         return new RetryResult(letters.size(), applied.size(), letters.size() - applied.size());
+    }
+
+    /**
+     * Whether an update applies as two net changes that bisection may have split, so that its
+     * dead letter may be half applied: an update of a table without a key (delete one copy of the
+     * old row, insert the new one), or one that changes the key (delete the old key, upsert the new).
+     */
+    private boolean splitsInTwo(Connection c, RowChange r) {
+        if (r.op() != Op.UPDATE) {
+            return false;
+        }
+        List<String> keys = r.primaryKeyColumns() != null ? r.primaryKeyColumns()
+                : shapeOf(c, r.table()).map(TableShape::keyColumns).orElse(List.of());
+        if (keys.isEmpty()) {
+            return true;
+        }
+        for (String k : keys) {
+            if (r.old().indexOf(k) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The shape of a table as the target has it, for rows whose records do not name their key. */
