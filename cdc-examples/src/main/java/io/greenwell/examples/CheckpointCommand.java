@@ -39,8 +39,10 @@ final class CheckpointCommand implements Callable<Integer> {
         if (!action.equals("show") && !action.equals("reset")) {
             throw new CommandLine.ParameterException(cl, "checkpoint show or checkpoint reset, not " + action);
         }
-        if (action.equals("reset") && pipeline == null) {
-            throw new CommandLine.ParameterException(cl, "checkpoint reset needs --pipeline");
+        // a reset replays the streams from their start: its pipeline is named on the command line,
+        // never taken from a config file that other commands share
+        if (action.equals("reset") && !cl.getParseResult().hasMatchedOption("--pipeline")) {
+            throw new CommandLine.ParameterException(cl, "checkpoint reset needs --pipeline on the command line");
         }
         try (Connection c = db.connect(cl)) {
             if (action.equals("show")) {

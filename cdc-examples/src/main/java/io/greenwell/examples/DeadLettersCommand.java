@@ -2,6 +2,7 @@ package io.greenwell.examples;
 
 import io.greenwell.cdc.CdcException;
 import io.greenwell.cdc.greenplum.GreenplumTarget;
+import io.greenwell.cdc.greenplum.SchemaMapping;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -42,6 +43,14 @@ final class DeadLettersCommand implements Callable<Integer> {
             description = "retry: put a MySQL database into another schema, as the pipeline does (repeatable, or comma-separated)")
     List<String> schemaMap = new ArrayList<>();
 
+    @Option(names = "--include", paramLabel = "GLOB", split = TargetOptions.LIST, splitSynopsisLabel = ",",
+            description = "retry: only letters of db or db.table matching, as the pipeline does (repeatable, or comma-separated)")
+    List<String> includes = new ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "GLOB", split = TargetOptions.LIST, splitSynopsisLabel = ",",
+            description = "retry: never letters of db or db.table matching, as the pipeline does (repeatable, or comma-separated)")
+    List<String> excludes = new ArrayList<>();
+
     @Override
     public Integer call() throws SQLException {
         CommandLine cl = spec.commandLine();
@@ -56,8 +65,10 @@ final class DeadLettersCommand implements Callable<Integer> {
     }
 
     private int retry(CommandLine cl) {
-        GreenplumTarget built = GreenplumTarget.builder().jdbcUrl(db.jdbcUrl, db.user, db.password(cl))
-                .schemaMapping(TargetOptions.schemaMapping(cl, schemaMap).build()).build();
+        SchemaMapping.Builder mapping = TargetOptions.schemaMapping(cl, schemaMap);
+        includes.forEach(mapping::include);
+        excludes.forEach(mapping::exclude);
+        GreenplumTarget built = GreenplumTarget.builder().jdbcUrl(db.jdbcUrl, db.user, db.password(cl)).schemaMapping(mapping.build()).build();
         try (GreenplumTarget target = built) {
             GreenplumTarget.RetryResult r = target.retryDeadLetters(pipeline);
             cl.getOut().printf(Locale.ROOT, "retried=%d applied=%d still_failing=%d%n", r.retried(), r.applied(), r.stillFailing());

@@ -110,7 +110,10 @@ class ConfigFileIT {
         Cli.Result kafka = Cli.run("kafka", "--config", f.toString());
         assertThat(kafka.status()).isEqualTo(2);
         assertThat(kafka.err()).startsWith("Missing required option: '--group=G'");
-        Cli.Result reset = Cli.run("checkpoint", "reset", "--config", f.toString());
+        Cli.Result fromFile = Cli.run("checkpoint", "reset", "--config", f.toString());
+        assertThat(fromFile.status()).as("a reset never takes its pipeline from the file").isEqualTo(2);
+        assertThat(fromFile.err()).contains("--pipeline on the command line");
+        Cli.Result reset = Cli.run("checkpoint", "reset", "--config", f.toString(), "--pipeline", "shared");
         assertThat(reset.status()).as(reset.err()).isZero();
         assertThat(reset.out()).startsWith("reset 1 checkpoint(s) of pipeline shared");
         assertThat(pipelines()).isEmpty();

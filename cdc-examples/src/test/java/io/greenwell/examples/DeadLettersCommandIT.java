@@ -86,6 +86,12 @@ class DeadLettersCommandIT {
             st.execute("ALTER TABLE replica.t ALTER COLUMN v TYPE varchar(20)");
             st.execute("CREATE TABLE replica.late (id integer PRIMARY KEY, name text)");
         }
+        Cli.Result excluded = Cli.run("dead-letters", "retry", "--jdbc-url", db.url(), "--pipeline", "default", "--schema-map", "shop=replica",
+                "--exclude", "shop.t,shop.late");
+        assertThat(excluded.status()).as(excluded.err()).isZero();
+        assertThat(excluded.out().strip()).as("the excluded tables' letters stay").isEqualTo("retried=4 applied=0 still_failing=4");
+        assertThat(rows("SELECT id, v FROM replica.t ORDER BY id")).containsExactly("1|ok");
+        assertThat(rows("SELECT id, name FROM replica.late ORDER BY id")).isEmpty();
         Cli.Result retry = Cli.run("dead-letters", "retry", "--jdbc-url", db.url(), "--pipeline", "default", "--schema-map", "shop=replica");
         assertThat(retry.status()).as(retry.err()).isZero();
         assertThat(retry.out().strip()).isEqualTo("retried=4 applied=3 still_failing=1");
