@@ -48,6 +48,25 @@ final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Waits until a consumer group is stable with this many members, each holding partitions. */
+    void awaitGroup(String group, int members) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            while (true) {
+                org.apache.kafka.clients.admin.ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all()
+                        .get(60, TimeUnit.SECONDS).get(group);
+                if (d.groupState() == org.apache.kafka.common.GroupState.STABLE && d.members().size() == members
+                        && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty())) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("group " + group + " not stable with " + members + " members: " + d);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     /** A record to produce: its partition, key and value. */
     record Message(int partition, byte[] key, byte[] value) {}
 

@@ -83,6 +83,10 @@ class KafkaScaleOutIT {
 
     private static Map<String, Long> produce(String topic, Workload w, int partitions) throws Exception {
         kafka.createTopic(topic, partitions);
+        return produceInto(topic, w, partitions);
+    }
+
+    private static Map<String, Long> produceInto(String topic, Workload w, int partitions) throws Exception {
         List<String> tables = new ArrayList<>();
         for (String d : DBS) {
             for (String t : Workload.TABLES) {
@@ -118,19 +122,21 @@ class KafkaScaleOutIT {
         try (Connection c = db.connect()) {
             w.dropSchemas(c);
         }
-        Map<String, Long> done = produce("scale", w, 6);
-        long total = done.values().stream().mapToLong(Long::longValue).sum();
+        kafka.createTopic("scale", 6);
         List<Instance> running = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             running.add(new Instance("scale", "scale", "scale"));
         }
+        // every instance holds partitions before the stream starts, so that all three apply
+        kafka.awaitGroup("scale", 3);
+        Map<String, Long> done = produceInto("scale", w, 6);
+        long total = done.values().stream().mapToLong(Long::longValue).sum();
         while (progress("scale") < total / 3) {
             for (Instance i : running) {
                 i.pipeline.await(Duration.ZERO);
             }
             Thread.sleep(20);
         }
-        // the first instance to join may hold every partition until the others are in the group:
         // stop one that has applied batches, so that its partitions really move mid-stream
         int busiest = 0;
         for (int i = 1; i < running.size(); i++) {
