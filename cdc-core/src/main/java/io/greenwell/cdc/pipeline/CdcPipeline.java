@@ -96,7 +96,7 @@ public final class CdcPipeline {
         this.maxDelay = b.maxDelay;
         this.errorPolicy = b.errorPolicy;
         this.listener = b.listener;
-        this.keyResolver = b.keyResolver;
+        this.keyResolver = b.keyResolver != null ? b.keyResolver : b.target.keyResolver();
     }
 
     /** @return a new builder, never null; methods can be chained */
@@ -532,7 +532,7 @@ public final class CdcPipeline {
         private Duration maxDelay = Duration.ofSeconds(1);
         private ErrorPolicy errorPolicy = ErrorPolicy.DEAD_LETTER;
         private PipelineListener listener = PipelineListener.NONE;
-        private KeyResolver keyResolver = KeyResolver.NONE;
+        private KeyResolver keyResolver;
 
         private Builder() {}
 
@@ -612,7 +612,8 @@ public final class CdcPipeline {
         }
 
         /**
-         * @param resolver the keys of tables the stream does not describe; default none
+         * @param resolver the keys and columns of tables the stream does not describe; default
+         *     the target's ({@link ChangeTarget#keyResolver()})
          * @return this builder
          */
         public Builder keyResolver(KeyResolver resolver) {

@@ -68,6 +68,20 @@ public interface ChangeTarget extends AutoCloseable {
         return true;
     }
 
+    /**
+     * The shapes (key and columns) of the target's tables, for rows whose stream does not
+     * describe their table: a pipeline resumed after the table's DDL knows its key from the rows'
+     * {@code primary_key_columns}, but not its columns, and without them a MINIMAL image (only
+     * the changed columns) cannot be told from a full one. The pipeline uses it unless it was
+     * given a resolver of its own. Called on the pipeline's reader thread while {@link #apply}
+     * runs on the applier thread: the resolver must be thread-safe towards the target.
+     *
+     * @return the resolver, never null; default {@link KeyResolver#NONE}
+     */
+    default KeyResolver keyResolver() {
+        return KeyResolver.NONE;
+    }
+
     /** Releases the target's resources; an uncommitted batch is rolled back. Idempotent. */
     @Override
     void close();

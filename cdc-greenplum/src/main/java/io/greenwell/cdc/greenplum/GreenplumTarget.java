@@ -18,6 +18,7 @@ import io.greenwell.cdc.maxwell.MaxwellDecoder;
 import io.greenwell.cdc.spi.ApplyResult;
 import io.greenwell.cdc.spi.ChangeTarget;
 import io.greenwell.cdc.spi.Checkpoint;
+import io.greenwell.cdc.spi.KeyResolver;
 import io.greenwell.cdc.spi.RecordDecoder;
 import io.greenwell.cdc.spi.TableShape;
 import java.sql.Connection;
@@ -120,7 +121,11 @@ public final class GreenplumTarget implements ChangeTarget {
     private SchemaApplier schemas;
     private Checkpoints checkpoints;
     private StreamLocks locks;
-    private boolean closed;
+    private volatile boolean closed;
+    /** The reader thread's own connection and catalog, for {@link #keyResolver()}. */
+    private final Object shapesLock = new Object();
+    private Connection shapesConn;
+    private Catalog shapesCatalog;
 
     private GreenplumTarget(Builder b) {
         this.dataSource = b.dataSource;
@@ -636,18 +641,65 @@ public final class GreenplumTarget implements ChangeTarget {
         return false;
     }
 
+    /**
+     * The target's tables as the pipeline's compactor needs them, read on a connection of their
+     * own (the resolver runs on the reader thread while {@link #apply} uses the target's); a
+     * table that does not exist, or that the mapping excludes, is unknown.
+     */
+    @Override
+    public KeyResolver keyResolver() {
+        return table -> {
+            if (!mapping.includes(table)) {
+                return Optional.empty();
+            }
+            synchronized (shapesLock) {
+                if (closed) {
+                    return Optional.empty();
+                }
+                try {
+                    if (shapesConn == null) {
+                        shapesConn = dataSource != null ? dataSource.getConnection() : DriverManager.getConnection(url, withApplicationName());
+                        shapesConn.setAutoCommit(true);
+                        shapesCatalog = new Catalog(policies);
+                    }
+                    // the compactor asks once per table until DDL changes it: read the catalog afresh
+                    String schema = Names.target(mapping.schemaOf(table.database()));
+                    shapesCatalog.invalidate(schema, Names.target(table.table()));
+                    TargetTable t = shapesCatalog.table(shapesConn, schema, Names.target(table.table()));
+                    return t == null ? Optional.empty() : Optional.of(shape(t));
+                } catch (SQLException e) {
+                    closeShapes();
+                    throw new ApplyException("cannot read table " + table + " from the target's catalog: " + e.getMessage(), table, null,
+                            e.getSQLState(), null, e);
+                }
+            }
+        };
+    }
+
+    private static TableShape shape(TargetTable t) {
+        List<String> columns = new ArrayList<>(t.columns.size());
+        for (TargetTable.Column col : t.columns) {
+            columns.add(col.name());
+        }
+        return new TableShape(t.primaryKey, columns);
+    }
+
+    private void closeShapes() {
+        if (shapesConn != null) {
+            try {
+                shapesConn.close();
+            } catch (SQLException e) {
+                log.debug("closing the catalog connection failed", e);
+            }
+            shapesConn = null;
+        }
+    }
+
     /** The shape of a table as the target has it, for rows whose records do not name their key. */
     private Optional<TableShape> shapeOf(Connection c, TableId table) {
         try {
             TargetTable t = catalog.table(c, schemas.schemaOf(table.database()), Names.target(table.table()));
-            if (t == null) {
-                return Optional.empty();
-            }
-            List<String> columns = new ArrayList<>(t.columns.size());
-            for (TargetTable.Column col : t.columns) {
-                columns.add(col.name());
-            }
-            return Optional.of(new TableShape(t.primaryKey, columns));
+            return t == null ? Optional.empty() : Optional.of(shape(t));
         } catch (SQLException e) {
             throw new ApplyException("cannot read table " + table + " from the catalog: " + e.getMessage(), table, null, e.getSQLState(),
                     null, e);
@@ -785,6 +837,9 @@ public final class GreenplumTarget implements ChangeTarget {
             return;
         }
         closed = true;
+        synchronized (shapesLock) {
+            closeShapes();
+        }
         if (conn != null) {
             try {
                 conn.rollback();

@@ -27,9 +27,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ApplySemanticsIT {
 
-    private static final String DB = "rnd";
-    private static final List<String> KEYED_COLS = List.of("id", "a", "b", "c");
-    private static final List<String> BAG_COLS = List.of("x", "y", "z");
+    static final String DB = "rnd";
+    static final List<String> KEYED_COLS = List.of("id", "a", "b", "c");
+    static final List<String> BAG_COLS = List.of("x", "y", "z");
     private static final List<String> PK = List.of("id");
     private static final String[] TEXTS = {"plain", "tab\there", "new\nline", "back\\slash", "quote'\"", "坂本龍一", "\uD83D\uDE00", ""};
     private static final String[] DECIMALS = {"12.50", "0.00", "-1.25", "99999999.99"};
@@ -87,7 +87,7 @@ class ApplySemanticsIT {
         }
     }
 
-    private static MaxwellStream generate(Random rnd, Model m, int events) {
+    static MaxwellStream generate(Random rnd, Model m, int events) {
         MaxwellStream s = new MaxwellStream().createDatabase(DB);
         s.createTable(DB, "keyed", List.of(new MaxwellStream.Col("id", "int"), new MaxwellStream.Col("a", "int"),
                 new MaxwellStream.Col("b", "varchar"), new MaxwellStream.Col("c", "decimal")), PK,
@@ -231,7 +231,7 @@ class ApplySemanticsIT {
         return row;
     }
 
-    private static List<List<String>> rows(Connection c, String table, List<String> cols) throws SQLException {
+    static List<List<String>> rows(Connection c, String table, List<String> cols) throws SQLException {
         List<List<String>> out = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM " + DB + "." + table)) {
             while (rs.next()) {
@@ -249,7 +249,7 @@ class ApplySemanticsIT {
         return out;
     }
 
-    private static List<List<String>> sorted(List<List<String>> rows) {
+    static List<List<String>> sorted(List<List<String>> rows) {
         List<List<String>> out = new ArrayList<>(rows);
         out.sort((p, q) -> String.valueOf(p).compareTo(String.valueOf(q)));
         return out;

@@ -96,7 +96,8 @@ public final class Scenarios {
      */
     public static int replay(ChangeTarget target, String pipeline, String stream, List<Record> records, int batchEvents) {
         Map<String, Checkpoint> cps = target.loadCheckpoints(pipeline);
-        Batcher batcher = new Batcher(Compactor.create(), new Sequencer(Checkpoint.watermarks(cps.values())),
+        Batcher batcher = new Batcher(Compactor.builder().keyResolver(target.keyResolver()).build(),
+                new Sequencer(Checkpoint.watermarks(cps.values())),
                 new BatchLimits(batchEvents, 64L << 20, true));
         MaxwellDecoder decoder = MaxwellDecoder.create();
         int batches = 0;

@@ -1,0 +1,130 @@
+package io.greenwell.cdc.greenplum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.greenwell.cdc.CdcException;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The database server itself killed (SIGKILL of every PostgreSQL process) while batches commit
+ * asynchronously, the default: the server recovers without its last commits, each batch lost
+ * together with its checkpoint, and the next run applies them again, so that the tables end equal
+ * to the one-by-one replay's. Always on an embedded server of its own, which it may kill.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class ServerCrashIT {
+
+    @Test
+    void aKilledServerLosesOnlyWholeBatchesWithTheirCheckpoints(@TempDir Path dir) throws Exception {
+        ApplySemanticsIT.Model model = new ApplySemanticsIT.Model();
+        MaxwellStream stream = ApplySemanticsIT.generate(new Random(77), model, 20_000);
+        Path data = dir.resolve("data");
+        EmbeddedPostgres pg = start(data, 0);
+        int port = pg.getPort();
+        String url = pg.getJdbcUrl("postgres", "postgres");
+        AtomicInteger commits = new AtomicInteger();
+        long acknowledged;
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).retries(0).hook(p -> {
+            if (p == GreenplumTarget.Phase.AFTER_COMMIT && commits.incrementAndGet() == 150) {
+                kill(data);
+            }
+        }).build()) {
+            assertThatThrownBy(() -> Scenarios.replay(target, "p", "s", stream.records(), 40)).isInstanceOf(CdcException.class);
+            acknowledged = commits.get();
+        }
+        assertThat(acknowledged).as("batches committed before the kill").isGreaterThanOrEqualTo(150);
+        try {
+            pg.close(); // its server is dead already: this only lets go of the data directory
+        } catch (IOException e) {
+            // pg_ctl stop finds no server
+        }
+
+        EmbeddedPostgres again = start(data, port);
+        try {
+            long recovered;
+            try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT \"offset\" FROM greenwell.checkpoint WHERE pipeline = 'p'")) {
+                assertThat(rs.next()).as("the first checkpoint is durable").isTrue();
+                recovered = rs.getLong(1);
+            }
+            long lastAcknowledged = stream.records().get(Math.min(stream.records().size(), 40 * 150) - 1).offset();
+            assertThat(recovered).as("the recovered checkpoint is no later than the last acknowledged batch").isLessThanOrEqualTo(
+                    stream.records().get(stream.records().size() - 1).offset());
+            try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).build()) {
+                Scenarios.replay(target, "p", "s", stream.records(), 40);
+            }
+            try (Connection c = DriverManager.getConnection(url)) {
+                assertThat(ApplySemanticsIT.sorted(ApplySemanticsIT.rows(c, "keyed", ApplySemanticsIT.KEYED_COLS)))
+                        .as("keyed table").isEqualTo(ApplySemanticsIT.sorted(model.keyedRows()));
+                assertThat(ApplySemanticsIT.sorted(ApplySemanticsIT.rows(c, "bag", ApplySemanticsIT.BAG_COLS)))
+                        .as("keyless table").isEqualTo(ApplySemanticsIT.sorted(model.bag));
+            }
+            System.out.printf("server crash: %d batches acknowledged, checkpoint recovered at offset %d (last acknowledged about %d)%n",
+                    acknowledged, recovered, lastAcknowledged);
+        } finally {
+            again.close();
+        }
+    }
+
+    @Test
+    void control(@TempDir Path dir) throws Exception {
+        ApplySemanticsIT.Model model = new ApplySemanticsIT.Model();
+        MaxwellStream stream = ApplySemanticsIT.generate(new Random(77), model, 20_000);
+        EmbeddedPostgres pg = start(dir.resolve("data"), 0);
+        String url = pg.getJdbcUrl("postgres", "postgres");
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).build()) {
+            Scenarios.replay(target, "p", "s", stream.records().subList(0, 6000), 40);
+        }
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).build()) {
+            Scenarios.replay(target, "p", "s", stream.records(), 40);
+        }
+        try (Connection c = DriverManager.getConnection(url)) {
+            assertThat(ApplySemanticsIT.sorted(ApplySemanticsIT.rows(c, "keyed", ApplySemanticsIT.KEYED_COLS)))
+                    .as("keyed table").isEqualTo(ApplySemanticsIT.sorted(model.keyedRows()));
+        }
+        pg.close();
+    }
+
+    private static EmbeddedPostgres start(Path data, int port) throws IOException {
+        Files.createDirectories(data);
+        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false);
+        if (port > 0) {
+            b.setPort(port);
+        }
+        return b.start();
+    }
+
+    /** SIGKILL to the server and all its processes, as a power cut would end them. */
+    private static void kill(Path data) throws SQLException {
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip());
+        } catch (IOException e) {
+            throw new SQLException("cannot read the server's pid", e);
+        }
+        ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
+        java.util.List<ProcessHandle> all = new java.util.ArrayList<>(postmaster.descendants().toList());
+        postmaster.destroyForcibly();
+        all.forEach(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while ((postmaster.isAlive() || all.stream().anyMatch(ProcessHandle::isAlive)) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(postmaster.isAlive()).as("the server is dead").isFalse();
+    }
+}
