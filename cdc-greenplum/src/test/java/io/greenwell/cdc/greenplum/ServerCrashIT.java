@@ -62,9 +62,6 @@ class ServerCrashIT {
                 assertThat(rs.next()).as("the first checkpoint is durable").isTrue();
                 recovered = rs.getLong(1);
             }
-            long lastAcknowledged = stream.records().get(Math.min(stream.records().size(), 40 * 150) - 1).offset();
-            assertThat(recovered).as("the recovered checkpoint is no later than the last acknowledged batch").isLessThanOrEqualTo(
-                    stream.records().get(stream.records().size() - 1).offset());
             try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).build()) {
                 Scenarios.replay(target, "p", "s", stream.records(), 40);
             }
@@ -74,30 +71,10 @@ class ServerCrashIT {
                 assertThat(ApplySemanticsIT.sorted(ApplySemanticsIT.rows(c, "bag", ApplySemanticsIT.BAG_COLS)))
                         .as("keyless table").isEqualTo(ApplySemanticsIT.sorted(model.bag));
             }
-            System.out.printf("server crash: %d batches acknowledged, checkpoint recovered at offset %d (last acknowledged about %d)%n",
-                    acknowledged, recovered, lastAcknowledged);
+            System.out.printf("server crash: %d batches acknowledged, checkpoint recovered at offset %d%n", acknowledged, recovered);
         } finally {
             again.close();
         }
-    }
-
-    @Test
-    void control(@TempDir Path dir) throws Exception {
-        ApplySemanticsIT.Model model = new ApplySemanticsIT.Model();
-        MaxwellStream stream = ApplySemanticsIT.generate(new Random(77), model, 20_000);
-        EmbeddedPostgres pg = start(dir.resolve("data"), 0);
-        String url = pg.getJdbcUrl("postgres", "postgres");
-        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).build()) {
-            Scenarios.replay(target, "p", "s", stream.records().subList(0, 6000), 40);
-        }
-        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).build()) {
-            Scenarios.replay(target, "p", "s", stream.records(), 40);
-        }
-        try (Connection c = DriverManager.getConnection(url)) {
-            assertThat(ApplySemanticsIT.sorted(ApplySemanticsIT.rows(c, "keyed", ApplySemanticsIT.KEYED_COLS)))
-                    .as("keyed table").isEqualTo(ApplySemanticsIT.sorted(model.keyedRows()));
-        }
-        pg.close();
     }
 
     private static EmbeddedPostgres start(Path data, int port) throws IOException {
