@@ -1,8 +1,9 @@
 package io.greenwell.cdc;
 
 /**
- * The checkpoint of a stream is not the one this instance read: another instance of the same
- * pipeline has taken the stream over (a Kafka rebalance, a second process). The batch was rolled
+ * The checkpoint of a stream is not the one this instance read or wrote last: another instance of
+ * the same pipeline has taken the stream over (a Kafka rebalance, a second process), or the
+ * database server lost its last commits in a crash (asynchronous commits). The batch was rolled
  * back; this instance must stop applying that stream, or read the checkpoint again and resume from
  * there.
  */
@@ -19,7 +20,8 @@ public class FencedException extends CdcException {
      */
     public FencedException(String pipeline, String stream) {
         super("the checkpoint of pipeline '" + pipeline + "', stream '" + stream
-                + "' was changed by another instance; the batch was rolled back");
+                + "' is not the one this instance read or wrote last (another instance took the stream over, or the server lost"
+                + " its last commits in a crash); the batch was rolled back");
         this.pipeline = pipeline;
         this.stream = stream;
     }

@@ -227,7 +227,8 @@ public final class CdcPipeline {
             while (!stopping) {
                 applier.check();
                 if (applier.fenced) {
-                    log.warn("pipeline {}: another instance moved a checkpoint; reading the checkpoints again", name);
+                    log.warn("pipeline {}: a checkpoint moved (another instance, or a server that lost its last commits);"
+                            + " reading the checkpoints again", name);
                     reset();
                     load();
                     applier.fenced = false;

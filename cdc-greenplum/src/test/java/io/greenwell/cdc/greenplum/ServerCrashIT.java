@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.greenwell.cdc.CdcException;
+import io.greenwell.cdc.compact.BatchLimits;
+import io.greenwell.cdc.pipeline.CdcPipeline;
+import io.greenwell.cdc.pipeline.RunSummary;
+import io.greenwell.cdc.source.FileSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,6 +78,64 @@ class ServerCrashIT {
             System.out.printf("server crash: %d batches acknowledged, checkpoint recovered at offset %d%n", acknowledged, recovered);
         } finally {
             again.close();
+        }
+    }
+
+    /**
+     * The same crash under a running pipeline, which rides through it: its retries wait for the
+     * restarted server, find the checkpoint older than the batches it saw committed (the server
+     * lost them), read the checkpoints again, go back in the file and apply those batches again.
+     */
+    @Test
+    void aRunningPipelineRidesThroughAServerCrashAndRestart(@TempDir Path dir) throws Exception {
+        ApplySemanticsIT.Model model = new ApplySemanticsIT.Model();
+        MaxwellStream stream = ApplySemanticsIT.generate(new Random(78), model, 20_000);
+        Path input = dir.resolve("stream.jsonl");
+        try (java.io.OutputStream out = Files.newOutputStream(input)) {
+            for (Scenarios.Record r : stream.records()) {
+                out.write(r.bytes());
+                out.write('\n');
+            }
+        }
+        Path data = dir.resolve("data");
+        EmbeddedPostgres pg = start(data, 0);
+        int port = pg.getPort();
+        String url = pg.getJdbcUrl("postgres", "postgres");
+        AtomicInteger commits = new AtomicInteger();
+        java.util.concurrent.CountDownLatch killed = new java.util.concurrent.CountDownLatch(1);
+        EmbeddedPostgres again = null;
+        try (FileSource source = FileSource.of(input);
+                GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).retries(60)
+                        .retryBackoff(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1)).hook(p -> {
+                            if (p == GreenplumTarget.Phase.AFTER_COMMIT && commits.incrementAndGet() == 100) {
+                                kill(data);
+                                killed.countDown();
+                            }
+                        }).build()) {
+            CdcPipeline pipeline = CdcPipeline.builder().name("p").source(source).target(target)
+                    .batchLimits(new BatchLimits(40, 64L << 20, true)).build();
+            pipeline.start();
+            assertThat(killed.await(2, TimeUnit.MINUTES)).as("the server was killed mid-run").isTrue();
+            try {
+                pg.close();
+            } catch (IOException e) {
+                // pg_ctl stop finds no server
+            }
+            again = start(data, port);
+            RunSummary summary = pipeline.await(java.time.Duration.ofMinutes(2));
+            assertThat(summary).as("the run ended").isNotNull();
+            assertThat(commits.get()).as("batches committed after the restart").isGreaterThan(100);
+        } finally {
+            if (again != null) {
+                try (Connection c = DriverManager.getConnection(url)) {
+                    assertThat(ApplySemanticsIT.sorted(ApplySemanticsIT.rows(c, "keyed", ApplySemanticsIT.KEYED_COLS)))
+                            .as("keyed table").isEqualTo(ApplySemanticsIT.sorted(model.keyedRows()));
+                    assertThat(ApplySemanticsIT.sorted(ApplySemanticsIT.rows(c, "bag", ApplySemanticsIT.BAG_COLS)))
+                            .as("keyless table").isEqualTo(ApplySemanticsIT.sorted(model.bag));
+                } finally {
+                    again.close();
+                }
+            }
         }
     }
 
