@@ -102,15 +102,7 @@ public final class Batcher {
         offered++;
         lastOffsets.put(stream, offset);
         origins.add(compactor.add(event), stream, offset, raw);
-        boolean ends = endsTransaction(event);
-        if (ends && st.open) {
-            st.open = false;
-            openStreams--;
-        } else if (!ends && !st.open) {
-            st.open = true;
-            openStreams++;
-        }
-        st.xid = event instanceof RowChange ? event.meta().xid() : null;
+        follow(st, event);
         if (ready == null) {
             if (full() && openStreams == 0) {
                 ready = close(false);
@@ -145,15 +137,7 @@ public final class Batcher {
         }
         offered++;
         lastOffsets.put(stream, offset);
-        boolean ends = endsTransaction(event);
-        if (ends && st.open) {
-            st.open = false;
-            openStreams--;
-        } else if (!ends && !st.open) {
-            st.open = true;
-            openStreams++;
-        }
-        st.xid = event instanceof RowChange ? event.meta().xid() : null;
+        follow(st, event);
         return full() && openStreams == 0 ? close(false) : null;
     }
 
@@ -219,6 +203,19 @@ public final class Batcher {
         offered = 0;
         duplicates = 0;
         return batch;
+    }
+
+    /** Follows a stream past a record it took: its transaction open or ended, and its xid. */
+    private void follow(StreamState st, ChangeEvent event) {
+        boolean ends = endsTransaction(event);
+        if (ends && st.open) {
+            st.open = false;
+            openStreams--;
+        } else if (!ends && !st.open) {
+            st.open = true;
+            openStreams++;
+        }
+        st.xid = event instanceof RowChange ? event.meta().xid() : null;
     }
 
     private static boolean boundaryBefore(StreamState st, ChangeEvent next) {
