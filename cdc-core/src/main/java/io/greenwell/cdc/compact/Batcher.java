@@ -75,6 +75,23 @@ public final class Batcher {
      * @throws TransactionTooLargeException when a transaction outgrows the cap and may not be split
      */
     public NetBatch offer(String stream, long offset, ChangeEvent event, byte[] raw) {
+        return offer(stream, offset, event, raw, 0, raw == null ? 0 : raw.length);
+    }
+
+    /**
+     * As {@link #offer(String, long, ChangeEvent, byte[])}, with the raw record held in
+     * {@code buf[off, off + len)}.
+     *
+     * @param stream the stream id, never null
+     * @param offset the record's offset in its stream
+     * @param event the decoded record, never null
+     * @param buf the buffer holding the record's bytes, or null to keep none; not copied, do not modify
+     * @param off where the record starts in {@code buf}
+     * @param len the record's length
+     * @return a batch that closed, or null while the batch stays open
+     * @throws TransactionTooLargeException when a transaction outgrows the cap and may not be split
+     */
+    public NetBatch offer(String stream, long offset, ChangeEvent event, byte[] buf, int off, int len) {
         StreamState st = streams.get(stream);
         if (st == null) {
             st = new StreamState();
@@ -101,7 +118,7 @@ public final class Batcher {
         NetBatch ready = before == null ? null : close(false, before);
         offered++;
         lastOffsets.put(stream, offset);
-        origins.add(compactor.add(event), stream, offset, raw);
+        origins.add(compactor.add(event), stream, offset, buf, off, len);
         follow(st, event);
         if (ready == null) {
             if (full() && openStreams == 0) {

@@ -22,9 +22,14 @@ public final class Row {
     public static final Row EMPTY = new Row(NO_NAMES, NO_VALUES, 0);
 
     private final String[] names;
+    /** The values; for a row read from JSON, filled on first access from {@link #json}. */
     private final Value[] values;
     private final int size;
     private final long bytes;
+    /** The JSON text the values are read from when first asked for, or null. */
+    private final byte[] json;
+    /** Where each value starts in {@link #json}, or null. */
+    private final int[] starts;
     private int hash;
 
     private Row(String[] names, Value[] values, int size) {
@@ -32,6 +37,17 @@ public final class Row {
         this.values = values;
         this.size = size;
         this.bytes = estimate(names, values, size);
+        this.json = null;
+        this.starts = null;
+    }
+
+    private Row(String[] names, byte[] json, int[] starts, long textBytes) {
+        this.names = names;
+        this.values = new Value[names.length];
+        this.size = names.length;
+        this.bytes = 72L + 28L * names.length + textBytes;
+        this.json = json;
+        this.starts = starts;
     }
 
     /** Computed once, while the values are fresh in cache, so that memory accounting is a field read. */
@@ -102,6 +118,27 @@ public final class Row {
         return names.length == 0 ? EMPTY : new Row(names, values, names.length);
     }
 
+    /**
+     * A row whose values are JSON values of a text that a JSON parser has accepted, read when first
+     * asked for. Decoders use it so that a row image costs no objects per value until it is
+     * written; the row keeps a reference to {@code json}, which must not change afterwards.
+     *
+     * @param names the column names, owned by the row from now on (may be shared between rows)
+     * @param json the JSON text (UTF-8), never null; not copied
+     * @param starts where each column's value starts in {@code json}, owned by the row
+     * @param textBytes how many bytes of {@code json} the row's values and names span, for
+     *     {@link #estimatedBytes()}
+     * @return the row, never null
+     * @throws IllegalArgumentException when names and starts differ in length
+     */
+    public static Row ofJson(String[] names, byte[] json, int[] starts, int textBytes) {
+        if (names.length != starts.length) {
+            throw new IllegalArgumentException("names and starts differ in length");
+        }
+        Objects.requireNonNull(json, "json");
+        return names.length == 0 ? EMPTY : new Row(names, json, starts, textBytes);
+    }
+
     /** @return a new builder, never null */
     public static Builder builder() {
         return new Builder(8);
@@ -132,7 +169,18 @@ public final class Row {
      */
     public Value value(int i) {
         Objects.checkIndex(i, size);
-        return values[i];
+        return at(i);
+    }
+
+    /** The value at {@code i}, read from the JSON text the first time. */
+    private Value at(int i) {
+        Value v = values[i];
+        if (v == null) {
+            // racy but safe: every thread reads the same immutable value from the same text
+            v = JsonValues.read(json, starts[i]);
+            values[i] = v;
+        }
+        return v;
     }
 
     /**
@@ -159,7 +207,7 @@ public final class Row {
      */
     public Value get(String name) {
         int i = indexOf(name);
-        return i < 0 ? null : values[i];
+        return i < 0 ? null : at(i);
     }
 
     /**
@@ -184,7 +232,7 @@ public final class Row {
     public Map<String, Value> toMap() {
         Map<String, Value> m = new LinkedHashMap<>(Math.max(4, size * 2));
         for (int i = 0; i < size; i++) {
-            m.put(names[i], values[i]);
+            m.put(names[i], at(i));
         }
         return m;
     }
@@ -193,7 +241,7 @@ public final class Row {
     public Builder toBuilder() {
         Builder b = new Builder(Math.max(4, size));
         for (int i = 0; i < size; i++) {
-            b.put(names[i], values[i]);
+            b.put(names[i], at(i));
         }
         return b;
     }
@@ -218,7 +266,7 @@ public final class Row {
         }
         for (int i = 0; i < size; i++) {
             int j = (other.names[i] == names[i] || other.names[i].equals(names[i])) ? i : other.indexOf(names[i]);
-            if (j < 0 || !values[i].equals(other.values[j])) {
+            if (j < 0 || !at(i).equals(other.at(j))) {
                 return false;
             }
         }
@@ -230,7 +278,7 @@ public final class Row {
         int h = hash;
         if (h == 0 && size > 0) {
             for (int i = 0; i < size; i++) {
-                h += names[i].hashCode() ^ values[i].hashCode();
+                h += names[i].hashCode() ^ at(i).hashCode();
             }
             hash = h == 0 ? 1 : h;
             h = hash;
@@ -245,7 +293,7 @@ public final class Row {
             if (i > 0) {
                 sb.append(", ");
             }
-            sb.append(names[i]).append('=').append(values[i]);
+            sb.append(names[i]).append('=').append(at(i));
         }
         return sb.append('}').toString();
     }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.greenwell.cdc.DecodeException;
 import io.greenwell.cdc.event.ChangeEvent;
 import io.greenwell.cdc.event.TableId;
-import io.greenwell.cdc.event.Value;
+import io.greenwell.cdc.spi.RecordDecoder;
 import java.util.List;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +33,7 @@ import javax.crypto.spec.SecretKeySpec;
  * ChangeEvent event = decoder.decode(bytes, "orders-0", 42L);
  * }</pre>
  */
-public final class MaxwellDecoder {
+public final class MaxwellDecoder implements RecordDecoder {
 
     /** The longest string value accepted, in characters (a MySQL LONGTEXT can be 4 GiB). */
     static final int MAX_STRING_LENGTH = 512 * 1024 * 1024;
@@ -70,7 +70,8 @@ public final class MaxwellDecoder {
     }
 
     /**
-     * Decodes a whole array as one record, without a known origin.
+     * Decodes a whole array as one record, without a known origin. The array must not change
+     * afterwards, as for {@link #decode(byte[], String, long)}.
      *
      * @param record the record's bytes (UTF-8 JSON), never null
      * @return the event, never null
@@ -81,7 +82,9 @@ public final class MaxwellDecoder {
     }
 
     /**
-     * Decodes a whole array as one record.
+     * Decodes a whole array as one record. The event's rows read their values from the array when
+     * they are first asked for, so it must not change afterwards (sources hand out a fresh array per
+     * record).
      *
      * @param record the record's bytes (UTF-8 JSON), never null
      * @param stream where the record came from, for messages; may be null
@@ -89,13 +92,15 @@ public final class MaxwellDecoder {
      * @return the event, never null
      * @throws DecodeException when the record is not a valid Maxwell message
      */
+    @Override
     public ChangeEvent decode(byte[] record, String stream, long offset) {
         return decode(record, 0, record.length, stream, offset);
     }
 
     /**
-     * Decodes the record held in {@code buf[off, off + len)}. The decoder keeps no reference to
-     * the buffer, which the caller may reuse afterwards.
+     * Decodes the record held in {@code buf[off, off + len)}. The event's rows read their values
+     * from that range when they are first asked for, so it must not change while the event is in
+     * use; copy the record first to reuse the buffer.
      *
      * @param buf the buffer, never null
      * @param off where the record starts
@@ -106,6 +111,7 @@ public final class MaxwellDecoder {
      * @throws DecodeException when the record is not a valid Maxwell message
      * @throws IndexOutOfBoundsException when {@code off} and {@code len} are outside {@code buf}
      */
+    @Override
     public ChangeEvent decode(byte[] buf, int off, int len, String stream, long offset) {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
         try {
@@ -146,10 +152,12 @@ public final class MaxwellDecoder {
     static final class Scratch {
         static final int RECENT_SLOTS = 4;
         String[] names = new String[64];
-        Value[] values = new Value[64];
+        int[] starts = new int[64];
         final long[] filter = new long[4];
-        /** The names array of the previous row, shared by the next row when it has the same columns. */
-        String[] lastNames = new String[0];
+        /** The names arrays of the last rows, shared by the next row when it has the same columns. */
+        final String[][] recentNames = {new String[0], new String[0]};
+        /** The slot of {@link #recentNames} the next new names array replaces. */
+        int nextRecentNames;
         /** The previous record's table and key columns, reused when the next record repeats them. */
         TableId lastTable;
         List<String> lastKeyColumns;

@@ -41,15 +41,6 @@ import javax.crypto.spec.IvParameterSpec;
  */
 final class MaxwellRecordParser {
 
-    /** The numbers 0 to 1023, which are most of the integers in real streams. */
-    private static final Value.Numeric[] SMALL_INTS = new Value.Numeric[1024];
-
-    static {
-        for (int i = 0; i < SMALL_INTS.length; i++) {
-            SMALL_INTS[i] = Value.number(Integer.toString(i));
-        }
-    }
-
     private static final int RECENT_DATABASE = 0;
     private static final int RECENT_TABLE = 1;
     private static final int RECENT_TYPE = 2;
@@ -404,19 +395,29 @@ final class MaxwellRecordParser {
         }
     }
 
+    /**
+     * Reads the row object whose START_OBJECT is the current token. Its values are validated by the
+     * parser but not built: the row records where each starts and reads it from the record's bytes
+     * when it is first asked for (most images are replaced by later ones before they are written).
+     */
     private Row readRow(JsonParser p) throws IOException {
         MaxwellDecoder.Scratch sc = scratch;
         String[] names = sc.names;
-        Value[] values = sc.values;
+        int[] starts = sc.starts;
         long[] filter = sc.filter;
         filter[0] = 0;
         filter[1] = 0;
         filter[2] = 0;
         filter[3] = 0;
+        int open = tokenOffset(p);
         int n = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
-            Value v = value(p, p.nextToken());
+            JsonToken t = p.nextToken();
+            int start = curBase + tokenOffset(p);
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                p.skipChildren();
+            }
             int h = name.hashCode();
             h ^= h >>> 16;
             int word = (h >>> 6) & 3;
@@ -424,31 +425,42 @@ final class MaxwellRecordParser {
             if ((filter[word] & bit) != 0) {
                 int i = indexOfIdentical(names, n, name);
                 if (i >= 0) {
-                    values[i] = v; // a repeated key: the last one wins, as in a JSON object
+                    starts[i] = start; // a repeated key: the last one wins, as in a JSON object
                     continue;
                 }
             }
             filter[word] |= bit;
             if (n == names.length) {
                 names = sc.names = Arrays.copyOf(names, n * 2);
-                values = sc.values = Arrays.copyOf(values, n * 2);
+                starts = sc.starts = Arrays.copyOf(starts, n * 2);
             }
             names[n] = name;
-            values[n] = v;
+            starts[n] = start;
             n++;
         }
-        String[] last = sc.lastNames;
-        boolean same = last.length == n;
-        for (int i = 0; same && i < n; i++) {
-            same = last[i] == names[i];
+        return Row.ofJson(sharedNames(sc, names, n), cur, Arrays.copyOf(starts, n), tokenEnd(p) - open);
+    }
+
+    /**
+     * The names as an array that recent rows with the same columns share: an update's two images
+     * alternate between two shapes, so the last two are kept.
+     */
+    private static String[] sharedNames(MaxwellDecoder.Scratch sc, String[] names, int n) {
+        String[][] recent = sc.recentNames;
+        for (int k = 0; k < recent.length; k++) {
+            String[] last = recent[k];
+            boolean same = last.length == n;
+            for (int i = 0; same && i < n; i++) {
+                same = last[i] == names[i];
+            }
+            if (same) {
+                return last;
+            }
         }
-        if (!same) {
-            last = Arrays.copyOf(names, n);
-            sc.lastNames = last;
-        }
-        Row row = Row.wrap(last, Arrays.copyOf(values, n));
-        Arrays.fill(values, 0, n, null); // do not keep values alive in the thread's scratch
-        return row;
+        String[] copy = Arrays.copyOf(names, n);
+        recent[sc.nextRecentNames] = copy;
+        sc.nextRecentNames = (sc.nextRecentNames + 1) % recent.length;
+        return copy;
     }
 
     private static int indexOfIdentical(String[] names, int n, String name) {
@@ -464,22 +476,7 @@ final class MaxwellRecordParser {
         switch (t) {
             case VALUE_STRING:
                 return Value.text(p.getText());
-            case VALUE_NUMBER_INT: {
-                int len = p.getTextLength();
-                int off = curBase + tokenOffset(p);
-                if (len <= 4) {
-                    // JSON has no leading zeros, so digits only (no '-') give the canonical text
-                    int v = 0;
-                    for (int i = 0; i < len && v >= 0; i++) {
-                        int d = cur[off + i] - '0';
-                        v = d >= 0 && d <= 9 ? v * 10 + d : -1;
-                    }
-                    if (v >= 0 && v < SMALL_INTS.length) {
-                        return SMALL_INTS[v];
-                    }
-                }
-                return Value.number(new String(cur, off, len, StandardCharsets.ISO_8859_1));
-            }
+            case VALUE_NUMBER_INT:
             case VALUE_NUMBER_FLOAT:
                 return Value.number(numberText(p));
             case VALUE_NULL:

@@ -207,6 +207,7 @@ public final class CdcPipeline {
     private final class Reader implements ChangeSource.Listener {
         private final Applier applier;
         private final Deque<SourceRecord> buffer = new ArrayDeque<>();
+        private final RecordArena arena = new RecordArena();
         private Batcher batcher;
         private Work pending;
         private boolean paused;
@@ -294,8 +295,12 @@ public final class CdcPipeline {
             }
             NetBatch closed;
             ChangeEvent e;
+            arena.add(r.bytes());
+            byte[] buf = arena.buffer;
+            int off = arena.offset;
+            int len = r.bytes().length;
             try {
-                e = decoder.decode(r.bytes(), r.stream(), r.offset());
+                e = decoder.decode(buf, off, len, r.stream(), r.offset());
             } catch (DecodeException ex) {
                 if (errorPolicy == ErrorPolicy.FAIL) {
                     throw ex;
@@ -313,7 +318,7 @@ public final class CdcPipeline {
                 skipped++;
                 closed = batcher.skip(r.stream(), r.offset(), e);
             } else {
-                closed = batcher.offer(r.stream(), r.offset(), e, r.bytes());
+                closed = batcher.offer(r.stream(), r.offset(), e, buf, off, len);
             }
             if (closed != null) {
                 close(closed, System.nanoTime() - t0);
@@ -527,7 +532,7 @@ public final class CdcPipeline {
     public static final class Builder {
         private String name = "default";
         private ChangeSource source;
-        private RecordDecoder decoder = MaxwellDecoder.create()::decode;
+        private RecordDecoder decoder = MaxwellDecoder.create();
         private ChangeTarget target;
         private BatchLimits limits = BatchLimits.DEFAULT;
         private Duration maxDelay = Duration.ofSeconds(1);

@@ -79,6 +79,20 @@ class BatcherTest {
     }
 
     @Test
+    void rawRecordsHeldInASharedBufferComeBackAsTheirOwnBytes() {
+        Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(10, Long.MAX_VALUE, true));
+        byte[] shared = {9, 1, 2, 3, 4, 5, 9};
+        assertThat(b.offer("a", 1, tx(ins(1), 7, 0, false, 10), shared, 1, 2)).isNull();
+        assertThat(b.offer("a", 2, tx(ins(2), 7, 1, true, 10), shared, 3, 3)).isNull();
+        assertThat(b.offer("a", 3, tx(ins(3), 8, 0, true, 20), null, 0, 0)).isNull();
+        Origins o = b.flush().origins();
+        assertThat(o.raw(0)).containsExactly(1, 2);
+        assertThat(o.raw(1)).containsExactly(3, 4, 5);
+        assertThat(o.raw(2)).isNull();
+        assertThat(o.raw(3)).isNull();
+    }
+
+    @Test
     void aChangeOfXidIsABoundaryEvenWithoutACommitRow() {
         Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(2, Long.MAX_VALUE, true));
         List<NetBatch> batches = offerAll(b, "s", List.of(

@@ -448,7 +448,7 @@ public final class GreenplumTarget implements ChangeTarget {
      */
     public RetryResult retryDeadLetters(String pipeline) {
         MaxwellDecoder decoder = MaxwellDecoder.create();
-        return retryDeadLetters(pipeline, decoder::decode);
+        return retryDeadLetters(pipeline, decoder);
     }
 
     /**
