@@ -50,6 +50,28 @@ class FileSourceTest {
     }
 
     @Test
+    void stringsWithQuotesEscapesAndBracketsAreFramedAtEveryAlignmentAndAcrossReadBuffers() {
+        // every record puts its tricky string at another byte alignment; one record spans lines,
+        // one ends in CRLF, and one is longer than the reader's buffer
+        List<String> records = new ArrayList<>();
+        for (int pad = 0; pad < 17; pad++) {
+            String p = "x".repeat(pad);
+            records.add("{\"s\":\"" + p + "q\\\"}{[\\\\]\",\"t\":\"" + p + "long string without specials\"}");
+            // an escaped quote followed by closers decides whether the record goes on
+            records.add("{\"s\":\"" + p + "\\\"}]}\\\\\"\n,\"t\":1}");
+        }
+        records.add("{\"j\":{\n\"k\":\"" + "y".repeat(9) + "\\\"}\"\n}}");
+        records.add("{\"big\":\"" + "z".repeat(70_000) + "\\\\\"}");
+        StringBuilder text = new StringBuilder();
+        List<String> want = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            want.add(text.length() + ":" + records.get(i));
+            text.append(records.get(i)).append(i == 3 ? "\r\n" : "\n");
+        }
+        assertThat(texts(all(of(text.toString())))).containsExactlyElementsOf(want);
+    }
+
+    @Test
     void aBrokenRecordIsItsFirstLineAndReadingGoesOnAtTheNextLine() {
         // truncated record: its braces never close before good records follow
         List<SourceRecord> rs = all(of("{\"a\":1\n{\"b\":2}\n{\"c\":3}\n"));
