@@ -56,6 +56,20 @@ public sealed interface Value permits Value.Null, Value.Text, Value.Numeric, Val
     }
 
     /**
+     * Reads the JSON value that starts at {@code start} of a text that a JSON parser has accepted:
+     * a string decoded, a number or an embedded object or array as its exact text, a literal. It
+     * does not check the syntax again.
+     *
+     * @param json the JSON text (UTF-8), never null
+     * @param start where the value's first byte is
+     * @return the value, never null
+     * @throws IllegalStateException when no JSON value starts there
+     */
+    static Value ofJson(byte[] json, int start) {
+        return JsonValues.read(json, start);
+    }
+
+    /**
      * @return true only for {@link #NULL}
      */
     default boolean isNull() {

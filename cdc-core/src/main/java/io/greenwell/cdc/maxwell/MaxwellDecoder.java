@@ -114,6 +114,20 @@ public final class MaxwellDecoder implements RecordDecoder {
     @Override
     public ChangeEvent decode(byte[] buf, int off, int len, String stream, long offset) {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        ChangeEvent fast;
+        try {
+            fast = new MaxwellRecordParser(this, buf, off, len, stream, offset).parseFast();
+        } catch (RuntimeException e) {
+            fast = null; // defence in depth: Jackson reads the record and decides
+        }
+        if (fast != null) {
+            return fast;
+        }
+        return decodeWithJackson(buf, off, len, stream, offset);
+    }
+
+    /** Decodes without the fast path: the reference the fast path is tested against. */
+    ChangeEvent decodeWithJackson(byte[] buf, int off, int len, String stream, long offset) {
         try {
             return new MaxwellRecordParser(this, buf, off, len, stream, offset).parseRecord();
         } catch (DecodeException e) {

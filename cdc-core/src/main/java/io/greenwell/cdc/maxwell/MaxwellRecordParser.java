@@ -177,6 +177,385 @@ final class MaxwellRecordParser {
         return build();
     }
 
+    /**
+     * Reads the usual row record without Jackson: a single pass over the bytes that checks the JSON
+     * grammar as it goes, for the fields Maxwell writes to every row record. Anything else (another
+     * field, an escape in a name or in the envelope's strings, a repeated field, a DDL or bootstrap
+     * type, an error of any kind) returns null, and the record is read again by
+     * {@link #parseRecord()}, which gives the same event or the error. Both paths build the event
+     * with {@link #build()}.
+     *
+     * @return the event, or null to read the record with Jackson
+     */
+    ChangeEvent parseFast() {
+        cur = input;
+        curBase = inputOff;
+        curEnd = inputOff + inputLen;
+        scratch = decoder.scratch();
+        try {
+            fastEnvelope();
+            if (family != Family.ROW) {
+                return null;
+            }
+            return build();
+        } catch (JsonScan.Bail | DecodeException | IOException e) {
+            return null;
+        }
+    }
+
+    /** Where the string {@link #fastRecent} read ends (after its closing quote). */
+    private int fastEnd;
+
+    private static final int F_DATABASE = 1;
+    private static final int F_TABLE = 1 << 1;
+    private static final int F_TYPE = 1 << 2;
+    private static final int F_TS = 1 << 3;
+    private static final int F_XID = 1 << 4;
+    private static final int F_XOFFSET = 1 << 5;
+    private static final int F_COMMIT = 1 << 6;
+    private static final int F_POSITION = 1 << 7;
+    private static final int F_GTID = 1 << 8;
+    private static final int F_SERVER_ID = 1 << 9;
+    private static final int F_THREAD_ID = 1 << 10;
+    private static final int F_SCHEMA_ID = 1 << 11;
+    private static final int F_KEY_COLUMNS = 1 << 12;
+    private static final int F_DATA = 1 << 13;
+    private static final int F_OLD = 1 << 14;
+    private static final int F_KEY = 1 << 15;
+
+    private void fastEnvelope() {
+        byte[] b = input;
+        int end = curEnd;
+        int i = JsonScan.ws(b, inputOff, end);
+        i = JsonScan.ws(b, JsonScan.expect(b, i, end, '{'), end);
+        int seen = 0;
+        if (i < end && b[i] == '}') {
+            i++;
+        } else {
+            while (true) {
+                int nameEnd = JsonScan.plainStringEnd(b, i, end);
+                int field = fieldOf(b, i + 1, nameEnd - i - 1);
+                if (field == 0 || (seen & field) != 0) {
+                    throw JsonScan.BAIL;
+                }
+                seen |= field;
+                fieldCount++;
+                i = JsonScan.ws(b, JsonScan.expect(b, JsonScan.ws(b, nameEnd + 1, end), end, ':'), end);
+                i = JsonScan.ws(b, fastField(field, b, i, end), end);
+                if (i < end && b[i] == '}') {
+                    i++;
+                    break;
+                }
+                i = JsonScan.ws(b, JsonScan.expect(b, i, end, ','), end);
+            }
+        }
+        if (JsonScan.ws(b, i, end) != end) {
+            throw JsonScan.BAIL;
+        }
+    }
+
+    private static int fieldOf(byte[] b, int at, int len) {
+        switch (len) {
+            case 2:
+                return JsonScan.equalsAscii(b, at, len, "ts") ? F_TS : 0;
+            case 3:
+                return JsonScan.equalsAscii(b, at, len, "xid") ? F_XID : JsonScan.equalsAscii(b, at, len, "old") ? F_OLD : 0;
+            case 4:
+                return JsonScan.equalsAscii(b, at, len, "type") ? F_TYPE
+                        : JsonScan.equalsAscii(b, at, len, "data") ? F_DATA : JsonScan.equalsAscii(b, at, len, "gtid") ? F_GTID : 0;
+            case 5:
+                return JsonScan.equalsAscii(b, at, len, "table") ? F_TABLE : 0;
+            case 6:
+                return JsonScan.equalsAscii(b, at, len, "commit") ? F_COMMIT : 0;
+            case 7:
+                return JsonScan.equalsAscii(b, at, len, "xoffset") ? F_XOFFSET : 0;
+            case 8:
+                return JsonScan.equalsAscii(b, at, len, "database") ? F_DATABASE
+                        : JsonScan.equalsAscii(b, at, len, "position") ? F_POSITION : 0;
+            case 9:
+                return JsonScan.equalsAscii(b, at, len, "server_id") ? F_SERVER_ID
+                        : JsonScan.equalsAscii(b, at, len, "thread_id") ? F_THREAD_ID
+                        : JsonScan.equalsAscii(b, at, len, "schema_id") ? F_SCHEMA_ID : 0;
+            case 11:
+                return JsonScan.equalsAscii(b, at, len, "primary_key") ? F_KEY : 0;
+            case 19:
+                return JsonScan.equalsAscii(b, at, len, "primary_key_columns") ? F_KEY_COLUMNS : 0;
+            default:
+                return 0;
+        }
+    }
+
+    /** Reads the value of one envelope field that starts at {@code i}; returns the offset after it. */
+    private int fastField(int field, byte[] b, int i, int end) {
+        switch (field) {
+            case F_DATABASE:
+                database = fastRecent(b, i, end, RECENT_DATABASE);
+                return fastEnd;
+            case F_TABLE:
+                table = fastRecent(b, i, end, RECENT_TABLE);
+                return fastEnd;
+            case F_TYPE:
+                type = fastRecent(b, i, end, RECENT_TYPE);
+                family = familyOf(type);
+                return fastEnd;
+            case F_POSITION:
+            case F_GTID: {
+                if (isNull(b, i, end)) {
+                    return JsonScan.value(b, i, end);
+                }
+                int q = JsonScan.plainStringEnd(b, i, end);
+                String text = new String(b, i + 1, q - i - 1, StandardCharsets.ISO_8859_1);
+                if (field == F_POSITION) {
+                    position = text;
+                } else {
+                    gtid = text;
+                }
+                return q + 1;
+            }
+            case F_COMMIT: {
+                int after = JsonScan.value(b, i, end);
+                if (b[i] == 't' || b[i] == 'f') {
+                    commit = b[i] == 't';
+                } else if (b[i] != 'n') {
+                    throw JsonScan.BAIL;
+                }
+                return after;
+            }
+            case F_DATA:
+                if (i >= end || b[i] != '{') {
+                    throw JsonScan.BAIL;
+                }
+                return fastRow(b, i, end, true);
+            case F_OLD:
+                if (isNull(b, i, end)) {
+                    return JsonScan.value(b, i, end);
+                }
+                if (i >= end || b[i] != '{') {
+                    throw JsonScan.BAIL;
+                }
+                return fastRow(b, i, end, false);
+            case F_KEY_COLUMNS:
+                return fastKeyColumns(b, i, end);
+            case F_KEY:
+                return fastKey(b, i, end);
+            default:
+                return fastLong(field, b, i, end);
+        }
+    }
+
+    private static boolean isNull(byte[] b, int i, int end) {
+        return i < end && b[i] == 'n';
+    }
+
+    /** The integer fields: {@code ts} must be a number, the others may be null. */
+    private int fastLong(int field, byte[] b, int i, int end) {
+        int after = JsonScan.value(b, i, end);
+        if (b[i] == 'n' && field != F_TS) {
+            return after; // null: absent
+        }
+        if (b[i] != '-' && (b[i] < '0' || b[i] > '9')) {
+            throw JsonScan.BAIL;
+        }
+        long v = JsonScan.smallLong(b, i, after);
+        switch (field) {
+            case F_TS:
+                ts = v;
+                hasTs = true;
+                break;
+            case F_XID:
+                xid = v;
+                break;
+            case F_XOFFSET:
+                if (v < 0 || v > Integer.MAX_VALUE) {
+                    throw JsonScan.BAIL;
+                }
+                xoffset = (int) v;
+                break;
+            case F_SERVER_ID:
+                serverId = v;
+                break;
+            case F_THREAD_ID:
+                threadId = v;
+                break;
+            default:
+                schemaId = v;
+                break;
+        }
+        return after;
+    }
+
+    /** A plain string of the envelope, as the instance of its recent slot when the bytes match. */
+    private String fastRecent(byte[] b, int i, int end, int slot) {
+        String[] recent = decoder.recent();
+        String last = recent[slot];
+        if (last != null) {
+            int q = JsonScan.sameString(b, i, end, last);
+            if (q >= 0) {
+                fastEnd = q + 1;
+                return last;
+            }
+        }
+        int q = JsonScan.plainStringEnd(b, i, end);
+        fastEnd = q + 1;
+        String text = new String(b, i + 1, q - i - 1, StandardCharsets.ISO_8859_1);
+        if (isPlain(text)) {
+            recent[slot] = text;
+        }
+        return text;
+    }
+
+    /** {@code primary_key_columns}: null, or an array of plain strings; the previous list when equal. */
+    private int fastKeyColumns(byte[] b, int i, int end) {
+        if (isNull(b, i, end)) {
+            return JsonScan.value(b, i, end);
+        }
+        i = JsonScan.ws(b, JsonScan.expect(b, i, end, '['), end);
+        List<String> last = scratch.lastKeyColumns;
+        boolean same = last != null;
+        int n = 0;
+        List<String> names = null;
+        if (i < end && b[i] == ']') {
+            i++;
+        } else {
+            while (true) {
+                int q = JsonScan.plainStringEnd(b, i, end);
+                int len = q - i - 1;
+                if (same && (n >= last.size() || !JsonScan.equalsAscii(b, i + 1, len, last.get(n)))) {
+                    same = false;
+                }
+                if (!same) {
+                    if (names == null) {
+                        names = new ArrayList<>(2);
+                        for (int k = 0; k < n; k++) {
+                            names.add(last.get(k));
+                        }
+                    }
+                    names.add(new String(b, i + 1, len, StandardCharsets.ISO_8859_1));
+                }
+                n++;
+                i = JsonScan.ws(b, q + 1, end);
+                if (i < end && b[i] == ']') {
+                    i++;
+                    break;
+                }
+                i = JsonScan.ws(b, JsonScan.expect(b, i, end, ','), end);
+            }
+        }
+        if (same) {
+            // every name so far was the previous list's: that list, or the start of it
+            primaryKeyColumns = n == last.size() ? last : List.copyOf(last.subList(0, n));
+        } else {
+            primaryKeyColumns = names == null ? List.of() : List.copyOf(names);
+        }
+        return i;
+    }
+
+    /** {@code primary_key}: null, or an array of the key's values. */
+    private int fastKey(byte[] b, int i, int end) {
+        if (isNull(b, i, end)) {
+            return JsonScan.value(b, i, end);
+        }
+        i = JsonScan.ws(b, JsonScan.expect(b, i, end, '['), end);
+        if (i < end && b[i] == ']') {
+            primaryKey = List.of();
+            return i + 1;
+        }
+        Value first = null;
+        List<Value> more = null;
+        while (true) {
+            int after = JsonScan.value(b, i, end);
+            Value v = Value.ofJson(b, i);
+            if (first == null) {
+                first = v;
+            } else {
+                if (more == null) {
+                    more = new ArrayList<>(4);
+                    more.add(first);
+                }
+                more.add(v);
+            }
+            i = JsonScan.ws(b, after, end);
+            if (i < end && b[i] == ']') {
+                break;
+            }
+            i = JsonScan.ws(b, JsonScan.expect(b, i, end, ','), end);
+        }
+        primaryKey = more == null ? List.of(first) : List.copyOf(more);
+        return i + 1;
+    }
+
+    /**
+     * A row object at {@code open}: plain column names (reused from the recent rows' names when the
+     * bytes match, interned otherwise, as Jackson interns them), values checked but not built.
+     */
+    private int fastRow(byte[] b, int open, int end, boolean isData) {
+        MaxwellDecoder.Scratch sc = scratch;
+        String[] names = sc.names;
+        int[] starts = sc.starts;
+        String[] guess = sc.recentNames[0];
+        String[] other = sc.recentNames[1];
+        long[] filter = sc.filter;
+        filter[0] = 0;
+        filter[1] = 0;
+        filter[2] = 0;
+        filter[3] = 0;
+        int i = JsonScan.ws(b, open + 1, end);
+        int n = 0;
+        boolean guessed = true;
+        if (i < end && b[i] == '}') {
+            i++;
+        } else {
+            while (true) {
+                String name;
+                int q;
+                if (n < guess.length && (q = JsonScan.sameString(b, i, end, guess[n])) >= 0) {
+                    name = guess[n];
+                } else if (n < other.length && (q = JsonScan.sameString(b, i, end, other[n])) >= 0) {
+                    name = other[n];
+                    String[] t = guess;
+                    guess = other;
+                    other = t;
+                    guessed = false;
+                } else {
+                    q = JsonScan.plainStringEnd(b, i, end);
+                    name = new String(b, i + 1, q - i - 1, StandardCharsets.ISO_8859_1).intern();
+                    guessed = false;
+                }
+                int h = name.hashCode();
+                h ^= h >>> 16;
+                int word = (h >>> 6) & 3;
+                long bit = 1L << h;
+                if ((filter[word] & bit) != 0 && indexOfIdentical(names, n, name) >= 0) {
+                    throw JsonScan.BAIL; // a repeated column: left to Jackson's last-one-wins
+                }
+                filter[word] |= bit;
+                i = JsonScan.ws(b, JsonScan.expect(b, JsonScan.ws(b, q + 1, end), end, ':'), end);
+                if (n == names.length) {
+                    names = sc.names = Arrays.copyOf(names, n * 2);
+                    starts = sc.starts = Arrays.copyOf(starts, n * 2);
+                }
+                names[n] = name;
+                starts[n] = i;
+                n++;
+                i = JsonScan.ws(b, JsonScan.value(b, i, end), end);
+                if (i < end && b[i] == '}') {
+                    i++;
+                    break;
+                }
+                i = JsonScan.ws(b, JsonScan.expect(b, i, end, ','), end);
+            }
+        }
+        // every name was the first recent row's, in order: the row shares that array
+        String[] shared = guessed && n == guess.length ? guess : sharedNames(sc, names, n);
+        Row row = Row.ofJson(shared, b, Arrays.copyOf(starts, n), i - open);
+        if (isData) {
+            data = row;
+        } else {
+            oldRow = row;
+        }
+        return i;
+    }
+
     private void readEnvelope(JsonParser p) throws IOException {
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {

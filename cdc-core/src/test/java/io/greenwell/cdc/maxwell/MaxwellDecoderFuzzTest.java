@@ -35,6 +35,8 @@ class MaxwellDecoderFuzzTest {
     private static final String KEY = "0123456789abcdef";
     private static final MaxwellDecoder DECODER = MaxwellDecoder.builder().secretKey(KEY).build();
     private static final List<byte[]> SEEDS = seeds();
+    /** How many of the seeds are the recorded streams' lines (the rest are made up). */
+    private static int RECORDED;
 
     private static List<byte[]> seeds() {
         List<byte[]> seeds = new ArrayList<>();
@@ -59,11 +61,25 @@ class MaxwellDecoderFuzzTest {
                 }
             }
         }
+        RECORDED = seeds.size();
         String[] extra = {
             "{\"database\":\"d\",\"table\":\"t\",\"type\":\"update\",\"ts\":1,\"serverId\":3,\"primaryKeyColumns\":[\"id\"],\"data\":{\"id\":1,\"j\":{\"a\":[1,2]},\"s\":[\"x\"]},\"old\":{\"id\":0}}",
             "{\"old\":{\"v\":1},\"def\":{\"x\":1},\"data\":{\"id\":1,\"v\":2},\"ts\":2,\"database\":\"d\",\"table\":\"t\",\"type\":\"update\"}",
             "{\"database\":\"d\",\"table\":\"t\",\"type\":\"bootstrap-start\",\"ts\":1,\"data\":{}}",
             "{\"type\":\"database-alter\",\"database\":\"x\",\"charset\":null,\"ts\":1000}",
+            // the fast path's shapes, with what it must refuse next to what it must read
+            "{ \"database\" : \"d\" ,\"table\":\"t\",\"type\":\"update\",\"ts\":-1,\"xid\":null,\"xoffset\":3,\"commit\":null,"
+                    + "\"position\":\"mysql-bin.000002:4\",\"gtid\":\"g:1\",\"server_id\":null,\"thread_id\":7,\"schema_id\":8,"
+                    + "\"primary_key\":[1,\"a\\\"b\",2.50,null,true,{\"x\":[]}],\"primary_key_columns\":[\"id\",\"s\"],"
+                    + "\"data\":{\"id\":1,\"s\":\"\\u00e9\\n\\\\\",\"n\":-0.5e+3,\"j\":{\"k\":[1,{\"l\":\"]\"}]},\"z\":false,\"e\":\"\"},"
+                    + "\"old\":null}\r\n",
+            "{\"database\":\"d\",\"table\":\"t\",\"type\":\"delete\",\"ts\":1,\"commit\":true,\"primary_key_columns\":[],"
+                    + "\"data\":{},\"old\":{\"a\":1}}",
+            "{\"database\":\"d\",\"table\":\"t\",\"type\":\"insert\",\"ts\":1,\"data\":{\"a\":1,\"a\":2}}",
+            "{\"database\":\"d\",\"table\":\"t\",\"type\":\"insert\",\"ts\":1,\"ts\":2,\"data\":{\"a\":1}}",
+            "{\"database\":\"d\\u0041\",\"table\":\"t\",\"type\":\"bootstrap-insert\",\"ts\":1,\"data\":{\"a\\u0042\":1}}",
+            "{\"database\":\"d\",\"table\":\"t\",\"type\":\"insert\",\"ts\":1.0,\"xoffset\":2147483648,\"data\":{\"a\":01}}",
+            "{\"database\":\"d\",\"table\":\"t\",\"type\":\"insert\",\"ts\":1234567890123456789,\"data\":{\"a\":nul}}",
             "{\"database\":\"d\",\"table\":\"t\",\"type\":\"insert\",\"ts\":1,\"push_ts\":1612345678.123456,\"query\":\"q\",\"comment\":\"c\",\"data\":{\"a\":18446744073709551615,\"b\":0E-10}}",
         };
         for (String s : extra) {
@@ -107,7 +123,47 @@ class MaxwellDecoderFuzzTest {
         check(input);
     }
 
+    /** The fast path reads the recorded row records itself, instead of leaving them all to Jackson. */
+    @Example
+    void theFastPathReadsTheRecordedRowRecords() {
+        int rows = 0;
+        for (byte[] seed : SEEDS.subList(0, RECORDED)) {
+            ChangeEvent slow;
+            try {
+                slow = DECODER.decodeWithJackson(seed, 0, seed.length, "fuzz", 5L);
+            } catch (DecodeException e) {
+                continue;
+            }
+            String text = new String(seed, StandardCharsets.UTF_8);
+            if (slow instanceof RowChange) {
+                rows++;
+                assertThat(fast(seed)).as(text).isEqualTo(slow);
+            }
+        }
+        assertThat(rows).isGreaterThan(100);
+    }
+
+    private static ChangeEvent fast(byte[] input) {
+        return new MaxwellRecordParser(DECODER, input, 0, input.length, "fuzz", 5L).parseFast();
+    }
+
+    /** Whatever the fast path reads, Jackson reads as the same event. */
+    private static void fastPathAgrees(byte[] input) {
+        ChangeEvent fast = fast(input);
+        if (fast == null) {
+            return;
+        }
+        ChangeEvent slow;
+        try {
+            slow = DECODER.decodeWithJackson(input, 0, input.length, "fuzz", 5L);
+        } catch (DecodeException e) {
+            throw new AssertionError("the fast path accepted what Jackson refuses: " + e.reason(), e);
+        }
+        assertThat(fast).isEqualTo(slow);
+    }
+
     private static void check(byte[] input) {
+        fastPathAgrees(input);
         ChangeEvent e;
         try {
             e = DECODER.decode(input, "fuzz", 5L);
@@ -282,6 +338,41 @@ class MaxwellDecoderFuzzTest {
     @Provide
     Arbitrary<byte[]> bytes() {
         return Arbitraries.bytes().array(byte[].class).ofMaxSize(200);
+    }
+
+    @Property(tries = 1500)
+    void generatedRowRecords(@ForAll("rowRecords") String input) {
+        check(input.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Row records as Maxwell writes them, with any values and any whitespace: the fast path's ground. */
+    @Provide
+    Arbitrary<String> rowRecords() {
+        Arbitrary<String> ws = Arbitraries.of("", "", "", " ", "\n", " \t\r\n ");
+        Arbitrary<String> column = Combinators.combine(Arbitraries.of("id", "a", "name", "é", "a\\u0062", "x y", "id"), ws, jsonValue(2), ws)
+                .as((k, w, v, w2) -> w + "\"" + k + "\"" + w + ":" + w2 + v + w2);
+        Arbitrary<String> row = column.list().ofMaxSize(6).map(l -> "{" + String.join(",", l) + "}");
+        Arbitrary<String> type = Arbitraries.of("insert", "update", "delete", "bootstrap-insert");
+        return Combinators.combine(type, row, row.injectNull(0.5), ws, Arbitraries.integers().between(0, 7))
+                .as((t, data, old, w, shape) -> {
+                    List<String> all = new ArrayList<>();
+                    all.add("\"database\":" + w + "\"d\"");
+                    all.add("\"table\":\"t\"");
+                    all.add("\"type\":\"" + t + "\"");
+                    all.add("\"ts\":" + (shape == 7 ? "1.5" : "1477053217"));
+                    all.add("\"xid\":" + (shape % 2 == 0 ? "null" : "9"));
+                    all.add(shape % 3 == 0 ? "\"commit\":true" : "\"xoffset\":" + shape);
+                    all.add("\"position\":\"mysql-bin.00000" + shape + ":4\"");
+                    all.add("\"primary_key_columns\":[\"id\"" + (shape > 4 ? ",\"a\"" : "") + "]");
+                    all.add("\"data\":" + w + data);
+                    if (old != null) {
+                        all.add("\"old\":" + old);
+                    }
+                    if (shape == 6) {
+                        java.util.Collections.reverse(all);
+                    }
+                    return w + "{" + w + String.join("," + w, all) + w + "}" + w;
+                });
     }
 
     @Provide
