@@ -2,7 +2,8 @@ package io.greenwell.cdc.compact;
 
 /**
  * When a batch closes. A batch closes at the first transaction boundary after it holds
- * {@code maxEvents} records or {@code maxBytes} of retained row images. A single transaction that
+ * {@code maxEvents} records or {@code maxBytes} of retained bytes (row images, and the raw records
+ * kept for the dead letters). A single transaction that
  * outgrows {@code maxBytes} is split there (logged and counted), unless
  * {@code splitLargeTransactions} is false, in which case offering more of it fails.
  *
@@ -12,8 +13,8 @@ package io.greenwell.cdc.compact;
  */
 public record BatchLimits(int maxEvents, long maxBytes, boolean splitLargeTransactions) {
 
-    /** 200,000 events, 64 MiB, transactions split when larger. */
-    public static final BatchLimits DEFAULT = new BatchLimits(200_000, 64L << 20, true);
+    /** 200,000 events, 128 MiB, transactions split when larger. */
+    public static final BatchLimits DEFAULT = new BatchLimits(200_000, 128L << 20, true);
 
     /** Validates. */
     public BatchLimits {

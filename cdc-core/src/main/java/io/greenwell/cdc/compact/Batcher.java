@@ -37,6 +37,8 @@ public final class Batcher {
     private int offered;
     private long duplicates;
     private long splits;
+    /** The bytes of the raw records the open batch keeps for its dead letters. */
+    private long recordBytes;
 
     /**
      * @param compactor the compactor to feed, never null
@@ -119,14 +121,17 @@ public final class Batcher {
         offered++;
         lastOffsets.put(stream, offset);
         origins.add(compactor.add(event), stream, offset, buf, off, len);
+        if (buf != null) {
+            recordBytes += len;
+        }
         follow(st, event);
         if (ready == null) {
             if (full() && openStreams == 0) {
                 ready = close(false);
-            } else if (compactor.retainedBytes() >= limits.maxBytes()) {
+            } else if (retainedBytes() >= limits.maxBytes()) {
                 if (!limits.splitLargeTransactions()) {
                     throw new TransactionTooLargeException("a transaction on stream " + stream + " holds more than "
-                            + limits.maxBytes() + " bytes of row images (at offset " + offset + ") and splitting is refused");
+                            + limits.maxBytes() + " bytes of row images and records (at offset " + offset + ") and splitting is refused");
                 }
                 splits++;
                 log.warn("splitting a transaction larger than {} bytes on stream {} at offset {}", limits.maxBytes(), stream, offset);
@@ -173,6 +178,9 @@ public final class Batcher {
         offered++;
         lastOffsets.put(stream, offset);
         origins.add(compactor.addUndecodable(message), stream, offset, raw);
+        if (raw != null) {
+            recordBytes += raw.length;
+        }
         return full() && openStreams == 0 ? close(false) : null;
     }
 
@@ -186,9 +194,9 @@ public final class Batcher {
         return offered == 0 ? null : close(false);
     }
 
-    /** @return the retained bytes of the open batch, for back-pressure */
+    /** @return the retained bytes of the open batch (row images and kept records), for back-pressure */
     public long retainedBytes() {
-        return compactor.retainedBytes();
+        return compactor.retainedBytes() + recordBytes;
     }
 
     /** @return how many records the open batch holds, duplicates included */
@@ -207,7 +215,7 @@ public final class Batcher {
     }
 
     private boolean full() {
-        return offered >= limits.maxEvents() || compactor.retainedBytes() >= limits.maxBytes();
+        return offered >= limits.maxEvents() || retainedBytes() >= limits.maxBytes();
     }
 
     private NetBatch close(boolean split) {
@@ -219,6 +227,7 @@ public final class Batcher {
         lastOffsets = new HashMap<>();
         offered = 0;
         duplicates = 0;
+        recordBytes = 0;
         return batch;
     }
 

@@ -79,6 +79,22 @@ class BatcherTest {
     }
 
     @Test
+    void theRecordsKeptForTheDeadLettersCountTowardsTheBatchsBytes() {
+        // every record replaces the same row, so the images stay small while the records add up
+        Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(1_000_000, 10_000, true));
+        List<NetBatch> out = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            NetBatch nb = b.offer("s", i, tx(ins(1), 10 + i, 0, true, 10 + i), new byte[1000]);
+            if (nb != null) {
+                out.add(nb);
+            }
+        }
+        assertThat(out).isNotEmpty();
+        assertThat(out.get(0).stats().events()).isEqualTo(10L);
+        assertThat(b.retainedBytes()).isLessThan(10_000 + 1000);
+    }
+
+    @Test
     void rawRecordsHeldInASharedBufferComeBackAsTheirOwnBytes() {
         Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(10, Long.MAX_VALUE, true));
         byte[] shared = {9, 1, 2, 3, 4, 5, 9};
