@@ -190,6 +190,32 @@ public class MaxwellDecodeBenchmark {
         }
     }
 
+    /**
+     * Decoding plus reading every value of every row image, which the decoder otherwise leaves
+     * until a value is asked for: what a consumer that looks at every value pays.
+     */
+    @Benchmark
+    @OperationsPerInvocation(MESSAGES)
+    public void decodeWithValues(Blackhole bh) {
+        final byte[] buf = corpus;
+        final int[] offs = offsets;
+        final MaxwellDecoder d = decoder;
+        for (int i = 0; i < MESSAGES; i++) {
+            int off = offs[i];
+            ChangeEvent e = d.decode(buf, off, offs[i + 1] - off, STREAM, i);
+            if (e instanceof RowChange) {
+                RowChange r = (RowChange) e;
+                for (int k = 0; k < r.data().size(); k++) {
+                    bh.consume(r.data().value(k));
+                }
+                for (int k = 0; k < r.old().size(); k++) {
+                    bh.consume(r.old().value(k));
+                }
+            }
+            bh.consume(e);
+        }
+    }
+
     /** The ceiling: Jackson's tokenizer over the same bytes, materializing no values. */
     @Benchmark
     @OperationsPerInvocation(MESSAGES)
