@@ -25,7 +25,11 @@ final class TargetTable {
     private final Map<String, Integer> positions = new HashMap<>();
 
     private static final int SHAPES = 4;
-    private final Row[] shapes = new Row[SHAPES];
+    /**
+     * The column names of the last row shapes seen. Names, not rows: a row may read its values from
+     * a large buffer of records, which a kept row would keep alive.
+     */
+    private final String[][] shapes = new String[SHAPES][];
     private final int[][] shapeMaps = new int[SHAPES][];
     private int nextShape;
 
@@ -56,29 +60,31 @@ final class TargetTable {
      */
     int[] map(Row row) {
         for (int s = 0; s < SHAPES; s++) {
-            Row shape = shapes[s];
+            String[] shape = shapes[s];
             if (shape != null && sameNames(shape, row)) {
                 return shapeMaps[s];
             }
         }
         int[] m = new int[row.size()];
+        String[] names = new String[row.size()];
         for (int i = 0; i < m.length; i++) {
-            m[i] = position(row.name(i));
+            names[i] = row.name(i);
+            m[i] = position(names[i]);
         }
         int s = nextShape;
         nextShape = (nextShape + 1) % SHAPES;
-        shapes[s] = row;
+        shapes[s] = names;
         shapeMaps[s] = m;
         return m;
     }
 
-    private static boolean sameNames(Row a, Row b) {
-        int n = a.size();
+    private static boolean sameNames(String[] a, Row b) {
+        int n = a.length;
         if (n != b.size()) {
             return false;
         }
         for (int i = 0; i < n; i++) {
-            String x = a.name(i);
+            String x = a[i];
             String y = b.name(i);
             if (x != y && !x.equals(y)) {
                 return false;
