@@ -25,6 +25,20 @@ public record TableId(String database, String table) implements Comparable<Table
         return new TableId(database, table);
     }
 
+    /** The same database and table; checked by identity first, as decoders share instances. */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        return o instanceof TableId && database.equals(((TableId) o).database) && table.equals(((TableId) o).table);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * database.hashCode() + table.hashCode();
+    }
+
     @Override
     public int compareTo(TableId o) {
         int c = database.compareTo(o.database);
