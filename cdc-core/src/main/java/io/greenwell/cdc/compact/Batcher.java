@@ -39,6 +39,7 @@ public final class Batcher {
     private long splits;
     /** The bytes of the raw records the open batch keeps for its dead letters. */
     private long recordBytes;
+    private boolean droppedLast;
 
     /**
      * @param compactor the compactor to feed, never null
@@ -111,8 +112,10 @@ public final class Batcher {
             offered++;
             duplicates++;
             lastOffsets.put(stream, offset);
+            droppedLast = true;
             return null;
         }
+        droppedLast = false;
         if (endedBefore) {
             st.open = false;
             openStreams--;
@@ -192,6 +195,14 @@ public final class Batcher {
      */
     public NetBatch flush() {
         return offered == 0 ? null : close(false);
+    }
+
+    /**
+     * @return true when the last record offered was a replay of one applied before: nothing of it
+     *     is kept, neither its event nor its bytes
+     */
+    public boolean droppedLast() {
+        return droppedLast;
     }
 
     /** @return the retained bytes of the open batch (row images and kept records), for back-pressure */

@@ -16,6 +16,12 @@ final class JsonScan {
     /** Nested values deeper than this are left to Jackson (which enforces its own limit). */
     private static final int MAX_DEPTH = 64;
 
+    /**
+     * Names longer than this many bytes are left to Jackson, which refuses names of more than
+     * 50,000 characters (its default); a name has at least as many bytes as characters.
+     */
+    private static final int MAX_NAME = 50_000;
+
     /** Numbers longer than this are left to Jackson (which enforces the decoder's limit). */
     private static final int MAX_NUMBER = 1000;
 
@@ -59,10 +65,13 @@ final class JsonScan {
         if (i >= end || b[i] != '"') {
             throw BAIL;
         }
-        i++;
+        int start = ++i;
         while (i < end) {
             byte c = b[i];
             if (c == '"') {
+                if (i - start > MAX_NAME) {
+                    throw BAIL;
+                }
                 return i;
             }
             if (c == '\\' || c < 0x20) { // an escape, a control character or a non-ASCII byte
@@ -176,6 +185,33 @@ final class JsonScan {
     }
 
     /**
+     * A key of a nested object, whose opening quote is at {@code i}. Jackson checks names more
+     * than values (their length, and surrogate escapes in pairs), so a key with an escape or of
+     * more than {@link #MAX_NAME} bytes is left to it.
+     *
+     * @return the offset after its closing quote
+     */
+    private static int key(byte[] b, int i, int end) {
+        if (i >= end || b[i] != '"') {
+            throw BAIL;
+        }
+        int start = i + 1;
+        for (int k = start; k < end; k++) {
+            byte c = b[k];
+            if (c == '"') {
+                if (k - start > MAX_NAME) {
+                    throw BAIL;
+                }
+                return string(b, i, end); // checks the UTF-8 of a non-ASCII key
+            }
+            if (c == '\\') {
+                throw BAIL;
+            }
+        }
+        throw BAIL;
+    }
+
+    /**
      * A JSON number: {@code -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?}, followed by a
      * delimiter.
      *
@@ -261,10 +297,7 @@ final class JsonScan {
             return i + 1;
         }
         while (true) {
-            if (i >= end || b[i] != '"') {
-                throw BAIL;
-            }
-            i = ws(b, string(b, i, end), end);
+            i = ws(b, key(b, i, end), end);
             i = ws(b, expect(b, i, end, ':'), end);
             i = ws(b, value(b, i, end, depth), end);
             if (i >= end) {

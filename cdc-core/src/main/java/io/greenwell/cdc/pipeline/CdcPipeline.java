@@ -305,6 +305,7 @@ public final class CdcPipeline {
                 if (errorPolicy == ErrorPolicy.FAIL) {
                     throw ex;
                 }
+                arena.dropLast(); // the dead letter keeps the record's own array
                 closed = batcher.offerUndecodable(r.stream(), r.offset(), r.bytes(), ex.getMessage());
                 if (closed != null) {
                     close(closed, System.nanoTime() - t0);
@@ -317,8 +318,12 @@ public final class CdcPipeline {
             if (e instanceof RowChange && !target.includes(((RowChange) e).table())) {
                 skipped++;
                 closed = batcher.skip(r.stream(), r.offset(), e);
+                arena.dropLast(); // nothing keeps the event of a skipped record
             } else {
                 closed = batcher.offer(r.stream(), r.offset(), e, buf, off, len);
+                if (batcher.droppedLast()) {
+                    arena.dropLast();
+                }
             }
             if (closed != null) {
                 close(closed, System.nanoTime() - t0);

@@ -17,6 +17,7 @@ final class RecordArena {
 
     private byte[] chunk = new byte[0];
     private int used;
+    private int lastLength;
 
     /** The buffer the last record went to. */
     byte[] buffer;
@@ -43,5 +44,18 @@ final class RecordArena {
         buffer = chunk;
         offset = used;
         used += n;
+        lastLength = n;
+    }
+
+    /**
+     * Gives back the space of the last record added, once nothing refers to it any more (a record
+     * that was skipped, dropped as a replay or did not decode), so that it does not stay in memory
+     * with the batch that shares its buffer.
+     */
+    void dropLast() {
+        if (buffer == chunk && offset + lastLength == used) {
+            used = offset;
+            lastLength = 0;
+        }
     }
 }

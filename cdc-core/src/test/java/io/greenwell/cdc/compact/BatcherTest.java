@@ -95,6 +95,22 @@ class BatcherTest {
     }
 
     @Test
+    void aReplayIsDroppedWithNothingKept() {
+        Sequencer seq = new Sequencer();
+        Batcher b = new Batcher(Compactor.create(), seq, new BatchLimits(10, Long.MAX_VALUE, true));
+        b.offer("a", 1, tx(ins(1), 7, 0, true, 10), new byte[] {1});
+        assertThat(b.droppedLast()).isFalse();
+        b.offer("a", 1, tx(ins(1), 7, 0, true, 10), new byte[] {1}); // the same record again
+        assertThat(b.droppedLast()).isTrue();
+        b.offer("a", 2, tx(ins(2), 8, 0, true, 20), new byte[] {2});
+        assertThat(b.droppedLast()).isFalse();
+        NetBatch nb = b.flush();
+        assertThat(nb.stats().duplicates()).isEqualTo(1L);
+        assertThat(nb.origins().size()).isEqualTo(2);
+        assertThat(b.retainedBytes()).isZero();
+    }
+
+    @Test
     void rawRecordsHeldInASharedBufferComeBackAsTheirOwnBytes() {
         Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(10, Long.MAX_VALUE, true));
         byte[] shared = {9, 1, 2, 3, 4, 5, 9};

@@ -123,6 +123,24 @@ class MaxwellDecoderFuzzTest {
         check(input);
     }
 
+    /** Found in review: Jackson refuses long names and unpaired surrogates in names, so the fast path must too. */
+    @Example
+    void namesJacksonRefusesAreRefused() {
+        String head = "{\"database\":\"d\",\"table\":\"t\",\"type\":\"insert\",\"ts\":1,\"data\":";
+        String longest = "x".repeat(50_000);
+        String tooLong = "x".repeat(50_001);
+        for (String data : new String[] {"{\"" + tooLong + "\":1}", "{\"a\":{\"" + tooLong + "\":1}}", "{\"a\":{\"\\ud800\":1}}",
+                "{\"a\":[{\"\\udc00\":1}]}"}) {
+            byte[] input = (head + data + "}").getBytes(StandardCharsets.UTF_8);
+            assertThat(fast(input)).as(data.length() > 100 ? "a long name" : data).isNull();
+            check(input);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> DECODER.decode(input, "fuzz", 5L)).isInstanceOf(DecodeException.class);
+        }
+        byte[] ok = (head + "{\"" + longest + "\":1,\"a\":{\"" + longest + "\":2}}}").getBytes(StandardCharsets.UTF_8);
+        check(ok);
+        assertThat(((RowChange) DECODER.decode(ok, "fuzz", 5L)).data().size()).isEqualTo(2);
+    }
+
     /** The fast path reads the recorded row records itself, instead of leaving them all to Jackson. */
     @Example
     void theFastPathReadsTheRecordedRowRecords() {

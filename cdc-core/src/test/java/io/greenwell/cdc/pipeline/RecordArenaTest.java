@@ -32,6 +32,29 @@ class RecordArenaTest {
     }
 
     @Test
+    void theSpaceOfARecordNothingKeepsIsGivenBack() {
+        RecordArena arena = new RecordArena();
+        arena.add(new byte[] {1, 2});
+        byte[] chunk = arena.buffer;
+        arena.add(new byte[] {3, 4, 5});
+        arena.dropLast();
+        arena.add(new byte[] {6});
+        assertThat(arena.buffer).isSameAs(chunk);
+        assertThat(arena.offset).isEqualTo(2);
+        arena.dropLast();
+        arena.dropLast(); // only the last record can be given back, and only once
+        arena.add(new byte[] {7});
+        assertThat(arena.offset).isEqualTo(2);
+        assertThat(Arrays.copyOfRange(chunk, 0, 3)).containsExactly(1, 2, 7);
+        byte[] huge = new byte[RecordArena.CHUNK / 8 + 1];
+        arena.add(huge);
+        arena.dropLast(); // a record in its own array: nothing to give back
+        arena.add(new byte[] {8});
+        assertThat(arena.buffer).isSameAs(chunk);
+        assertThat(arena.offset).isEqualTo(3);
+    }
+
+    @Test
     void aLargeRecordKeepsItsOwnArray() {
         RecordArena arena = new RecordArena();
         byte[] huge = new byte[RecordArena.CHUNK / 8 + 1];
