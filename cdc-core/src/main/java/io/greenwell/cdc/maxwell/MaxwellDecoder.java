@@ -8,6 +8,7 @@ import io.greenwell.cdc.DecodeException;
 import io.greenwell.cdc.event.ChangeEvent;
 import io.greenwell.cdc.event.TableId;
 import io.greenwell.cdc.spi.RecordDecoder;
+import java.util.Arrays;
 import java.util.List;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -158,16 +159,18 @@ public final class MaxwellDecoder implements RecordDecoder {
     }
 
     /**
-     * Per-thread buffers for building rows: names and values are collected here and copied once
-     * at the exact size. Duplicate column names are found with a 256-bit filter over the names'
-     * hash codes (names are interned by Jackson, so a real duplicate is the same instance), so the
-     * exact scan runs only on a filter hit instead of for every column.
+     * Per-thread buffers for building rows: column names and value starts are collected here and
+     * copied once at the exact size. Duplicate column names are found ({@link Scratch#addColumn})
+     * with a 256-bit filter over the names' hash codes (names are interned, so a real duplicate is
+     * the same instance), so the exact scan runs only on a filter hit instead of for every column.
      */
     static final class Scratch {
         static final int RECENT_SLOTS = 4;
+        /** The columns of the row being read: their names and where their values start. */
         String[] names = new String[64];
         int[] starts = new int[64];
-        final long[] filter = new long[4];
+        int columns;
+        private final long[] filter = new long[4];
         /** The names arrays of the last rows, shared by the next row when it has the same columns. */
         final String[][] recentNames = {new String[0], new String[0]};
         /** The slot of {@link #recentNames} the next new names array replaces. */
@@ -175,6 +178,45 @@ public final class MaxwellDecoder implements RecordDecoder {
         /** The previous record's table and key columns, reused when the next record repeats them. */
         TableId lastTable;
         List<String> lastKeyColumns;
+
+        /** Starts a row: no columns yet. */
+        void startRow() {
+            filter[0] = 0;
+            filter[1] = 0;
+            filter[2] = 0;
+            filter[3] = 0;
+            columns = 0;
+        }
+
+        /**
+         * Adds a column to the row being read, unless the row already has that name (the same
+         * instance: names are interned).
+         *
+         * @return -1 when added, or the index of the column that has the name already
+         */
+        int addColumn(String name, int start) {
+            int h = name.hashCode();
+            h ^= h >>> 16;
+            int word = (h >>> 6) & 3;
+            long bit = 1L << h;
+            int n = columns;
+            if ((filter[word] & bit) != 0) {
+                for (int i = 0; i < n; i++) {
+                    if (names[i] == name) {
+                        return i;
+                    }
+                }
+            }
+            filter[word] |= bit;
+            if (n == names.length) {
+                names = Arrays.copyOf(names, n * 2);
+                starts = Arrays.copyOf(starts, n * 2);
+            }
+            names[n] = name;
+            starts[n] = start;
+            columns = n + 1;
+            return -1;
+        }
     }
 
     private static String firstLine(String message) {

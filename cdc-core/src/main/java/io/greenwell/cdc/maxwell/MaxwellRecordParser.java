@@ -297,6 +297,9 @@ final class MaxwellRecordParser {
             case F_TYPE:
                 type = fastRecent(b, i, end, RECENT_TYPE);
                 family = familyOf(type);
+                if (family != Family.ROW) {
+                    throw JsonScan.BAIL; // DDL and bootstrap markers are Jackson's
+                }
                 return fastEnd;
             case F_POSITION:
             case F_GTID: {
@@ -490,15 +493,9 @@ final class MaxwellRecordParser {
      */
     private int fastRow(byte[] b, int open, int end, boolean isData) {
         MaxwellDecoder.Scratch sc = scratch;
-        String[] names = sc.names;
-        int[] starts = sc.starts;
+        sc.startRow();
         String[] guess = sc.recentNames[0];
         String[] other = sc.recentNames[1];
-        long[] filter = sc.filter;
-        filter[0] = 0;
-        filter[1] = 0;
-        filter[2] = 0;
-        filter[3] = 0;
         int i = JsonScan.ws(b, open + 1, end);
         int n = 0;
         boolean guessed = true;
@@ -521,21 +518,10 @@ final class MaxwellRecordParser {
                     name = new String(b, i + 1, q - i - 1, StandardCharsets.ISO_8859_1).intern();
                     guessed = false;
                 }
-                int h = name.hashCode();
-                h ^= h >>> 16;
-                int word = (h >>> 6) & 3;
-                long bit = 1L << h;
-                if ((filter[word] & bit) != 0 && indexOfIdentical(names, n, name) >= 0) {
+                i = JsonScan.ws(b, JsonScan.expect(b, JsonScan.ws(b, q + 1, end), end, ':'), end);
+                if (sc.addColumn(name, i) >= 0) {
                     throw JsonScan.BAIL; // a repeated column: left to Jackson's last-one-wins
                 }
-                filter[word] |= bit;
-                i = JsonScan.ws(b, JsonScan.expect(b, JsonScan.ws(b, q + 1, end), end, ':'), end);
-                if (n == names.length) {
-                    names = sc.names = Arrays.copyOf(names, n * 2);
-                    starts = sc.starts = Arrays.copyOf(starts, n * 2);
-                }
-                names[n] = name;
-                starts[n] = i;
                 n++;
                 i = JsonScan.ws(b, JsonScan.value(b, i, end), end);
                 if (i < end && b[i] == '}') {
@@ -546,8 +532,8 @@ final class MaxwellRecordParser {
             }
         }
         // every name was the first recent row's, in order: the row shares that array
-        String[] shared = guessed && n == guess.length ? guess : sharedNames(sc, names, n);
-        Row row = Row.ofJson(shared, b, Arrays.copyOf(starts, n), i - open);
+        String[] shared = guessed && n == guess.length ? guess : sharedNames(sc, sc.names, n);
+        Row row = Row.ofJson(shared, b, Arrays.copyOf(sc.starts, n), i - open);
         if (isData) {
             data = row;
         } else {
@@ -781,15 +767,8 @@ final class MaxwellRecordParser {
      */
     private Row readRow(JsonParser p) throws IOException {
         MaxwellDecoder.Scratch sc = scratch;
-        String[] names = sc.names;
-        int[] starts = sc.starts;
-        long[] filter = sc.filter;
-        filter[0] = 0;
-        filter[1] = 0;
-        filter[2] = 0;
-        filter[3] = 0;
+        sc.startRow();
         int open = tokenOffset(p);
-        int n = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken t = p.nextToken();
@@ -797,27 +776,13 @@ final class MaxwellRecordParser {
             if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
                 p.skipChildren();
             }
-            int h = name.hashCode();
-            h ^= h >>> 16;
-            int word = (h >>> 6) & 3;
-            long bit = 1L << h;
-            if ((filter[word] & bit) != 0) {
-                int i = indexOfIdentical(names, n, name);
-                if (i >= 0) {
-                    starts[i] = start; // a repeated key: the last one wins, as in a JSON object
-                    continue;
-                }
+            int earlier = sc.addColumn(name, start);
+            if (earlier >= 0) {
+                sc.starts[earlier] = start; // a repeated key: the last one wins, as in a JSON object
             }
-            filter[word] |= bit;
-            if (n == names.length) {
-                names = sc.names = Arrays.copyOf(names, n * 2);
-                starts = sc.starts = Arrays.copyOf(starts, n * 2);
-            }
-            names[n] = name;
-            starts[n] = start;
-            n++;
         }
-        return Row.ofJson(sharedNames(sc, names, n), cur, Arrays.copyOf(starts, n), tokenEnd(p) - open);
+        int n = sc.columns;
+        return Row.ofJson(sharedNames(sc, sc.names, n), cur, Arrays.copyOf(sc.starts, n), tokenEnd(p) - open);
     }
 
     /**
@@ -840,53 +805,6 @@ final class MaxwellRecordParser {
         recent[sc.nextRecentNames] = copy;
         sc.nextRecentNames = (sc.nextRecentNames + 1) % recent.length;
         return copy;
-    }
-
-    private static int indexOfIdentical(String[] names, int n, String name) {
-        for (int i = 0; i < n; i++) {
-            if (names[i] == name) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private Value value(JsonParser p, JsonToken t) throws IOException {
-        switch (t) {
-            case VALUE_STRING:
-                return Value.text(p.getText());
-            case VALUE_NUMBER_INT:
-            case VALUE_NUMBER_FLOAT:
-                return Value.number(numberText(p));
-            case VALUE_NULL:
-                return Value.NULL;
-            case VALUE_TRUE:
-                return Value.TRUE;
-            case VALUE_FALSE:
-                return Value.FALSE;
-            case START_OBJECT:
-            case START_ARRAY:
-                return Value.json(rawText(p));
-            default:
-                throw fail("unexpected JSON token " + describe(t));
-        }
-    }
-
-    /** The current number token's text, copied from the record's bytes (a number is ASCII). */
-    private String numberText(JsonParser p) throws IOException {
-        int len = p.getTextLength();
-        return new String(cur, curBase + tokenOffset(p), len, StandardCharsets.ISO_8859_1);
-    }
-
-    /**
-     * Slices the exact text of the object or array that starts at the current token, from its
-     * opening bracket to its closing one.
-     */
-    private String rawText(JsonParser p) throws IOException {
-        int start = tokenOffset(p);
-        p.skipChildren();
-        int end = tokenEnd(p);
-        return new String(cur, curBase + start, end - start, StandardCharsets.UTF_8);
     }
 
     /**
@@ -1244,20 +1162,10 @@ final class MaxwellRecordParser {
     private String recentText(JsonParser p, int slot) throws IOException {
         String[] recent = decoder.recent();
         String last = recent[slot];
-        if (last != null) {
-            // the cached text is plain ASCII (see isPlain): equal bytes followed by the closing quote
-            // mean the same string, so a repeated name is not even decoded by Jackson
-            int start = curBase + tokenOffset(p) + 1;
-            int len = last.length();
-            if (start + len < curEnd && cur[start + len] == '"') {
-                int i = 0;
-                while (i < len && cur[start + i] == last.charAt(i)) {
-                    i++;
-                }
-                if (i == len) {
-                    return last;
-                }
-            }
+        // the same bytes between the quotes mean the same string: a repeated name is not even
+        // decoded by Jackson
+        if (last != null && JsonScan.sameString(cur, curBase + tokenOffset(p), curEnd, last) >= 0) {
+            return last;
         }
         String text = p.getText();
         if (isPlain(text)) {
@@ -1309,6 +1217,10 @@ final class MaxwellRecordParser {
         return t == JsonToken.VALUE_NULL ? null : longValue(p, t, name);
     }
 
+    /**
+     * An array of values ({@code primary_key}). Like a row, it records where each value starts and
+     * reads them once the parser has gone past the whole array, so every value was checked.
+     */
     private List<Value> valueList(JsonParser p, JsonToken t, String name) throws IOException {
         if (t == JsonToken.VALUE_NULL) {
             return null;
@@ -1316,21 +1228,25 @@ final class MaxwellRecordParser {
         if (t != JsonToken.START_ARRAY) {
             throw mistyped(name, "an array", t);
         }
-        t = p.nextToken();
-        if (t == JsonToken.END_ARRAY) {
-            return List.of();
+        int[] starts = new int[4];
+        int n = 0;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (n == starts.length) {
+                starts = Arrays.copyOf(starts, n * 2);
+            }
+            starts[n++] = curBase + tokenOffset(p);
+            if (t.isStructStart()) {
+                p.skipChildren();
+            }
         }
-        Value first = value(p, t);
-        t = p.nextToken();
-        if (t == JsonToken.END_ARRAY) {
-            return List.of(first); // the usual single-column key
+        if (n == 1) {
+            return List.of(Value.ofJson(cur, starts[0])); // the usual single-column key
         }
-        List<Value> list = new ArrayList<>(4);
-        list.add(first);
-        do {
-            list.add(value(p, t));
-        } while ((t = p.nextToken()) != JsonToken.END_ARRAY);
-        return List.copyOf(list);
+        Value[] values = new Value[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = Value.ofJson(cur, starts[i]);
+        }
+        return List.of(values);
     }
 
     private List<String> stringList(JsonParser p, JsonToken t, String name) throws IOException {

@@ -7,9 +7,6 @@ import io.greenwell.cdc.CdcException;
 import io.greenwell.cdc.spi.ChangeSource;
 import io.greenwell.cdc.spi.SourceRecord;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -263,34 +260,6 @@ public final class FileSource implements ChangeSource {
      * strings hold no raw newline), and neither can one whose braces went below zero.
      */
     private static final class Scan {
-        private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-        private static final long ONES = 0x0101010101010101L;
-        private static final long HIGHS = 0x8080808080808080L;
-        private static final long QUOTES = '"' * ONES;
-        private static final long BACKSLASHES = '\\' * ONES;
-        private static final long NEWLINES = '\n' * ONES;
-
-        /** @return the index of the first newline in {@code b[from, to)}, or {@code to} */
-        static int newline(byte[] b, int from, int to) {
-            int i = from;
-            while (i + 8 <= to) {
-                long found = zeroByte((long) WORDS.get(b, i) ^ NEWLINES);
-                if (found != 0) {
-                    return i + (Long.numberOfTrailingZeros(found) >>> 3);
-                }
-                i += 8;
-            }
-            while (i < to && b[i] != '\n') {
-                i++;
-            }
-            return i;
-        }
-
-        /** The high bit of each zero byte of {@code w}; the lowest one set is exact. */
-        private static long zeroByte(long w) {
-            return (w - ONES) & ~w & HIGHS;
-        }
-
         int depth;
         boolean inString;
         boolean escaped;
@@ -298,62 +267,29 @@ public final class FileSource implements ChangeSource {
         boolean structural;
 
         void feed(byte[] b) {
-            int d = depth;
-            boolean str = inString;
-            boolean esc = escaped;
-            boolean bad = broken;
-            boolean st = structural;
-            int i = 0;
-            int n = b.length;
-            while (i < n) {
-                if (str) {
-                    if (esc) {
-                        esc = false;
-                        i++;
-                        continue;
-                    }
-                    // the bytes of a string up to its end or an escape, eight at a time
-                    while (i + 8 <= n) {
-                        long w = (long) WORDS.get(b, i);
-                        long found = zeroByte(w ^ QUOTES) | zeroByte(w ^ BACKSLASHES) | zeroByte(w ^ NEWLINES);
-                        if (found != 0) {
-                            i += Long.numberOfTrailingZeros(found) >>> 3;
-                            break;
-                        }
-                        i += 8;
-                    }
-                    byte x = 0;
-                    while (i < n && (x = b[i]) != '"' && x != '\\' && x != '\n') {
-                        i++;
-                    }
-                    if (i == n) {
-                        break;
-                    }
-                    i++;
-                    if (x == '"') {
-                        str = false;
+            for (byte x : b) {
+                if (inString) {
+                    if (escaped) {
+                        escaped = false;
                     } else if (x == '\\') {
-                        esc = true;
-                    } else {
-                        bad = true;
+                        escaped = true;
+                    } else if (x == '"') {
+                        inString = false;
+                    } else if (x == '\n') {
+                        broken = true;
                     }
-                    continue;
-                }
-                byte x = b[i++];
-                if (x == '"') {
-                    str = true;
+                } else if (x == '"') {
+                    inString = true;
                 } else if (x == '{' || x == '[') {
-                    d++;
-                    st = true;
-                } else if ((x == '}' || x == ']') && --d < 0) {
-                    bad = true;
+                    depth++;
+                    structural = true;
+                } else if (x == '}' || x == ']') {
+                    depth--;
+                    if (depth < 0) {
+                        broken = true;
+                    }
                 }
             }
-            depth = d;
-            inString = str;
-            escaped = esc;
-            broken = bad;
-            structural = st;
         }
 
         boolean open() {
@@ -401,7 +337,10 @@ public final class FileSource implements ChangeSource {
                     }
                 }
                 any = true;
-                int i = Scan.newline(buf, pos, end);
+                int i = pos;
+                while (i < end && buf[i] != '\n') {
+                    i++;
+                }
                 int len = i - pos;
                 if (n == 0 && i < end) {
                     // the whole line is in the buffer (the usual case): one copy
