@@ -123,10 +123,6 @@ public final class CdcPipeline {
             if (applier.failure != null) {
                 throw applier.failure;
             }
-            if (applier.fenced) {
-                throw new CdcException("pipeline " + name + ": another instance moved a checkpoint while the last batches were"
-                        + " applied; they were not: run again");
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             applier.abort();
@@ -255,6 +251,13 @@ public final class CdcPipeline {
                 }
                 if (buffer.isEmpty()) {
                     if (finishing) {
+                        // the run ends once its last batches are applied; a fence on one of them is
+                        // handled like any other: the checkpoints are read again and reading goes on
+                        applier.awaitIdle();
+                        applier.check();
+                        if (applier.fenced) {
+                            continue;
+                        }
                         break;
                     }
                     if (source.isFinished()) {
@@ -417,6 +420,11 @@ public final class CdcPipeline {
             java.util.List<Work> dropped = new java.util.ArrayList<>();
             queue.drainTo(dropped);
             outstanding.addAndGet(-dropped.size());
+            awaitIdle();
+        }
+
+        /** Waits until every batch handed over has been applied (or the applier failed). */
+        void awaitIdle() {
             boolean interrupted = false;
             while (outstanding.get() > 0 && failure == null && thread.isAlive()) {
                 try {
