@@ -39,7 +39,8 @@ final class ChangesApplier {
 
     /** A session staging table. */
     private static final class Staging {
-        final TargetTable table;
+        /** The table as last read from the catalog; replaced by an equal definition read again. */
+        TargetTable table;
         final String name;
         final Sql.Extras extras;
         final String copySql;
@@ -190,10 +191,14 @@ final class ChangesApplier {
         List<String> k = List.of(t.schema, t.name);
         Staging s = stagings.get(k);
         if (s != null && s.table != t) {
-            // the table changed: its staging table must change with it
-            run(c, sql.dropStaging(s.name));
-            stagings.remove(k);
-            s = null;
+            if (s.table.sameDefinition(t)) {
+                s.table = t; // read again (after refused rows, a retry), but unchanged: the staging table stays
+            } else {
+                // the table changed: its staging table must change with it
+                run(c, sql.dropStaging(s.name));
+                stagings.remove(k);
+                s = null;
+            }
         }
         if (s == null) {
             String name = "gw_stage_" + (++counter);

@@ -175,20 +175,41 @@ public final class GreenplumTarget implements ChangeTarget {
     @Override
     public Map<String, Checkpoint> loadCheckpoints(String pipeline) {
         Objects.requireNonNull(pipeline, "pipeline");
-        return withRetries(() -> {
-            try {
-                Connection c = connection();
-                locks.releaseAll(c);
-                checkpoints.ensureTables(c, catalog);
-                return checkpoints.load(c, pipeline);
-            } catch (SQLException e) {
-                failed(e);
-                throw new ApplyException("cannot read the checkpoints of pipeline '" + pipeline + "': " + e.getMessage(), null, null,
-                        e.getSQLState(), null, e);
-            } catch (AssertionError e) {
-                throw lostInDriver(e);
-            }
-        });
+        return withRetries(() -> guarded("cannot read the checkpoints of pipeline '" + pipeline + "'", () -> {
+            Connection c = connection();
+            locks.releaseAll(c);
+            checkpoints.ensureTables(c, catalog);
+            return checkpoints.load(c, pipeline);
+        }));
+    }
+
+    /** Work on the target's session that may fail with an {@link SQLException}. */
+    @FunctionalInterface
+    private interface SessionWork<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * Runs work on the session and turns its failures into {@link ApplyException}s, after rolling
+     * the session back or dropping it (see {@link #failed}), so that a retry starts clean.
+     *
+     * @param what what the work is, for the message of an {@link SQLException}
+     */
+    private <T> T guarded(String what, SessionWork<T> work) {
+        try {
+            return work.run();
+        } catch (SQLException e) {
+            failed(e);
+            throw new ApplyException(what + ": " + e.getMessage(), null, null, e.getSQLState(), null, e);
+        } catch (ApplyException e) {
+            failed(e.getCause() instanceof SQLException ? (SQLException) e.getCause() : null);
+            throw e;
+        } catch (AssertionError e) {
+            throw lostInDriver(e);
+        } catch (RuntimeException e) {
+            failed(null);
+            throw e;
+        }
     }
 
     /** Calls the action, again after a pause when it fails transiently, up to {@link Builder#retries} times. */
@@ -244,7 +265,7 @@ public final class GreenplumTarget implements ChangeTarget {
     }
 
     private ApplyResult applyOnce(NetBatch batch) {
-        try {
+        return guarded("applying a batch failed", () -> {
             Connection c = connection();
             locks.acquire(c, checkpoints.pipeline(), batch.lastOffsets().keySet());
             if (checkpoints.hasDoubt()) {
@@ -255,18 +276,7 @@ public final class GreenplumTarget implements ChangeTarget {
                 }
             }
             return applyIn(c, batch);
-        } catch (SQLException e) {
-            failed(e);
-            throw new ApplyException("applying a batch failed: " + e.getMessage(), null, null, e.getSQLState(), null, e);
-        } catch (ApplyException e) {
-            failed(e.getCause() instanceof SQLException ? (SQLException) e.getCause() : null);
-            throw e;
-        } catch (AssertionError e) {
-            throw lostInDriver(e);
-        } catch (RuntimeException e) {
-            failed(null);
-            throw e;
-        }
+        });
     }
 
     /**
@@ -483,22 +493,7 @@ public final class GreenplumTarget implements ChangeTarget {
      */
     public RetryResult retryDeadLetters(String pipeline, RecordDecoder decoder) {
         Objects.requireNonNull(decoder, "decoder");
-        return withRetries(() -> {
-            try {
-                return retryIn(connection(), pipeline, decoder);
-            } catch (SQLException e) {
-                failed(e);
-                throw new ApplyException("retrying the dead letters failed: " + e.getMessage(), null, null, e.getSQLState(), null, e);
-            } catch (ApplyException e) {
-                failed(e.getCause() instanceof SQLException ? (SQLException) e.getCause() : null);
-                throw e;
-            } catch (AssertionError e) {
-                throw lostInDriver(e);
-            } catch (RuntimeException e) {
-                failed(null);
-                throw e;
-            }
-        });
+        return withRetries(() -> guarded("retrying the dead letters failed", () -> retryIn(connection(), pipeline, decoder)));
     }
 
     private RetryResult retryIn(Connection c, String pipeline, RecordDecoder decoder) throws SQLException {
@@ -510,7 +505,7 @@ public final class GreenplumTarget implements ChangeTarget {
             return new RetryResult(0, 0, 0);
         }
         List<DeadLetter.Stored> letters = DeadLetter.lockAndRead(c, sql, control, pipeline);
-        Compactor compactor = Compactor.builder().keyResolver(table -> shapeOf(c, table)).build();
+        Compactor compactor = Compactor.builder().keyResolver(table -> shapeOf(catalog, c, table)).build();
         // the letter behind each sequence number of the compacted events, and the other letters of
         // the same event (a stream replayed after a checkpoint reset dead-letters it again)
         List<DeadLetter.Stored> bySeq = new ArrayList<>();
@@ -629,7 +624,7 @@ public final class GreenplumTarget implements ChangeTarget {
             return false;
         }
         List<String> keys = r.primaryKeyColumns() != null ? r.primaryKeyColumns()
-                : shapeOf(c, r.table()).map(TableShape::keyColumns).orElse(List.of());
+                : shapeOf(catalog, c, r.table()).map(TableShape::keyColumns).orElse(List.of());
         if (keys.isEmpty()) {
             return true;
         }
@@ -663,14 +658,11 @@ public final class GreenplumTarget implements ChangeTarget {
                         shapesCatalog = new Catalog(policies);
                     }
                     // the compactor asks once per table until DDL changes it: read the catalog afresh
-                    String schema = Names.target(mapping.schemaOf(table.database()));
-                    shapesCatalog.invalidate(schema, Names.target(table.table()));
-                    TargetTable t = shapesCatalog.table(shapesConn, schema, Names.target(table.table()));
-                    return t == null ? Optional.empty() : Optional.of(shape(t));
-                } catch (SQLException e) {
+                    shapesCatalog.invalidate(targetSchema(table), Names.target(table.table()));
+                    return shapeOf(shapesCatalog, shapesConn, table);
+                } catch (SQLException | ApplyException e) {
                     closeShapes();
-                    throw new ApplyException("cannot read table " + table + " from the target's catalog: " + e.getMessage(), table, null,
-                            e.getSQLState(), null, e);
+                    throw e instanceof ApplyException ? (ApplyException) e : catalogFailure(table, (SQLException) e);
                 }
             }
         };
@@ -696,14 +688,22 @@ public final class GreenplumTarget implements ChangeTarget {
     }
 
     /** The shape of a table as the target has it, for rows whose records do not name their key. */
-    private Optional<TableShape> shapeOf(Connection c, TableId table) {
+    private Optional<TableShape> shapeOf(Catalog cat, Connection c, TableId table) {
         try {
-            TargetTable t = catalog.table(c, schemas.schemaOf(table.database()), Names.target(table.table()));
+            TargetTable t = cat.table(c, targetSchema(table), Names.target(table.table()));
             return t == null ? Optional.empty() : Optional.of(shape(t));
         } catch (SQLException e) {
-            throw new ApplyException("cannot read table " + table + " from the catalog: " + e.getMessage(), table, null, e.getSQLState(),
-                    null, e);
+            throw catalogFailure(table, e);
         }
+    }
+
+    private String targetSchema(TableId table) {
+        return Names.target(mapping.schemaOf(table.database()));
+    }
+
+    private static ApplyException catalogFailure(TableId table, SQLException e) {
+        return new ApplyException("cannot read table " + table + " from the target's catalog: " + e.getMessage(), table, null,
+                e.getSQLState(), null, e);
     }
 
     /** Locks the existing target tables of a step, in name order, until the transaction ends. */

@@ -45,6 +45,26 @@ final class TargetTable {
     }
 
     /**
+     * @param other another reading of a table, never null
+     * @return true when both have the same name, key and columns (names, types, NOT NULL), so that
+     *     what was built for one serves the other
+     */
+    boolean sameDefinition(TargetTable other) {
+        if (!schema.equals(other.schema) || !name.equals(other.name) || !primaryKey.equals(other.primaryKey)
+                || columns.size() != other.columns.size()) {
+            return false;
+        }
+        for (int i = 0; i < columns.size(); i++) {
+            Column a = columns.get(i);
+            Column b = other.columns.get(i);
+            if (!a.name().equals(b.name()) || !a.type().equals(b.type()) || a.typmod() != b.typmod() || a.notNull() != b.notNull()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * @param mysqlColumn a MySQL column name, never null
      * @return the position of its target column, or -1 when the table has no such column
      */

@@ -72,8 +72,8 @@ class BootstrapIT {
         }
         second.bootstrapComplete("shop", "t").insert("shop", "t", PK, row(6, "after"));
         replayMore(second, done, batchEvents);
-        assertThat(rows("SELECT id, v FROM shop.t ORDER BY id")).containsExactly("1|v1", "4|v4", "5|v5", "6|after");
-        assertThat(rows("SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'greenwell'"
+        assertThat(db.rows("SELECT id, v FROM shop.t ORDER BY id")).containsExactly("1|v1", "4|v4", "5|v5", "6|after");
+        assertThat(db.rows("SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'greenwell'"
                 + " AND relkind = 'r' ORDER BY 1")).as("the shadow is gone").containsExactly("checkpoint", "dead_letter");
     }
 
@@ -92,7 +92,7 @@ class BootstrapIT {
         }
         second.bootstrapComplete("shop", "t");
         replayMore(second, done, batchEvents);
-        assertThat(rows("SELECT id, v, count(*) FROM shop.t GROUP BY id, v ORDER BY id")).containsExactly("0|dup|3", "1|dup|3");
+        assertThat(db.rows("SELECT id, v, count(*) FROM shop.t GROUP BY id, v ORDER BY id")).containsExactly("0|dup|3", "1|dup|3");
     }
 
     @ParameterizedTest(name = "batches of {0}")
@@ -110,7 +110,7 @@ class BootstrapIT {
                 .bootstrapInsert("shop", "t", PK, row(3, "snap"))
                 .bootstrapComplete("shop", "t");
         replayMore(second, done, batchEvents);
-        assertThat(rows("SELECT id, v FROM shop.t ORDER BY id")).containsExactly("1|snap", "3|snap");
+        assertThat(db.rows("SELECT id, v FROM shop.t ORDER BY id")).containsExactly("1|snap", "3|snap");
     }
 
     private static void replay(MaxwellStream s, int batchEvents) {
@@ -133,20 +133,5 @@ class BootstrapIT {
                 st.execute(s);
             }
         }
-    }
-
-    private static List<String> rows(String query) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder sb = new StringBuilder();
-                for (int i = 1; i <= n; i++) {
-                    sb.append(i > 1 ? "|" : "").append(rs.getString(i));
-                }
-                out.add(sb.toString());
-            }
-        }
-        return out;
     }
 }

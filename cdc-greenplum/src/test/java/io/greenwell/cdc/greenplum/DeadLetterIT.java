@@ -83,7 +83,7 @@ class DeadLetterIT {
                 want.add(id + "|v" + (id % 1000) + "|2024-02-29");
             }
         }
-        assertThat(rows("SELECT id, v, d FROM shop.t ORDER BY id")).as("the whole table: every row but the poisoned one").isEqualTo(want);
+        assertThat(db.rows("SELECT id, v, d FROM shop.t ORDER BY id")).as("the whole table: every row but the poisoned one").isEqualTo(want);
         List<Map<String, Object>> dead = deadLetters();
         assertThat(dead).hasSize(1);
         Map<String, Object> d = dead.get(0);
@@ -95,6 +95,25 @@ class DeadLetterIT {
         assertThat(d.get("sqlstate")).isEqualTo("22001");
         assertThat((String) d.get("error")).contains("character varying(5)");
         assertThat(count("SELECT \"offset\" FROM greenwell.checkpoint")).isEqualTo(String.valueOf(records.get(records.size() - 1).offset()));
+    }
+
+    @Test
+    void batchesWithRefusedRowsOfAnUnchangedTableKeepTheirStagingTable() throws SQLException {
+        // the table is read again after a refusal (its definition may have been fixed), but as it
+        // has not changed, the staging table built for it stays: no DDL per batch with a bad row
+        MaxwellStream s = shop();
+        for (int k = 0; k < 3; k++) {
+            s.begin().insert("shop", "t", PK, row(10 * k + 1, "ok" + k)).insert("shop", "t", PK, row(10 * k + 2, "much too long")).commit();
+        }
+        List<String> staging;
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).build()) {
+            int batches = Scenarios.replay(target, "p", "s", s.records(), 2);
+            assertThat(batches).as("one batch per transaction, and the DDL").isGreaterThanOrEqualTo(3);
+            staging = db.rows("SELECT relname FROM pg_catalog.pg_class WHERE relname LIKE 'gw\\_stage\\_%' AND relpersistence = 't'");
+        }
+        assertThat(staging).containsExactly("gw_stage_1");
+        assertThat(db.rows("SELECT id, v, d FROM shop.t ORDER BY id")).containsExactly("1|ok0|2024-02-29", "11|ok1|2024-02-29", "21|ok2|2024-02-29");
+        assertThat(db.rows("SELECT key FROM greenwell.dead_letter ORDER BY \"offset\"")).containsExactly("id=2", "id=12", "id=22");
     }
 
     @Test
@@ -110,7 +129,7 @@ class DeadLetterIT {
         try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).build()) {
             Scenarios.replay(target, "p", "s", s.records(), Integer.MAX_VALUE);
         }
-        assertThat(rows("SELECT id, v, d FROM shop.t ORDER BY id")).containsExactly("1|ok|2024-02-29", "3|ok|2024-02-29");
+        assertThat(db.rows("SELECT id, v, d FROM shop.t ORDER BY id")).containsExactly("1|ok|2024-02-29", "3|ok|2024-02-29");
         List<Map<String, Object>> dead = deadLetters();
         assertThat(dead).extracting(m -> m.get("offset")).containsExactly(s.records().get(3).offset(), s.records().get(4).offset(),
                 s.records().get(5).offset());
@@ -135,7 +154,7 @@ class DeadLetterIT {
                 .nulCharacters(GreenplumTarget.NulCharacters.REJECT).zeroDates(GreenplumTarget.ZeroDates.REJECT).build()) {
             Scenarios.replay(target, "p", "s", s.records(), Integer.MAX_VALUE);
         }
-        assertThat(rows("SELECT id, v, d FROM shop.t ORDER BY id")).containsExactly("5|fine|2024-02-29");
+        assertThat(db.rows("SELECT id, v, d FROM shop.t ORDER BY id")).containsExactly("5|fine|2024-02-29");
         List<Map<String, Object>> dead = deadLetters();
         assertThat(dead).hasSize(4);
         assertThat(dead).extracting(m -> m.get("offset")).containsExactlyInAnyOrder(s.records().get(2).offset(),
@@ -158,7 +177,7 @@ class DeadLetterIT {
             }
             Scenarios.replay(target, "p", "s", records, 1);
         }
-        assertThat(rows("SELECT id, v, d FROM shop.t ORDER BY id")).containsExactly("2|also too long|2024-02-29");
+        assertThat(db.rows("SELECT id, v, d FROM shop.t ORDER BY id")).containsExactly("2|also too long|2024-02-29");
         assertThat(deadLetters()).extracting(m -> m.get("key")).containsExactly("id=1");
     }
 
@@ -171,7 +190,7 @@ class DeadLetterIT {
                     .isInstanceOf(ApplyException.class)
                     .satisfies(e -> assertThat(((ApplyException) e).sqlState()).isEqualTo("22001"));
         }
-        assertThat(rows("SELECT id, v, d FROM shop.t ORDER BY id")).containsExactly("1|ok|2024-02-29");
+        assertThat(db.rows("SELECT id, v, d FROM shop.t ORDER BY id")).containsExactly("1|ok|2024-02-29");
         assertThat(deadLetters()).isEmpty();
     }
 
@@ -180,16 +199,6 @@ class DeadLetterIT {
             rs.next();
             return rs.getString(1);
         }
-    }
-
-    private static List<String> rows(String query) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
-            while (rs.next()) {
-                out.add(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3));
-            }
-        }
-        return out;
     }
 
     private static List<Map<String, Object>> deadLetters() throws SQLException {
