@@ -49,14 +49,7 @@ class ConfigFileIT {
     }
 
     private static List<String> pipelines() throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = db.connect(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT pipeline FROM greenwell.checkpoint ORDER BY pipeline")) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
+        return db.rows("SELECT pipeline FROM greenwell.checkpoint ORDER BY pipeline");
     }
 
     private static void assertMusicReplicated() throws SQLException {
@@ -68,7 +61,7 @@ class ConfigFileIT {
     @Test
     void aReplayTakesItsOptionsFromTheFile() throws Exception {
         Path input = Cli.file(dir, "/testdata/maxwell/music.maxwell.jsonl");
-        Path f = config("# the target", "jdbc-url = " + db.url(), "pipeline=from-file", "batch-events=7", "include=types, music", "quiet=true");
+        Path f = config("# the target", "jdbc-url = " + db.url(), "pipeline=from-file", "batch-events=7", "include=music, types", "quiet=true");
         Cli.Result r = Cli.run("--config", f.toString(), "replay", "--input", input.toString());
         assertThat(r.status()).as(r.err()).isZero();
         long[] c = ReplayCommandIT.counts(r.lastLine());
@@ -81,6 +74,21 @@ class ConfigFileIT {
         Cli.Result show = Cli.run("checkpoint", "show", "--config", f.toString());
         assertThat(show.status()).as(show.err()).isZero();
         assertThat(show.out()).contains("from-file\t" + input.toAbsolutePath() + "\t");
+
+        // the file's batch size was used: one large batch folds more events into fewer net changes
+        db.dropSchemas("music", "greenwell");
+        Cli.Result large = Cli.run("--config", f.toString(), "replay", "--input", input.toString(), "--batch-events", "1000000");
+        assertThat(large.status()).as(large.err()).isZero();
+        assertThat(ReplayCommandIT.counts(large.lastLine())[5]).as("net changes in one batch").isLessThan(c[5]);
+        assertMusicReplicated();
+
+        // and so was its include list: a file that includes only another database filters all of music
+        db.dropSchemas("music", "greenwell");
+        Cli.Result other = Cli.run("--config", config("jdbc-url=" + db.url(), "include=types", "quiet=true").toString(), "replay",
+                "--input", input.toString());
+        assertThat(other.status()).as(other.err()).isZero();
+        assertThat(ReplayCommandIT.counts(other.lastLine())[3]).as("filtered").isEqualTo(Scenarios.records("music").size());
+        assertThat(db.rows("SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname = 'music'")).isEmpty();
     }
 
     @Test
