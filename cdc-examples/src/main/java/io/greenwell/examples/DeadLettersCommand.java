@@ -1,15 +1,11 @@
 package io.greenwell.examples;
 
-import io.greenwell.cdc.CdcException;
 import io.greenwell.cdc.greenplum.GreenplumTarget;
-import io.greenwell.cdc.greenplum.SchemaMapping;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -39,17 +35,9 @@ final class DeadLettersCommand implements Callable<Integer> {
     @Option(names = "--pipeline", paramLabel = "NAME", description = "only this pipeline's (default: every pipeline's)")
     String pipeline;
 
-    @Option(names = "--schema-map", paramLabel = "db=schema", split = TargetOptions.LIST, splitSynopsisLabel = ",",
-            description = "retry: put a MySQL database into another schema, as the pipeline does (repeatable, or comma-separated)")
-    List<String> schemaMap = new ArrayList<>();
-
-    @Option(names = "--include", paramLabel = "GLOB", split = TargetOptions.LIST, splitSynopsisLabel = ",",
-            description = "retry: only letters of db or db.table matching, as the pipeline does (repeatable, or comma-separated)")
-    List<String> includes = new ArrayList<>();
-
-    @Option(names = "--exclude", paramLabel = "GLOB", split = TargetOptions.LIST, splitSynopsisLabel = ",",
-            description = "retry: never letters of db or db.table matching, as the pipeline does (repeatable, or comma-separated)")
-    List<String> excludes = new ArrayList<>();
+    /** For retry: the mapping the pipeline used, and which letters to retry. */
+    @CommandLine.Mixin
+    MappingOptions mapping;
 
     @Override
     public Integer call() throws SQLException {
@@ -65,10 +53,7 @@ final class DeadLettersCommand implements Callable<Integer> {
     }
 
     private int retry(CommandLine cl) {
-        SchemaMapping.Builder mapping = TargetOptions.schemaMapping(cl, schemaMap);
-        includes.forEach(mapping::include);
-        excludes.forEach(mapping::exclude);
-        GreenplumTarget built = GreenplumTarget.builder().jdbcUrl(db.jdbcUrl, db.user, db.password(cl)).schemaMapping(mapping.build()).build();
+        GreenplumTarget built = GreenplumTarget.builder().jdbcUrl(db.jdbcUrl, db.user, db.password(cl)).schemaMapping(mapping.mapping(cl)).build();
         try (GreenplumTarget target = built) {
             GreenplumTarget.RetryResult r = target.retryDeadLetters(pipeline);
             cl.getOut().printf(Locale.ROOT, "retried=%d applied=%d still_failing=%d%n", r.retried(), r.applied(), r.stillFailing());
@@ -78,10 +63,6 @@ final class DeadLettersCommand implements Callable<Integer> {
                 cl.getErr().flush();
             }
             return 0;
-        } catch (CdcException e) {
-            cl.getErr().println("greenwell failed: " + e.getMessage());
-            cl.getErr().flush();
-            return 1;
         }
     }
 

@@ -46,7 +46,7 @@ final class Runs {
             out.flush();
             status.set(0);
         } catch (CdcException e) {
-            err.println("greenwell failed: " + e.getMessage());
+            err.println("greenwell failed: " + Greenwell.describe(e));
             err.flush();
             status.set(signalled.get() ? 0 : 1);
         } finally {

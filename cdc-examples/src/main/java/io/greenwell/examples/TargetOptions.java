@@ -3,14 +3,11 @@ package io.greenwell.examples;
 import io.greenwell.cdc.compact.BatchLimits;
 import io.greenwell.cdc.greenplum.Dialect;
 import io.greenwell.cdc.greenplum.GreenplumTarget;
-import io.greenwell.cdc.greenplum.SchemaMapping;
 import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.pipeline.PipelineListener;
 import io.greenwell.cdc.spi.ChangeSource;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -18,16 +15,10 @@ import picocli.CommandLine.Option;
 final class TargetOptions {
 
     /** How the values of a repeatable option are separated in one argument or in a config file. */
-    static final String LIST = "\\s*,\\s*";
+    static final String LIST = MappingOptions.LIST;
 
-    @Option(names = "--jdbc-url", required = true, paramLabel = "URL", description = "jdbc:postgresql://host:port/database (may carry user and password)")
-    String jdbcUrl;
-
-    @Option(names = "--user", paramLabel = "U", description = "the database user (else from the URL)")
-    String user;
-
-    @Option(names = "--password-env", paramLabel = "VAR", description = "the environment variable holding the password")
-    String passwordEnv;
+    @CommandLine.Mixin
+    DatabaseOptions database;
 
     @Option(names = "--dialect", paramLabel = "D", converter = DialectConverter.class,
             description = "postgresql, greenplum6, greenplum7 or cloudberry (default: detected)")
@@ -40,17 +31,8 @@ final class TargetOptions {
     @Option(names = "--pipeline", paramLabel = "NAME", defaultValue = "default", description = "the checkpoint's name (default ${DEFAULT-VALUE})")
     String pipeline;
 
-    @Option(names = "--schema-map", paramLabel = "db=schema", split = LIST, splitSynopsisLabel = ",",
-            description = "put a MySQL database into another schema (repeatable, or comma-separated)")
-    List<String> schemaMap = new ArrayList<>();
-
-    @Option(names = "--include", paramLabel = "GLOB", split = LIST, splitSynopsisLabel = ",",
-            description = "replicate only db or db.table matching (repeatable, or comma-separated)")
-    List<String> includes = new ArrayList<>();
-
-    @Option(names = "--exclude", paramLabel = "GLOB", split = LIST, splitSynopsisLabel = ",",
-            description = "never replicate db or db.table matching (repeatable, or comma-separated)")
-    List<String> excludes = new ArrayList<>();
+    @CommandLine.Mixin
+    MappingOptions mapping;
 
     // picocli gives a flag without a value the opposite of its default, which a config file sets:
     // fallbackValue makes --quiet mean true whatever the file says
@@ -86,32 +68,10 @@ final class TargetOptions {
         if (lockWaitSeconds < 0) {
             throw ConfigFile.badValue(cl, "--lock-wait", String.valueOf(lockWaitSeconds), "--lock-wait must not be negative");
         }
-        String password = null;
-        if (passwordEnv != null) {
-            password = System.getenv(passwordEnv);
-            if (password == null) {
-                throw ConfigFile.badValue(cl, "--password-env", passwordEnv, "environment variable " + passwordEnv + " is not set");
-            }
-        }
-        SchemaMapping.Builder mapping = schemaMapping(cl, schemaMap);
-        includes.forEach(mapping::include);
-        excludes.forEach(mapping::exclude);
-        return GreenplumTarget.builder().jdbcUrl(jdbcUrl, user, password).dialect(dialect).schemaMapping(mapping.build())
+        return GreenplumTarget.builder().jdbcUrl(database.jdbcUrl, database.user, database.password(cl)).dialect(dialect)
+                .schemaMapping(mapping.mapping(cl))
                 .synchronousCommit(synchronousCommit)
                 .streamLockWait(Duration.ofSeconds(lockWaitSeconds)).build();
-    }
-
-    /** @throws CommandLine.ParameterException for a --schema-map that is not db=schema (status 2) */
-    static SchemaMapping.Builder schemaMapping(CommandLine cl, List<String> schemaMap) {
-        SchemaMapping.Builder mapping = SchemaMapping.builder();
-        for (String m : schemaMap) {
-            int eq = m.indexOf('=');
-            if (eq <= 0 || eq == m.length() - 1) {
-                throw ConfigFile.badValue(cl, "--schema-map", m, "--schema-map needs db=schema, not '" + m + "'");
-            }
-            mapping.map(m.substring(0, eq), m.substring(eq + 1));
-        }
-        return mapping;
     }
 
     CdcPipeline pipeline(ChangeSource source, GreenplumTarget target, PrintWriter err) {

@@ -63,9 +63,9 @@ class ConfigFileTest {
         cl.parseArgs("kafka", "--config", f.toString(), "--bootstrap-servers", "b:9092", "--group", "g", "--jdbc-url", "jdbc:postgresql://h/db");
         KafkaCommand k = cl.getSubcommands().get("kafka").getCommand();
         assertThat(k.topics).containsExactly("orders", "customers");
-        assertThat(k.options.includes).containsExactly("shop.*", "crm");
+        assertThat(k.options.mapping.includes).containsExactly("shop.*", "crm");
         assertThat(k.consumerProperties).containsExactly("security.protocol=SASL_SSL", "ssl.enabled.protocols=TLSv1.2,TLSv1.3");
-        assertThat(k.options.excludes).isEmpty();
+        assertThat(k.options.mapping.excludes).isEmpty();
 
         cl = Greenwell.commandLine();
         cl.parseArgs("kafka", "--config", f.toString(), "--bootstrap-servers", "b:9092", "--group", "g", "--jdbc-url", "jdbc:postgresql://h/db",
@@ -73,7 +73,7 @@ class ConfigFileTest {
         k = cl.getSubcommands().get("kafka").getCommand();
         assertThat(k.topics).containsExactly("t1");
         assertThat(k.consumerProperties).containsExactly("ssl.enabled.protocols=TLSv1.3,TLSv1.2");
-        assertThat(k.options.includes).containsExactly("shop.*", "crm");
+        assertThat(k.options.mapping.includes).containsExactly("shop.*", "crm");
     }
 
     @Test
@@ -82,7 +82,7 @@ class ConfigFileTest {
         CommandLine cl = Greenwell.commandLine();
         cl.parseArgs("replay", "--config", f.toString(), "--input", "in.jsonl");
         ReplayCommand r = cl.getSubcommands().get("replay").getCommand();
-        assertThat(r.options.jdbcUrl).isEqualTo("jdbc:postgresql://h/db");
+        assertThat(r.options.database.jdbcUrl).isEqualTo("jdbc:postgresql://h/db");
         assertThat(r.options.pipeline).isEqualTo("orders");
     }
 
