@@ -217,12 +217,7 @@ class MaxwellDecoderFuzzTest {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
-    /**
-     * A differential oracle: whatever the decoder accepts, Jackson's databind must read as the same
-     * JSON, with the same values in {@code data} and {@code old} (strings equal, numbers of the
-     * same text, embedded JSON equal as trees). Encrypted records are skipped (the tree sees only
-     * the envelope).
-     */
+    /** @return true when the input is one well-formed JSON value and nothing after it */
     private static boolean wellFormed(byte[] input) {
         try (com.fasterxml.jackson.core.JsonParser p = TREES.getFactory().createParser(input)) {
             if (p.nextToken() == null) {
@@ -235,6 +230,12 @@ class MaxwellDecoderFuzzTest {
         }
     }
 
+    /**
+     * A differential oracle: whatever the decoder accepts, Jackson's databind must read as the same
+     * JSON, with the same values in {@code data}, {@code old} and {@code primary_key} (strings equal, numbers of the
+     * same text, embedded JSON equal as trees). Encrypted records are skipped (the tree sees only
+     * the envelope).
+     */
     private static void agreesWithATree(byte[] input, ChangeEvent e) {
         JsonNode root;
         try {
