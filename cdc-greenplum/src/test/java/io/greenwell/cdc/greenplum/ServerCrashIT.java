@@ -125,16 +125,15 @@ class ServerCrashIT {
             RunSummary summary = pipeline.await(java.time.Duration.ofMinutes(2));
             assertThat(summary).as("the run ended").isNotNull();
             assertThat(commits.get()).as("batches committed after the restart").isGreaterThan(100);
+            try (Connection c = DriverManager.getConnection(url)) {
+                assertThat(ApplySemanticsIT.sorted(ApplySemanticsIT.rows(c, "keyed", ApplySemanticsIT.KEYED_COLS)))
+                        .as("keyed table").isEqualTo(ApplySemanticsIT.sorted(model.keyedRows()));
+                assertThat(ApplySemanticsIT.sorted(ApplySemanticsIT.rows(c, "bag", ApplySemanticsIT.BAG_COLS)))
+                        .as("keyless table").isEqualTo(ApplySemanticsIT.sorted(model.bag));
+            }
         } finally {
             if (again != null) {
-                try (Connection c = DriverManager.getConnection(url)) {
-                    assertThat(ApplySemanticsIT.sorted(ApplySemanticsIT.rows(c, "keyed", ApplySemanticsIT.KEYED_COLS)))
-                            .as("keyed table").isEqualTo(ApplySemanticsIT.sorted(model.keyedRows()));
-                    assertThat(ApplySemanticsIT.sorted(ApplySemanticsIT.rows(c, "bag", ApplySemanticsIT.BAG_COLS)))
-                            .as("keyless table").isEqualTo(ApplySemanticsIT.sorted(model.bag));
-                } finally {
-                    again.close();
-                }
+                again.close();
             }
         }
     }
