@@ -53,14 +53,24 @@ final class KafkaBroker implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
             while (true) {
-                org.apache.kafka.clients.admin.ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all()
-                        .get(60, TimeUnit.SECONDS).get(group);
-                if (d.groupState() == org.apache.kafka.common.GroupState.STABLE && d.members().size() == members
-                        && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty())) {
-                    return;
+                Object seen;
+                try {
+                    org.apache.kafka.clients.admin.ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all()
+                            .get(60, TimeUnit.SECONDS).get(group);
+                    if (d.groupState() == org.apache.kafka.common.GroupState.STABLE && d.members().size() == members
+                            && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty())) {
+                        return;
+                    }
+                    seen = d;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // the group does not exist until its first member has joined (a slow target connection delays that)
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
+                        throw e;
+                    }
+                    seen = e.getCause().getMessage();
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("group " + group + " not stable with " + members + " members: " + d);
+                    throw new IllegalStateException("group " + group + " not stable with " + members + " members: " + seen);
                 }
                 Thread.sleep(100);
             }

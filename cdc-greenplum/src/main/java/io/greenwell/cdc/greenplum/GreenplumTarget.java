@@ -826,6 +826,11 @@ public final class GreenplumTarget implements ChangeTarget {
         return locks == null ? Set.of() : locks.held();
     }
 
+    /** @return the session's connection, opening one if needed; for tests that look into the session between batches */
+    Connection connectionForTests() throws SQLException {
+        return connection();
+    }
+
     /** @return the backend process id of the current connection, opening one if needed; for tests */
     int backendPid() throws SQLException {
         return connection().unwrap(PGConnection.class).getBackendPID();

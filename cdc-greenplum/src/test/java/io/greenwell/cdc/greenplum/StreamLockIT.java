@@ -269,7 +269,7 @@ class StreamLockIT {
 
     /** @return the pid of the session holding the advisory lock of this key, or null */
     private static Integer holder(long key) throws SQLException {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(new Sql(Dialect.POSTGRESQL).streamLockHolder())) {
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(new Sql(TestDatabase.serverKind().dialect()).streamLockHolder())) {
             ps.setLong(1, key >>> 32);
             ps.setLong(2, key & 0xFFFF_FFFFL);
             try (ResultSet rs = ps.executeQuery()) {

@@ -45,6 +45,11 @@ public final class TestDatabase implements AutoCloseable {
         return new TestDatabase(name, withDatabase(server, name));
     }
 
+    /** @return the database's name (lower case, no quoting needed) */
+    public String name() {
+        return name;
+    }
+
     /** @return a JDBC URL of this database, user included */
     public String url() {
         return url;
@@ -68,6 +73,43 @@ public final class TestDatabase implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The kind of server under test, told by its own settings rather than by {@link Dialect#detect}. */
+    public enum ServerKind {
+        POSTGRESQL,
+        GREENPLUM_6,
+        GREENPLUM_7;
+
+        /** @return the dialect a target must choose on this server */
+        public Dialect dialect() {
+            return this == POSTGRESQL ? Dialect.POSTGRESQL : this == GREENPLUM_6 ? Dialect.GREENPLUM_6 : Dialect.GREENPLUM_7;
+        }
+    }
+
+    private static ServerKind kind;
+
+    /**
+     * @return the kind of the server under test: Greenplum has the setting {@code gp_server_version}
+     *     (its major version first), PostgreSQL does not
+     */
+    public static synchronized ServerKind serverKind() throws SQLException {
+        if (kind == null) {
+            try (Connection c = DriverManager.getConnection(server()); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT setting FROM pg_catalog.pg_settings WHERE name = 'gp_server_version'")) {
+                if (!rs.next()) {
+                    kind = ServerKind.POSTGRESQL;
+                } else {
+                    kind = rs.getString(1).startsWith("6.") ? ServerKind.GREENPLUM_6 : ServerKind.GREENPLUM_7;
+                }
+            }
+        }
+        return kind;
+    }
+
+    /** @return a JDBC URL of the server's administrative database ({@code GREENWELL_TEST_JDBC_URL} or the embedded one) */
+    public static String serverUrl() {
+        return server();
     }
 
     /** Drops schemas (with everything in them) if they exist: a test's tables and Greenwell's control schema. */
