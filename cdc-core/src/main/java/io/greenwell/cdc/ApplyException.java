@@ -60,7 +60,9 @@ public class ApplyException extends CdcException {
     /**
      * @return true when the failure is worth retrying: SQLSTATE class 08 (connection), 40001
      *     (serialization), 40P01 (deadlock), 57P01..57P03 (administrator shutdown, crash, cannot
-     *     connect now)
+     *     connect now), and Greenplum's 58M01 (a segment did not answer: "failed to acquire
+     *     resources on one or more segments", "interconnect failed to send chunks", "Error on
+     *     receive from seg0")
      */
     public boolean isTransient() {
         return isTransient(sqlState);
@@ -79,6 +81,7 @@ public class ApplyException extends CdcException {
                 || sqlState.equals("40P01")
                 || sqlState.equals("57P01")
                 || sqlState.equals("57P02")
-                || sqlState.equals("57P03");
+                || sqlState.equals("57P03")
+                || sqlState.equals("58M01");
     }
 }

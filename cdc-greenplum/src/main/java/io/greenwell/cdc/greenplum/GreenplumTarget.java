@@ -729,12 +729,15 @@ public final class GreenplumTarget implements ChangeTarget {
         return e instanceof RowChange ? ((RowChange) e).table().toString() : null;
     }
 
-    /** Rolls back after a failure; forgets the session when the connection is gone. */
+    /** Rolls back after a failure; forgets the session when the connection is gone or its segments' part of it is. */
     private void failed(SQLException cause) {
         if (conn == null) {
             return;
         }
-        boolean lost = cause != null && cause.getSQLState() != null && cause.getSQLState().startsWith("08");
+        // a Greenplum segment that stopped answering (58M01) takes the session's temporary tables on
+        // it along, the staging tables too: the session is as good as lost
+        boolean lost = cause != null && cause.getSQLState() != null
+                && (cause.getSQLState().startsWith("08") || cause.getSQLState().equals("58M01"));
         try {
             if (!lost && !conn.isClosed()) {
                 conn.rollback();
