@@ -80,13 +80,13 @@ ALTER TABLE "Shop"."products" DROP CONSTRAINT "products_pkey";
 
 ALTER TABLE "Shop"."products" DROP COLUMN "legacy";
 
+ALTER TABLE "Shop"."products" ADD COLUMN "sku" varchar(8);
+
 ALTER TABLE "Shop"."products" ALTER COLUMN "product_name" TYPE varchar(100) USING "product_name"::varchar(100);
 
 ALTER TABLE "Shop"."products" ALTER COLUMN "price" TYPE numeric(12,4) USING "price"::numeric(12,4);
 
 ALTER TABLE "Shop"."products" ALTER COLUMN "active" TYPE varchar(5) USING "active"::varchar(5);
-
-ALTER TABLE "Shop"."products" ADD COLUMN "sku" varchar(8);
 
 ALTER TABLE "Shop"."products" SET DISTRIBUTED BY ("id", "sku");
 

@@ -202,7 +202,8 @@ final class SchemaApplier {
      * and the statement text: column renames first (which defs alone cannot tell from a drop and
      * an add), the old primary key dropped when the key changes, dropped and added columns,
      * type changes the statement or the defs show (values converted by a cast, as MySQL converts
-     * them), the new key (on Greenplum after redistributing by it), and last the table's rename
+     * them; on Greenplum, a key column's type changes with the table randomly distributed and
+     * without its primary key, which come back after), the new key (on Greenplum after redistributing by it), and last the table's rename
      * and move to another schema. Pure, for golden tests.
      *
      * @param cur the target table as the catalog has it
@@ -233,18 +234,12 @@ final class SchemaApplier {
             oldKey.add(Names.target(renamed != null && column(def, renamed) != null ? column(def, renamed).name() : k));
         }
         List<String> newKey = key(def);
-        boolean keyChanged = !oldKey.equals(newKey) || !cur.primaryKey.equals(newKey);
-        if (keyChanged && pkName != null) {
-            out.add(sql.dropConstraint(t, pkName));
-        }
-        for (String col : current) {
-            if (column(def, col) == null) {
-                out.add(sql.dropColumn(t, Names.target(col)));
-            }
-        }
+        // the type changes, decided first: on Greenplum a key column's type can change only without
+        // the primary key and, when its hash changes, without the distribution (redistributed after)
+        List<String> alters = new ArrayList<>();
+        boolean keyTypeChanges = false;
         for (ColumnDef col : def.columns()) {
             if (!containsIgnoreCase(current, col.name())) {
-                out.add(sql.addColumn(t, Names.target(col.name()), TypeMap.pgType(col, parsed.column(col.name()), types)));
                 continue;
             }
             ColumnDef before = column(oldDef, formerName.get(col.name().toLowerCase(Locale.ROOT)));
@@ -258,10 +253,30 @@ final class SchemaApplier {
             int p = cur.position(col.name());
             String have = p >= 0 ? cur.columns.get(p).type() : null;
             if (!TypeMap.catalogForm(desired).equals(have)) {
-                out.add(sql.alterColumnType(t, Names.target(col.name()), desired));
+                alters.add(sql.alterColumnType(t, Names.target(col.name()), desired));
+                keyTypeChanges |= cur.primaryKey.contains(Names.target(col.name()));
             }
         }
-        if (keyChanged) {
+        boolean rebuildKey = !oldKey.equals(newKey) || !cur.primaryKey.equals(newKey)
+                || (keyTypeChanges && sql.dialect().isGreenplum());
+        if (rebuildKey && pkName != null) {
+            out.add(sql.dropConstraint(t, pkName));
+        }
+        for (String col : current) {
+            if (column(def, col) == null) {
+                out.add(sql.dropColumn(t, Names.target(col)));
+            }
+        }
+        for (ColumnDef col : def.columns()) {
+            if (!containsIgnoreCase(current, col.name())) {
+                out.add(sql.addColumn(t, Names.target(col.name()), TypeMap.pgType(col, parsed.column(col.name()), types)));
+            }
+        }
+        if (keyTypeChanges && sql.dialect().isGreenplum()) {
+            out.add(sql.setDistribution(t, List.of()));
+        }
+        out.addAll(alters);
+        if (rebuildKey) {
             if (sql.dialect().isGreenplum()) {
                 out.add(sql.setDistribution(t, newKey));
             }

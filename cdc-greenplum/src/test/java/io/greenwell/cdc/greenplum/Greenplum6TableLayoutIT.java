@@ -19,7 +19,7 @@ class Greenplum6TableLayoutIT extends TableLayoutIT {
     @Override
     void assertTableLayout(Connection c, String qualified, List<String> key) throws SQLException {
         assertThat(distribution("'" + qualified + "'::regclass")).as("distribution of %s", qualified).isEqualTo(key);
-        assertThat(PostgresqlTableLayoutIT.primaryKey(qualified)).as("primary key of %s", qualified).isEqualTo(key);
+        assertThat(PostgresqlTableLayoutIT.primaryKey(db, qualified)).as("primary key of %s", qualified).isEqualTo(key);
         assertThat(db.rows("SELECT relstorage FROM pg_catalog.pg_class WHERE oid = '" + qualified + "'::regclass"))
                 .as("heap storage").containsExactly("h");
     }

@@ -38,6 +38,26 @@ public final class MaxwellStream {
     }
 
     public MaxwellStream createTable(String db, String table, List<Col> cols, List<String> pk, String sql) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "table-create").put("database", db).put("table", table).set("def", def(db, table, cols, pk));
+        n.put("ts", 1795461549000L).put("sql", sql).put("position", nextPosition());
+        line(n);
+        return this;
+    }
+
+    /** A table-alter from one definition to another, with the statement that did it. */
+    public MaxwellStream alterTable(String db, String table, List<Col> oldCols, List<String> oldPk, List<Col> cols, List<String> pk,
+            String sql) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "table-alter").put("database", db).put("table", table);
+        n.set("old", def(db, table, oldCols, oldPk));
+        n.set("def", def(db, table, cols, pk));
+        n.put("ts", 1795461549000L).put("sql", sql).put("position", nextPosition());
+        line(n);
+        return this;
+    }
+
+    private static ObjectNode def(String db, String table, List<Col> cols, List<String> pk) {
         ObjectNode def = JSON.createObjectNode();
         def.put("database", db).put("charset", "utf8mb4").put("table", table);
         ArrayNode k = def.putArray("primary-key");
@@ -52,11 +72,7 @@ public final class MaxwellStream {
                 cn.put("charset", "utf8mb4");
             }
         }
-        ObjectNode n = JSON.createObjectNode();
-        n.put("type", "table-create").put("database", db).put("table", table).set("def", def);
-        n.put("ts", 1795461549000L).put("sql", sql).put("position", nextPosition());
-        line(n);
-        return this;
+        return def;
     }
 
     public MaxwellStream begin() {

@@ -13,7 +13,7 @@ class PostgresqlTableLayoutIT extends TableLayoutIT {
 
     @Override
     void assertTableLayout(Connection c, String qualified, List<String> key) throws SQLException {
-        assertThat(primaryKey(qualified)).as("primary key of %s", qualified).isEqualTo(key);
+        assertThat(primaryKey(db, qualified)).as("primary key of %s", qualified).isEqualTo(key);
         assertThat(db.rows("SELECT relpersistence FROM pg_catalog.pg_class WHERE oid = '" + qualified + "'::regclass"))
                 .as("a regular table").containsExactly("p");
     }
@@ -41,7 +41,8 @@ class PostgresqlTableLayoutIT extends TableLayoutIT {
         assertThat(db.rows("SELECT id, a, b FROM lay.keyed WHERE id IN (" + from + ", " + to + ")")).containsExactly(to + "|10|r1");
     }
 
-    static List<String> primaryKey(String qualified) throws SQLException {
+    /** @return the primary key's column names of a table, in order; empty for none */
+    static List<String> primaryKey(TestDatabase db, String qualified) throws SQLException {
         return db.rows("SELECT a.attname FROM pg_catalog.pg_index AS i, pg_catalog.generate_series(0, i.indnatts - 1) AS k(n)"
                 + " JOIN pg_catalog.pg_attribute AS a ON true WHERE i.indrelid = '" + qualified + "'::regclass AND i.indisprimary"
                 + " AND a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n] ORDER BY k.n");
