@@ -100,7 +100,7 @@ class Greenplum6FailuresIT {
                 GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).retries(60)
                         .retryBackoff(Duration.ofMillis(200), Duration.ofSeconds(2)).hook(p -> {
                             if (p == GreenplumTarget.Phase.AFTER_COMMIT && commits.incrementAndGet() == 60) {
-                                kill(Path.of(datadir), everyProcess);
+                                ServerCrashIT.kill(Path.of(datadir), everyProcess);
                                 killed.countDown();
                             }
                         }).build()) {
@@ -122,25 +122,6 @@ class Greenplum6FailuresIT {
             assertThat(ApplySemanticsIT.sorted(ApplySemanticsIT.rows(c, "bag", ApplySemanticsIT.BAG_COLS)))
                     .as("keyless table").isEqualTo(ApplySemanticsIT.sorted(model.bag));
         }
-    }
-
-    /** SIGKILL to an instance's postmaster, and to all its processes when asked, as a crash would end them. */
-    private static void kill(Path datadir, boolean everyProcess) throws SQLException {
-        long pid;
-        try {
-            pid = Long.parseLong(Files.readAllLines(datadir.resolve("postmaster.pid")).get(0).strip());
-        } catch (IOException e) {
-            throw new SQLException("cannot read the pid of the instance in " + datadir + " (the cluster must run on this machine)", e);
-        }
-        ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
-        List<ProcessHandle> all = everyProcess ? new ArrayList<>(postmaster.descendants().toList()) : List.of();
-        postmaster.destroyForcibly();
-        all.forEach(ProcessHandle::destroyForcibly);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while ((postmaster.isAlive() || all.stream().anyMatch(ProcessHandle::isAlive)) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertThat(postmaster.isAlive()).as("the instance is dead").isFalse();
     }
 
     private static void startCluster() throws IOException, InterruptedException {

@@ -149,14 +149,22 @@ class ServerCrashIT {
 
     /** SIGKILL to the server and all its processes, as a power cut would end them. */
     private static void kill(Path data) throws SQLException {
+        kill(data, true);
+    }
+
+    /**
+     * SIGKILL to the postmaster of the server in a data directory (this machine's), and to all its
+     * processes when asked, as a crash would end them; returns once they are dead.
+     */
+    static void kill(Path datadir, boolean everyProcess) throws SQLException {
         long pid;
         try {
-            pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip());
+            pid = Long.parseLong(Files.readAllLines(datadir.resolve("postmaster.pid")).get(0).strip());
         } catch (IOException e) {
-            throw new SQLException("cannot read the server's pid", e);
+            throw new SQLException("cannot read the pid of the server in " + datadir + " (it must run on this machine)", e);
         }
         ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
-        java.util.List<ProcessHandle> all = new java.util.ArrayList<>(postmaster.descendants().toList());
+        java.util.List<ProcessHandle> all = everyProcess ? new java.util.ArrayList<>(postmaster.descendants().toList()) : java.util.List.of();
         postmaster.destroyForcibly();
         all.forEach(ProcessHandle::destroyForcibly);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
