@@ -13,8 +13,10 @@ import io.greenwell.cdc.spi.ApplyResult;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,9 +73,11 @@ final class BatchTransaction {
         List<DeadLetter> dead = new ArrayList<>();
         Set<TableId> refusedTables = new HashSet<>();
         Origins origins = batch.origins();
+        Map<String, Long> filteredBy = new HashMap<>();
         for (Rejected r : batch.rejected()) {
             if (r.event() instanceof RowChange && !mapping.includes(((RowChange) r.event()).table())) {
                 filtered++;
+                count(filteredBy, origins.stream(r.source()), 1);
                 continue;
             }
             if (!deadLetters) {
@@ -85,9 +89,15 @@ final class BatchTransaction {
         for (NetBatch.Step step : batch.steps()) {
             if (step instanceof NetBatch.Changes) {
                 List<Isolator.Poisoned> poisoned = new ArrayList<>();
-                long[] excluded = {0};
+                List<TableChanges> excluded = new ArrayList<>();
                 net += applyChanges(c, (NetBatch.Changes) step, deadLetters, poisoned, excluded);
-                filtered += excluded[0];
+                for (TableChanges tc : excluded) {
+                    filtered += tc.size();
+                    for (NetChange n : netChanges(tc)) {
+                        long copies = n instanceof NetChange.KeylessDelta ? ((NetChange.KeylessDelta) n).count() : 1;
+                        count(filteredBy, origins.stream(n.sources()[0]), copies);
+                    }
+                }
                 for (Isolator.Poisoned p : poisoned) {
                     deadLetter(p.unit().changes(), p.error(), origins, dead);
                     refusedTables.add(p.unit().changes().table());
@@ -99,6 +109,7 @@ final class BatchTransaction {
                         ddl++;
                     } else {
                         filtered++;
+                        count(filteredBy, origins.stream(((NetBatch.Schema) step).source()), 1);
                     }
                 } catch (SQLException e) {
                     throw new ApplyException("DDL failed: " + e.getMessage(), null, null, e.getSQLState(), null, e);
@@ -109,6 +120,8 @@ final class BatchTransaction {
                 TableId table = start ? ((NetBatch.BootstrapStart) step).table() : ((NetBatch.BootstrapComplete) step).table();
                 if (!mapping.includes(table)) {
                     filtered++;
+                    int source = start ? ((NetBatch.BootstrapStart) step).source() : ((NetBatch.BootstrapComplete) step).source();
+                    count(filteredBy, origins.stream(source), 1);
                 } else if (start) {
                     parts.bootstraps().start(c, table);
                 } else {
@@ -126,6 +139,7 @@ final class BatchTransaction {
         hook.at(GreenplumTarget.Phase.AFTER_COMMIT);
         checkpoints.committed();
         changes.endTransaction(true);
+        session.stats().deadLetters(dead.size());
         if (!dead.isEmpty()) {
             log.warn("{} events of the batch went to the dead letters; the first: {}", dead.size(), dead.get(0).error());
         }
@@ -135,8 +149,12 @@ final class BatchTransaction {
             parts.catalog().invalidate(parts.schemas().schemaOf(t.database()), Names.target(t.table()));
         }
         long commitNanos = System.nanoTime() - t0;
+        Map<String, Long> deadBy = new HashMap<>();
+        for (DeadLetter d : dead) {
+            count(deadBy, d.stream(), 1);
+        }
         return new ApplyResult(net, filtered, ddl, dead.size(), 0, false, changes.stageNanos - stage0,
-                changes.applyNanos - apply0 + ddlNanos, commitNanos);
+                changes.applyNanos - apply0 + ddlNanos, commitNanos, filteredBy, deadBy);
     }
 
     /**
@@ -145,10 +163,10 @@ final class BatchTransaction {
      * changes the database refuses bisected out into {@code refused}, otherwise the first refusal
      * throws.
      *
-     * @param excluded receives, at index 0, the net changes of tables the mapping excludes
+     * @param excluded receives the change sets of tables the mapping excludes
      * @return the net changes applied
      */
-    long applyChanges(Connection c, NetBatch.Changes step, boolean isolate, List<Isolator.Poisoned> refused, long[] excluded)
+    long applyChanges(Connection c, NetBatch.Changes step, boolean isolate, List<Isolator.Poisoned> refused, List<TableChanges> excluded)
             throws SQLException {
         TargetSession.Parts parts = session.parts();
         List<ChangesApplier.Resolved> tables = new ArrayList<>();
@@ -157,7 +175,7 @@ final class BatchTransaction {
                 continue;
             }
             if (!mapping.includes(tc.table())) {
-                excluded[0] += tc.size();
+                excluded.add(tc);
                 continue;
             }
             if (tc.snapshot()) {
@@ -209,6 +227,13 @@ final class BatchTransaction {
             for (int seq : n.sources()) {
                 out.add(new DeadLetter(origins.stream(seq), origins.offset(seq), origins.raw(seq), table, key, message, state));
             }
+        }
+    }
+
+    /** Adds to a stream's count; events of no known stream are counted in the totals only. */
+    private static void count(Map<String, Long> by, String stream, long n) {
+        if (stream != null) {
+            by.merge(stream, n, Long::sum);
         }
     }
 

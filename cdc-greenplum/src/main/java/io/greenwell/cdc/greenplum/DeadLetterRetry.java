@@ -146,7 +146,7 @@ final class DeadLetterRetry {
             NetBatch.Changes ch = (NetBatch.Changes) step;
             lockTables(c, ch);
             List<Isolator.Poisoned> poisoned = new ArrayList<>();
-            batches.applyChanges(c, ch, true, poisoned, new long[1]);
+            batches.applyChanges(c, ch, true, poisoned, new ArrayList<>());
             for (Isolator.Poisoned p : poisoned) {
                 for (NetChange n : BatchTransaction.netChanges(p.unit().changes())) {
                     for (int seq : n.sources()) {
@@ -167,7 +167,12 @@ final class DeadLetterRetry {
         }
         DeadLetter.remove(c, sql, control, applied);
         DeadLetter.failedAgain(c, sql, control, again, System.currentTimeMillis());
+        String own = parts.checkpoints().pipeline();
+        long stored = own == null ? -1 : DeadLetter.count(c, sql, catalog, control, own);
         c.commit();
+        if (stored >= 0) {
+            session.stats().deadLettersStored = stored;
+        }
         parts.changes().endTransaction(true);
         String which = pipeline == null ? "every pipeline" : "pipeline '" + pipeline + "'";
         log.info("dead letters of {}: {} retried, {} applied and deleted, {} refused again", which, letters.size(), applied.size(),

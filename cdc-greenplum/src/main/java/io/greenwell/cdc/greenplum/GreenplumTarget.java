@@ -8,6 +8,7 @@ import io.greenwell.cdc.event.TableId;
 import io.greenwell.cdc.maxwell.MaxwellDecoder;
 import io.greenwell.cdc.spi.ApplyResult;
 import io.greenwell.cdc.spi.ChangeTarget;
+import io.greenwell.cdc.spi.Instrumented;
 import io.greenwell.cdc.spi.Checkpoint;
 import io.greenwell.cdc.spi.KeyResolver;
 import io.greenwell.cdc.spi.RecordDecoder;
@@ -18,9 +19,9 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 
 /**
  * The Greenplum and PostgreSQL target: applies each net batch with a handful of set-based
@@ -34,7 +35,7 @@ import org.postgresql.PGConnection;
  * instance per (pipeline, stream): the session holds an advisory lock per stream of its batches
  * (see {@link Builder#streamLockWait}). {@link #retryDeadLetters} applies dead letters again.
  */
-public final class GreenplumTarget implements ChangeTarget {
+public final class GreenplumTarget implements ChangeTarget, Instrumented {
 
     /** What to do with a MySQL zero date ({@code 0000-00-00}, or a zero month or day). */
     public enum ZeroDates {
@@ -111,7 +112,10 @@ public final class GreenplumTarget implements ChangeTarget {
             TargetSession.Parts p = session.parts();
             p.locks().releaseAll(c);
             p.checkpoints().ensureTables(c, p.catalog());
-            return p.checkpoints().load(c, pipeline);
+            Map<String, Checkpoint> loaded = p.checkpoints().load(c, pipeline);
+            session.stats().deadLettersStored = DeadLetter.count(c, p.sql(), p.catalog(), p.checkpoints().schema(), pipeline);
+            c.commit();
+            return loaded;
         });
     }
 
@@ -192,19 +196,15 @@ public final class GreenplumTarget implements ChangeTarget {
         return shapes.resolver();
     }
 
-    /** @return the streams whose locks the current session holds; for tests */
-    Set<String> heldStreamLocks() {
-        return session.parts() == null ? Set.of() : session.parts().locks().held();
+    /** Registers the target's own meters: sessions lost, stream-lock waits, the pipeline's dead letters stored. */
+    @Override
+    public void bindMetrics(MeterRegistry registry, Tags tags) {
+        TargetMeters.bind(registry, tags, session.stats());
     }
 
-    /** @return the session's connection, opening one if needed; for tests */
-    Connection connectionForTests() throws SQLException {
-        return session.connection();
-    }
-
-    /** @return the backend process id of the current connection, opening one if needed; for tests */
-    int backendPid() throws SQLException {
-        return session.connection().unwrap(PGConnection.class).getBackendPID();
+    /** @return the session; for tests that look into it between batches */
+    TargetSession sessionForTests() {
+        return session;
     }
 
     /** Makes every batch committed so far durable, releases the stream locks, resets the session and closes it. */

@@ -61,6 +61,7 @@ final class TargetSession {
 
     private final Opener opener;
     private final Settings settings;
+    private final TargetStats stats = new TargetStats();
     private Connection conn;
     private Parts parts;
     private boolean closed;
@@ -89,6 +90,11 @@ final class TargetSession {
     /** @return the dialect in use: the session's, else the configured one (null before the first connection when none is) */
     Dialect dialect() {
         return parts != null ? parts.dialect() : settings.dialect();
+    }
+
+    /** @return what the session and its parts count, for the target's meters */
+    TargetStats stats() {
+        return stats;
     }
 
     /** @return the parts, or null before the first connection */
@@ -166,6 +172,7 @@ final class TargetSession {
         }
         if (lost) {
             log.warn("the connection to the target was lost; the next batch opens a new one and checks the checkpoint first");
+            stats.lostSessions++;
             parts.checkpoints().inDoubt();
             parts.changes().reset();
             parts.catalog().clear();
@@ -231,7 +238,7 @@ final class TargetSession {
         SchemaApplier schemas = new SchemaApplier(sql, catalog, settings.mapping(), settings.types(), settings.ddlPolicies());
         String control = Names.target(settings.controlSchema());
         return new Parts(d, sql, catalog, changes, new Isolator(changes), schemas, new Checkpoints(sql, control),
-                new StreamLocks(sql, control, settings.streamLockWait()), new Bootstraps(sql, catalog, schemas, control));
+                new StreamLocks(sql, control, settings.streamLockWait(), stats), new Bootstraps(sql, catalog, schemas, control));
     }
 
     /**
