@@ -12,6 +12,7 @@ import io.greenwell.cdc.greenplum.GreenplumTarget;
 import io.greenwell.cdc.greenplum.SchemaMapping;
 import io.greenwell.cdc.maxwell.MaxwellDecoder;
 import io.greenwell.cdc.pipeline.CdcPipeline;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.greenwell.cdc.source.FileSource;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -63,6 +64,8 @@ public final class ApplyBenchmark {
     /** Events of the per-row baseline's timed run: all of them, or a prefix (its rate then stands for the whole). */
     private int baselineEvents;
     private final int tables;
+    /** Whether Greenwell's pipeline runs with a meter registry. */
+    private boolean metrics;
     private final int extraColumns;
     private final String url;
     private final Path file;
@@ -91,6 +94,7 @@ public final class ApplyBenchmark {
         String output = null;
         String parts = "a,b,c";
         int baselineEvents = -1;
+        boolean metrics = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--write-workload": output = args[++i]; break;
@@ -99,8 +103,9 @@ public final class ApplyBenchmark {
                 case "--variant": variant = args[++i]; break;
                 case "--parts": parts = args[++i]; break;
                 case "--baseline-events": baselineEvents = Integer.parseInt(args[++i]); break;
+                case "--metrics": metrics = true; break;
                 default:
-                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50] [--parts a,b,c] [--baseline-events N]");
+                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50] [--parts a,b,c] [--baseline-events N] [--metrics]");
                     System.exit(2);
             }
         }
@@ -118,6 +123,7 @@ public final class ApplyBenchmark {
         if (baselineEvents > 0) {
             bench.baselineEvents = Math.min(baselineEvents, events);
         }
+        bench.metrics = metrics;
         bench.run(variant, List.of(parts.split(",")));
     }
 
@@ -199,13 +205,17 @@ public final class ApplyBenchmark {
                 GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url)
                         .schemaMapping(SchemaMapping.builder().mapper(db -> schema).build()).build()) {
             long[] phases = new long[5];
-            CdcPipeline.builder().name(schema).source(source).target(target).listener(r -> {
+            CdcPipeline.Builder b = CdcPipeline.builder().name(schema).source(source).target(target).listener(r -> {
                 phases[0] += r.readNanos();
                 phases[1] += r.stageNanos();
                 phases[2] += r.applyNanos();
                 phases[3] += r.commitNanos();
                 phases[4] += r.netChanges();
-            }).build().run();
+            });
+            if (metrics) {
+                b.meterRegistry(new SimpleMeterRegistry());
+            }
+            b.build().run();
             if (input.equals(file)) {
                 System.out.printf(Locale.ROOT, "  greenwell phases: read+decode+compact %.2f s (overlaps apply), COPY %.2f s, statements %.2f s,"
                         + " commit %.2f s, %,d net changes%n", phases[0] / 1e9, phases[1] / 1e9, phases[2] / 1e9, phases[3] / 1e9, phases[4]);
