@@ -3,6 +3,7 @@ package io.greenwell.bench;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import io.greenwell.cdc.compact.BatchLimits;
 import io.greenwell.cdc.event.ChangeEvent;
 import io.greenwell.cdc.event.Op;
 import io.greenwell.cdc.event.Row;
@@ -66,6 +67,10 @@ public final class ApplyBenchmark {
     private final int tables;
     /** Whether Greenwell's pipeline runs with a meter registry. */
     private boolean metrics;
+    /** Whether Greenwell's target commits synchronously. */
+    private boolean synchronousCommit;
+    /** Greenwell's batch size in events. */
+    private int batchEvents;
     private final int extraColumns;
     private final String url;
     private final Path file;
@@ -95,6 +100,8 @@ public final class ApplyBenchmark {
         String parts = "a,b,c";
         int baselineEvents = -1;
         boolean metrics = false;
+        boolean synchronousCommit = false;
+        int batchEvents = BatchLimits.DEFAULT.maxEvents();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--write-workload": output = args[++i]; break;
@@ -104,8 +111,10 @@ public final class ApplyBenchmark {
                 case "--parts": parts = args[++i]; break;
                 case "--baseline-events": baselineEvents = Integer.parseInt(args[++i]); break;
                 case "--metrics": metrics = true; break;
+                case "--synchronous-commit": synchronousCommit = true; break;
+                case "--batch-events": batchEvents = Integer.parseInt(args[++i]); break;
                 default:
-                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50] [--parts a,b,c] [--baseline-events N] [--metrics]");
+                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50] [--parts a,b,c] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N]");
                     System.exit(2);
             }
         }
@@ -124,6 +133,8 @@ public final class ApplyBenchmark {
             bench.baselineEvents = Math.min(baselineEvents, events);
         }
         bench.metrics = metrics;
+        bench.synchronousCommit = synchronousCommit;
+        bench.batchEvents = batchEvents;
         bench.run(variant, List.of(parts.split(",")));
     }
 
@@ -202,10 +213,11 @@ public final class ApplyBenchmark {
 
     private void greenwell(Path input, String schema) throws Exception {
         try (FileSource source = FileSource.of(input);
-                GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url)
+                GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).synchronousCommit(synchronousCommit)
                         .schemaMapping(SchemaMapping.builder().mapper(db -> schema).build()).build()) {
             long[] phases = new long[5];
-            CdcPipeline.Builder b = CdcPipeline.builder().name(schema).source(source).target(target).listener(r -> {
+            CdcPipeline.Builder b = CdcPipeline.builder().name(schema).source(source).target(target)
+                    .batchLimits(new BatchLimits(batchEvents, BatchLimits.DEFAULT.maxBytes(), true)).listener(r -> {
                 phases[0] += r.readNanos();
                 phases[1] += r.stageNanos();
                 phases[2] += r.applyNanos();

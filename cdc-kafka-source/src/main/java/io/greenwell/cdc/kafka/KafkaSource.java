@@ -200,15 +200,17 @@ public final class KafkaSource implements ChangeSource, Instrumented {
             throw new CdcException("polling Kafka failed: " + e.getMessage(), e);
         }
         List<SourceRecord> out = new ArrayList<>(records.count());
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            if (r.value() == null) {
-                continue;
-            }
-            String stream = r.topic() + "-" + r.partition();
+        for (TopicPartition p : records.partitions()) {
+            // one stream id per partition and poll, not one string per record
+            String stream = streamOf(p);
             if (!assigned.containsKey(stream)) {
                 continue;
             }
-            out.add(new SourceRecord(stream, r.offset(), r.value()));
+            for (ConsumerRecord<byte[], byte[]> r : records.records(p)) {
+                if (r.value() != null) {
+                    out.add(new SourceRecord(stream, r.offset(), r.value()));
+                }
+            }
         }
         if (meters != null) {
             updateEnds(records);
