@@ -11,16 +11,12 @@ import io.greenwell.cdc.spi.ChangeTarget;
 import io.greenwell.cdc.spi.Checkpoint;
 import io.greenwell.cdc.spi.KeyResolver;
 import io.greenwell.cdc.spi.RecordDecoder;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
 
 /**
  * The Greenplum and PostgreSQL target: applies each net batch with a handful of set-based
@@ -52,20 +48,12 @@ public final class GreenplumTarget implements ChangeTarget {
         REJECT
     }
 
-    /** Phases a test can stop at. Package-private: for crash tests only. */
-    enum Phase { STAGED, BEFORE_COMMIT, AFTER_COMMIT }
-
-    /** Called at each phase of a batch; for crash tests only. */
-    @FunctionalInterface
-    interface Hook {
-        void at(Phase phase) throws SQLException;
-    }
-
     private final SchemaMapping mapping;
     private final TargetSession session;
     private final TableShapes shapes;
     private final BatchTransaction batches;
     private final DeadLetterRetry retry;
+    final TargetMaintenance maintenance; // package-private for tests
 
     private GreenplumTarget(Builder b) {
         this.mapping = b.mapping;
@@ -78,6 +66,7 @@ public final class GreenplumTarget implements ChangeTarget {
         this.shapes = new TableShapes(opener, b.mapping, policies);
         this.batches = new BatchTransaction(session, b.mapping, b.deadLetters, b.hook);
         this.retry = new DeadLetterRetry(session, batches, shapes, b.mapping);
+        this.maintenance = new TargetMaintenance(b.maintenance, new TargetSession(opener, session.settings()), b.mapping, b.controlSchema);
     }
 
     /** @return a new builder, never null; methods can be chained */
@@ -106,13 +95,7 @@ public final class GreenplumTarget implements ChangeTarget {
      */
     @Override
     public Map<String, Checkpoint> loadCheckpoints(String pipeline) {
-        Objects.requireNonNull(pipeline, "pipeline");
-        return session.run("cannot read the checkpoints of pipeline '" + pipeline + "'", c -> {
-            TargetSession.Parts p = session.parts();
-            p.locks().releaseAll(c);
-            p.checkpoints().ensureTables(c, p.catalog());
-            return p.checkpoints().load(c, pipeline);
-        });
+        return batches.loadCheckpoints(Objects.requireNonNull(pipeline, "pipeline"));
     }
 
     /**
@@ -130,16 +113,9 @@ public final class GreenplumTarget implements ChangeTarget {
      */
     @Override
     public ApplyResult apply(NetBatch batch) {
-        Objects.requireNonNull(batch, "batch");
-        if (session.parts() == null || session.parts().checkpoints().pipeline() == null) {
-            throw new IllegalStateException("loadCheckpoints must be called before apply");
-        }
-        int[] attempts = {0};
-        ApplyResult r = session.run("applying a batch failed", c -> {
-            attempts[0]++;
-            return batches.apply(c, batch);
-        });
-        return attempts[0] == 1 ? r : r.withRetries(attempts[0] - 1);
+        ApplyResult r = batches.applyRetrying(Objects.requireNonNull(batch, "batch"));
+        maintenance.changed(batch, r.schemaChanges(), session.parts().changes().stagingsCreated());
+        return r;
     }
 
     /**
@@ -159,8 +135,7 @@ public final class GreenplumTarget implements ChangeTarget {
      * @return the counts, never null
      */
     public RetryResult retryDeadLetters(String pipeline) {
-        MaxwellDecoder decoder = MaxwellDecoder.create();
-        return retryDeadLetters(pipeline, decoder);
+        return retryDeadLetters(pipeline, MaxwellDecoder.create());
     }
 
     /**
@@ -186,30 +161,35 @@ public final class GreenplumTarget implements ChangeTarget {
         return session.run("retrying the dead letters failed", c -> retry.retry(c, pipeline, decoder));
     }
 
+    /**
+     * Runs maintenance once, on a connection of its own, by the thresholds of {@link Builder#maintenance}
+     * (else {@link Maintenance#every}'s): the tables the mapping includes in the schemas it maps to (with
+     * a renaming {@link SchemaMapping.Builder#mapper}, those {@link SchemaMapping.Builder#map} names), the
+     * control schema's and, on Greenplum, the catalog tables Greenwell churns. Safe while {@link #apply} runs.
+     *
+     * @param dryRun true: only decide, and run nothing
+     * @return per table, the figures, the action decided and how it ended; never null
+     * @throws ApplyException when the figures could not be read; a refused command only marks its table
+     */
+    public MaintenanceReport maintain(boolean dryRun) {
+        return maintenance.maintain(dryRun);
+    }
+
     /** The target's tables, read on a connection of their own; a table that does not exist or the mapping excludes is unknown. */
     @Override
     public KeyResolver keyResolver() {
         return shapes.resolver();
     }
 
-    /** @return the streams whose locks the current session holds; for tests */
-    Set<String> heldStreamLocks() {
-        return session.parts() == null ? Set.of() : session.parts().locks().held();
+    /** @return the batches' session (its stream locks, connection and backend); for tests */
+    TargetSession session() {
+        return session;
     }
 
-    /** @return the session's connection, opening one if needed; for tests */
-    Connection connectionForTests() throws SQLException {
-        return session.connection();
-    }
-
-    /** @return the backend process id of the current connection, opening one if needed; for tests */
-    int backendPid() throws SQLException {
-        return session.connection().unwrap(PGConnection.class).getBackendPID();
-    }
-
-    /** Makes every batch committed so far durable, releases the stream locks, resets the session and closes it. */
+    /** Stops maintenance; makes every batch committed so far durable, releases the stream locks, resets the session and closes it. */
     @Override
     public void close() {
+        maintenance.close();
         shapes.close();
         session.close();
     }
@@ -230,7 +210,7 @@ public final class GreenplumTarget implements ChangeTarget {
         private boolean tinyint1AsBoolean;
         private boolean bit1AsBoolean;
         private boolean jsonb = true;
-        private Hook hook = p -> {};
+        private BatchTransaction.Hook hook = p -> {};
         private final Map<SchemaChange.Kind, DdlPolicy> ddlPolicies = new EnumMap<>(SchemaChange.Kind.class);
         private boolean deadLetters = true;
         private int retries = 8;
@@ -238,6 +218,7 @@ public final class GreenplumTarget implements ChangeTarget {
         private Duration maxRetryBackoff = Duration.ofSeconds(10);
         private boolean synchronousCommit;
         private Duration streamLockWait = Duration.ofSeconds(60);
+        private Maintenance maintenance;
 
         private Builder() {}
 
@@ -426,8 +407,19 @@ public final class GreenplumTarget implements ChangeTarget {
             return this;
         }
 
-        /** For crash tests: called at each {@link Phase}. */
-        Builder hook(Hook hook) {
+        /**
+         * @param maintenance {@code VACUUM} and {@code ANALYZE} of the tables the target changes, on a
+         *     schedule, on a connection of its own, from the first batch until {@link GreenplumTarget#close}
+         *     (see {@link Maintenance}, and why it is off by default); null (the default) for none
+         * @return this builder
+         */
+        public Builder maintenance(Maintenance maintenance) {
+            this.maintenance = maintenance;
+            return this;
+        }
+
+        /** For crash tests: called at each {@link BatchTransaction.Phase}. */
+        Builder hook(BatchTransaction.Hook hook) {
             this.hook = Objects.requireNonNull(hook, "hook");
             return this;
         }

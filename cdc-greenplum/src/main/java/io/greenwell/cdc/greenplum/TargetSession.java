@@ -91,6 +91,11 @@ final class TargetSession {
         return parts != null ? parts.dialect() : settings.dialect();
     }
 
+    /** @return how the session is set up and retried */
+    Settings settings() {
+        return settings;
+    }
+
     /** @return the parts, or null before the first connection */
     Parts parts() {
         return parts;
