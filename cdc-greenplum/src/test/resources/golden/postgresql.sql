@@ -184,6 +184,8 @@ INSERT INTO "greenwell"."maintenance" ("schema_name", "table_name", "changes_at_
 
 SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = 'maintenance';
 
+SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?;
+
 SET lock_timeout = 1000;
 
 VACUUM "Shop"."all types";

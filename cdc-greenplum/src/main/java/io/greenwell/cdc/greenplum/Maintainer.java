@@ -149,6 +149,10 @@ final class Maintainer implements AutoCloseable {
                     return table(f, changed, a, MaintenanceReport.Outcome.FAILED, w.getMessage());
                 }
             }
+            if (!exists(c, f)) {
+                // Greenplum 6 says nothing when the table was dropped while the command waited for its lock
+                return table(f, changed, a, MaintenanceReport.Outcome.FAILED, "the table was dropped while the command waited for its lock");
+            }
             log.info("maintenance: {} {} ({} dead and {} changed rows of {} live) took {} ms", a.command(), Names.qualify(f.schema(), f.table()),
                     f.dead(), changed, f.live(), (System.nanoTime() - t0) / 1_000_000);
             return table(f, changed, a, MaintenanceReport.Outcome.DONE, null);
@@ -162,6 +166,17 @@ final class Maintainer implements AutoCloseable {
             return table(f, changed, a, locked ? MaintenanceReport.Outcome.LOCKED : MaintenanceReport.Outcome.FAILED, e.getMessage());
         } finally {
             running = null;
+        }
+    }
+
+    private static boolean exists(Connection c, Figures f) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(MaintenanceSql.tableExists())) {
+            ps.setString(1, f.schema());
+            ps.setString(2, f.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
         }
     }
 

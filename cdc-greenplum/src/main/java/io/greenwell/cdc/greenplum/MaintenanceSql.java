@@ -90,6 +90,12 @@ final class MaintenanceSql {
                 + " (\"schema_name\", \"table_name\", \"changes_at_analyze\", \"analyzed_at\") VALUES (?, ?, ?, now())";
     }
 
+    /** @return whether a table exists; parameters: schema, table */
+    static String tableExists() {
+        return "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relname = ?";
+    }
+
     /** @return whether the control schema has the {@code maintenance} table; parameter: the schema */
     static String baselineTableExists() {
         return "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"

@@ -116,6 +116,7 @@ class SqlGoldenTest {
         out.add(MaintenanceSql.deleteBaseline("greenwell"));
         out.add(MaintenanceSql.insertBaseline("greenwell"));
         out.add(MaintenanceSql.baselineTableExists());
+        out.add(MaintenanceSql.tableExists());
         out.add(MaintenanceSql.lockTimeout(1000));
         for (MaintenanceReport.Action a : MaintenanceReport.Action.values()) {
             if (a != MaintenanceReport.Action.NONE) {
