@@ -62,8 +62,8 @@ class MaintainCommandIT {
         return Long.parseLong(db.rows(q).get(0).split("\\|")[0]);
     }
 
-    @Test
-    void maintainAfterAnUpdateHeavyReplayVacuumsAndAnalyzesTheTable() throws Exception {
+    /** Creates shop.t with autovacuum off and writes a file of 2,000 inserts then {@code rounds} updates of every row. */
+    private Path updateHeavyInput(int rounds) throws Exception {
         String distributed = TestDatabase.serverKind() == TestDatabase.ServerKind.POSTGRESQL ? "" : " DISTRIBUTED BY (id)";
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("DROP SCHEMA IF EXISTS shop CASCADE");
@@ -73,7 +73,7 @@ class MaintainCommandIT {
         MaxwellStream s = new MaxwellStream().createDatabase("shop")
                 .createTable("shop", "t", List.of(new MaxwellStream.Col("id", "int"), new MaxwellStream.Col("v", "int")), PK,
                         "CREATE TABLE t (id int PRIMARY KEY, v int)");
-        for (int round = 0; round <= 5; round++) {
+        for (int round = 0; round <= rounds; round++) {
             for (int i = 0; i < 2_000; i += 100) {
                 s.begin();
                 for (int id = i; id < i + 100; id++) {
@@ -93,6 +93,18 @@ class MaintainCommandIT {
             bytes.write('\n');
         }
         Files.write(input, bytes.toByteArray());
+        return input;
+    }
+
+    private static boolean grew(String before) throws SQLException {
+        String[] b = before.split("\\|");
+        String[] now = counts().split("\\|");
+        return Long.parseLong(now[0]) > Long.parseLong(b[0]) && Long.parseLong(now[1]) > Long.parseLong(b[1]);
+    }
+
+    @Test
+    void maintainAfterAnUpdateHeavyReplayVacuumsAndAnalyzesTheTable() throws Exception {
+        Path input = updateHeavyInput(5);
         Cli.Result replay = Cli.run("replay", "--input", input.toString(), "--jdbc-url", db.url(), "--batch-events", "2000", "--quiet");
         assertThat(replay.status()).as(replay.err()).isZero();
         assertThat(db.rows("SELECT count(*), min(v) FROM shop.t")).containsExactly("2000|5");
@@ -114,18 +126,34 @@ class MaintainCommandIT {
         assertThat(run.status()).as(run.err()).isZero();
         assertThat(run.out()).containsPattern("shop\\.t\t2000\t\\d+\t\\d+\tVACUUM ANALYZE\tdone");
         assertThat(run.lastLine()).contains(" failed=0 ").endsWith(" dry_run=false");
-        String[] b = before.split("\\|");
         until = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            String[] now = counts().split("\\|");
-            if (Long.parseLong(now[0]) > Long.parseLong(b[0]) && Long.parseLong(now[1]) > Long.parseLong(b[1])) {
-                break;
-            }
+        while (!grew(before)) {
             assertThat(System.nanoTime()).as("vacuum_count and analyze_count grow: %s then %s", before, counts()).isLessThan(until);
             Thread.sleep(100);
         }
 
         assertThat(Cli.run("maintain", "--jdbc-url", db.url(), "--vacuum-dead-fraction", "-1").status()).isEqualTo(2);
         assertThat(Cli.run("maintain").status()).isEqualTo(2);
+    }
+
+    @Test
+    void aReplayWithAMaintenanceIntervalFromItsConfigFileVacuumsWhileItRuns() throws Exception {
+        Path input = updateHeavyInput(20);
+        String before = counts();
+        Path config = dir.resolve("greenwell.properties");
+        Files.writeString(config, "maintenance-interval=1\nvacuum-min-dead-rows=1\nvacuum-dead-fraction=0\nanalyze-min-changed-rows=1\n"
+                + "analyze-changed-fraction=0\nbatch-events=20\nquiet=true\n");
+        Cli.Result replay = Cli.run("replay", "--config", config.toString(), "--input", input.toString(), "--jdbc-url", db.url());
+        assertThat(replay.status()).as(replay.err()).isZero();
+        assertThat(db.rows("SELECT count(*), min(v) FROM shop.t")).as(replay.out()).containsExactly("2000|20");
+        long until = System.nanoTime() + 60_000_000_000L;
+        while (!grew(before)) {
+            assertThat(System.nanoTime()).as("the replay's maintenance grew vacuum_count and analyze_count: %s then %s (%s)", before, counts(),
+                    replay.lastLine())
+                    .isLessThan(until);
+            Thread.sleep(100);
+        }
+        assertThat(Cli.run("replay", "--input", input.toString(), "--jdbc-url", db.url(), "--maintenance-interval", "-1").status())
+                .isEqualTo(2);
     }
 }
