@@ -188,6 +188,8 @@ SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.o
 
 SET lock_timeout = 1000;
 
+RESET lock_timeout;
+
 VACUUM "Shop"."all types";
 
 ANALYZE "Shop"."all types";

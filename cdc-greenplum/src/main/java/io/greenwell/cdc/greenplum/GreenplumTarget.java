@@ -175,6 +175,11 @@ public final class GreenplumTarget implements ChangeTarget {
         return maintenance.maintain(dryRun);
     }
 
+    /** @return the scheduled maintenance runs that failed and the commands the server refused, since the target was built */
+    public long maintenanceFailures() {
+        return maintenance.failures();
+    }
+
     /** The target's tables, read on a connection of their own; a table that does not exist or the mapping excludes is unknown. */
     @Override
     public KeyResolver keyResolver() {

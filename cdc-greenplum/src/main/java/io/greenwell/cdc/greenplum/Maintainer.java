@@ -64,13 +64,15 @@ final class Maintainer implements AutoCloseable {
      * @throws ApplyException when the figures could not be read, or the connection was lost for good
      */
     synchronized MaintenanceReport run(Maintenance m, BiPredicate<String, String> tables, boolean catalog, boolean dryRun) {
-        cancelled = false;
         return session.run("maintenance failed", c -> {
             c.setAutoCommit(true);
             try {
                 return once(c, m, tables, catalog && m.catalog(), dryRun);
             } finally {
                 if (!c.isClosed()) {
+                    try (Statement st = c.createStatement()) {
+                        st.execute(MaintenanceSql.RESET_LOCK_TIMEOUT); // a pooled connection goes back as it came
+                    }
                     c.setAutoCommit(false);
                 }
             }
@@ -239,7 +241,7 @@ final class Maintainer implements AutoCloseable {
         }
     }
 
-    /** Cancels the command running, if any, and every later one of this run; callable from any thread. */
+    /** Cancels the command running, if any, and every later one (the target is closing); callable from any thread. */
     void cancel() {
         cancelled = true;
         Statement st = running;

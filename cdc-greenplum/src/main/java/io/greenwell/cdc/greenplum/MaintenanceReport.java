@@ -53,7 +53,8 @@ public record MaintenanceReport(List<Table> tables, boolean dryRun) {
      * @param table the table's name, never null
      * @param liveRows the live rows the statistics count (on Greenplum, summed over the segments)
      * @param deadRows the dead rows the statistics count (on Greenplum, summed over the segments and, for a catalog table, the coordinator)
-     * @param changedSinceAnalyze the rows inserted, updated or deleted since the last {@code ANALYZE}
+     * @param changedSinceAnalyze the rows inserted, updated or deleted since the last {@code ANALYZE} (for a Greenplum
+     *     catalog table, which is only vacuumed: since its statistics were last reset)
      * @param action what was decided, never null
      * @param outcome how it ended, never null
      * @param message the server's error or warning for {@link Outcome#FAILED} and {@link Outcome#LOCKED}, else null

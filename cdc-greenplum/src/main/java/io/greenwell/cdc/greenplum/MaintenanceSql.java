@@ -69,6 +69,9 @@ final class MaintenanceSql {
         return action.command() + " " + Names.qualify(schema, table);
     }
 
+    /** Undoes {@link #lockTimeout} after a run. */
+    static final String RESET_LOCK_TIMEOUT = "RESET lock_timeout";
+
     /** @return how long a command waits for its lock, set on the maintenance session */
     static String lockTimeout(long millis) {
         return "SET lock_timeout = " + millis;

@@ -166,7 +166,7 @@ final class TargetMaintenance implements AutoCloseable {
         return runs.get();
     }
 
-    /** @return the failed runs and the failed commands of completed runs; for tests */
+    /** @return the failed runs and the failed commands of completed runs */
     long failures() {
         return failures.get();
     }

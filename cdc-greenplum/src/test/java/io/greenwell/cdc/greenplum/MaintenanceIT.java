@@ -242,6 +242,7 @@ class MaintenanceIT {
             assertThat(entry(r, "hot").outcome()).as(r.toString()).isEqualTo(MaintenanceReport.Outcome.FAILED);
             assertThat(entry(r, "other").outcome()).as("the other table is maintained").isEqualTo(MaintenanceReport.Outcome.DONE);
             assertThat(scheduled.failures()).isEqualTo(1);
+            assertThat(target.maintenanceFailures()).isEqualTo(1);
 
             // the pipeline goes on; the next run finds no hot any more, and works on the rest
             assertThat(Scenarios.replay(target, "p", "s", all.subList(split, all.size()), 1_000)).isEqualTo(1);

@@ -118,6 +118,7 @@ class SqlGoldenTest {
         out.add(MaintenanceSql.baselineTableExists());
         out.add(MaintenanceSql.tableExists());
         out.add(MaintenanceSql.lockTimeout(1000));
+        out.add(MaintenanceSql.RESET_LOCK_TIMEOUT);
         for (MaintenanceReport.Action a : MaintenanceReport.Action.values()) {
             if (a != MaintenanceReport.Action.NONE) {
                 out.add(MaintenanceSql.command(a, "Shop", "all types"));
