@@ -186,8 +186,8 @@ public final class GreenplumTarget implements ChangeTarget {
         return shapes.resolver();
     }
 
-    /** @return the batches' session (its stream locks, connection and backend); for tests */
-    TargetSession session() {
+    /** @return the session; for tests that look into it between batches */
+    TargetSession sessionForTests() {
         return session;
     }
 
