@@ -37,7 +37,12 @@ import java.util.Objects;
 public record Maintenance(Duration interval, long minDeadRows, double deadRowFraction, long minChangedRows, double changedFraction,
         Duration lockTimeout, boolean catalog) {
 
-    /** The defaults: dead rows at least 1,000 and 20 % of the live rows; changed rows at least 1,000 and 10 %; lock timeout 1 s; catalog on. */
+    /**
+     * Validates.
+     *
+     * @throws NullPointerException when the interval or the lock timeout is null
+     * @throws IllegalArgumentException when the interval or the lock timeout is not positive, or a threshold is negative
+     */
     public Maintenance {
         Objects.requireNonNull(interval, "interval");
         Objects.requireNonNull(lockTimeout, "lockTimeout");
@@ -54,6 +59,9 @@ public record Maintenance(Duration interval, long minDeadRows, double deadRowFra
     }
 
     /**
+     * The defaults: dead rows at least 1,000 and 20 % of the live rows; rows changed since the last
+     * {@code ANALYZE} at least 1,000 and 10 %; lock timeout 1 s; the Greenplum catalog included.
+     *
      * @param interval the pause between two runs, positive, never null
      * @return maintenance every {@code interval} with the default thresholds, never null
      * @throws IllegalArgumentException when the interval is not positive
