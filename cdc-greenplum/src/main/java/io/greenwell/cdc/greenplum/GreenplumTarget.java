@@ -182,10 +182,10 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
         return shapes.resolver();
     }
 
-    /** Registers the target's own meters: sessions lost, stream-lock waits, the pipeline's dead letters stored. */
+    /** Registers the target's own meters: sessions lost, stream-lock waits, dead letters stored, maintenance failures. */
     @Override
     public void bindMetrics(MeterRegistry registry, Tags tags) {
-        TargetMeters.bind(registry, tags, session.stats());
+        TargetMeters.bind(registry, tags, session.stats(), maintenance);
     }
 
     /** @return the session; for tests that look into it between batches */
