@@ -82,6 +82,8 @@ public final class CdcPipeline {
     private volatile RunSummary lastSummary;
     private volatile Throwable failure;
     private volatile Applier applier;
+    /** When the reader began reading the checkpoints ({@link System#nanoTime()}); 0 when it is not. */
+    private volatile long loadingSince;
 
     // sums of applied batches, written by the applier
     private volatile long events;
@@ -195,9 +197,9 @@ public final class CdcPipeline {
      * Whether the pipeline is well, for a health check; may be called from any thread.
      *
      * @return up while the pipeline runs and its last batch committed, or it is idle, or it ended
-     *     normally; down while a batch has not committed for longer than
-     *     {@link Builder#healthThreshold} (the target retrying, or a database that does not
-     *     answer), while it is fenced, and once it stopped on a failure; never null
+     *     normally; down while a batch has not committed, or the checkpoints have not been read,
+     *     for longer than {@link Builder#healthThreshold} (the target retrying, or a database that
+     *     does not answer), while it is fenced, and once it stopped on a failure; never null
      */
     public Health health() {
         Throwable f = failure;
@@ -215,6 +217,11 @@ public final class CdcPipeline {
                 return new Health(false, "a batch has not committed for " + TimeUnit.NANOSECONDS.toSeconds(waited)
                         + " s (the target is retrying, or the database does not answer)");
             }
+        }
+        long loading = loadingSince;
+        if (loading != 0 && System.nanoTime() - loading > healthThreshold.toNanos()) {
+            return new Health(false, "the checkpoints have not been read for " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - loading)
+                    + " s (the target is retrying, or the database does not answer)");
         }
         return new Health(true, done.getCount() == 0 ? "finished" : a == null ? "starting" : "running");
     }
@@ -419,7 +426,13 @@ public final class CdcPipeline {
 
         /** Reads the checkpoints, restores the watermarks and seeks the source. The applier must be idle. */
         private void load() {
-            Map<String, Checkpoint> cps = target.loadCheckpoints(name);
+            loadingSince = System.nanoTime();
+            Map<String, Checkpoint> cps;
+            try {
+                cps = target.loadCheckpoints(name);
+            } finally {
+                loadingSince = 0;
+            }
             batcher = new Batcher(Compactor.builder().keyResolver(keyResolver).build(), new Sequencer(Checkpoint.watermarks(cps.values())),
                     limits);
             source.seek(offsets(cps));

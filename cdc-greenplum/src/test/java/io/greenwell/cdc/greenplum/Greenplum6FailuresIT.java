@@ -97,7 +97,10 @@ class Greenplum6FailuresIT {
         CountDownLatch killed = new CountDownLatch(1);
         List<Long> retried = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (FileSource source = FileSource.of(input);
-                GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).retries(60)
+                // a statement whose segment died can wait for it for ever (a motion's receiver): the
+                // driver's socketTimeout drops such a session, and the batch is retried on a new one
+                GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url() + (db.url().contains("?") ? "&" : "?")
+                        + "socketTimeout=30").retries(60)
                         .retryBackoff(Duration.ofMillis(200), Duration.ofSeconds(2)).hook(p -> {
                             if (p == BatchTransaction.Phase.AFTER_COMMIT && commits.incrementAndGet() == 60) {
                                 ServerCrashIT.kill(Path.of(datadir), everyProcess);

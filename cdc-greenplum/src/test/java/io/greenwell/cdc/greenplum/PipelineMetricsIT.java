@@ -159,4 +159,32 @@ class PipelineMetricsIT {
             assertThat(Scenarios.differences(Scenarios.expectedRows("music"), Scenarios.actualRows(c, "music"))).isEmpty();
         }
     }
+
+    @Test
+    void theHealthIsDownWhileTheCheckpointsCannotBeRead(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("music.jsonl");
+        Files.write(input, Scenarios.resource(MUSIC));
+        db.dropSchemas("music", "greenwell");
+        try (TcpProxy proxy = TcpProxy.to(db.url());
+                GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(proxy.url(db.url())).retries(1_000)
+                        .retryBackoff(Duration.ofMillis(20), Duration.ofMillis(200)).build();
+                FileSource source = FileSource.of(input)) {
+            proxy.down();
+            CdcPipeline p = CdcPipeline.builder().name("c").source(source).target(target).healthThreshold(Duration.ofMillis(500)).build();
+            p.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (p.health().up() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Health down = p.health();
+            assertThat(down.up()).as("down while the database cannot be reached at the start").isFalse();
+            assertThat(down.reason()).startsWith("the checkpoints have not been read for");
+            proxy.up();
+            assertThat(p.await(Duration.ofSeconds(60))).isNotNull();
+            assertThat(p.health()).isEqualTo(new Health(true, "finished"));
+        }
+        try (Connection c = db.connect()) {
+            assertThat(Scenarios.differences(Scenarios.expectedRows("music"), Scenarios.actualRows(c, "music"))).isEmpty();
+        }
+    }
 }
