@@ -617,12 +617,28 @@ public final class RabbitSource implements ChangeSource {
         /**
          * @param name a queue argument for the declaration ({@code x-max-length-bytes},
          *     {@code x-stream-max-segment-size-bytes}...), never null
-         * @param value its value, never null
+         * @param value its value, never null; a string that is an integer or {@code true} or
+         *     {@code false} is passed as a number or a boolean, as configuration files give them
          * @return this builder
          */
         public Builder argument(String name, Object value) {
-            arguments.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            arguments.put(Objects.requireNonNull(name, "name"), typed(Objects.requireNonNull(value, "value")));
             return this;
+        }
+
+        static Object typed(Object value) {
+            if (!(value instanceof String)) {
+                return value;
+            }
+            String v = (String) value;
+            if (v.equals("true") || v.equals("false")) {
+                return Boolean.valueOf(v);
+            }
+            try {
+                return Long.valueOf(v);
+            } catch (NumberFormatException e) {
+                return v;
+            }
         }
 
         /**

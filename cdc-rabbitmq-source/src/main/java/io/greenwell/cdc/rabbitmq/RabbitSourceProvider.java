@@ -13,8 +13,7 @@ import java.util.Map;
  * {@code exchange.durable}, {@code binding.key}, {@code single.active.consumer}, {@code prefetch},
  * {@code start} ({@code first}, {@code last} or {@code next}), {@code heartbeat.seconds},
  * {@code reconnect.seconds}; every option starting with {@code argument.} is a queue argument for
- * the declaration without that prefix (an integer value is passed as a number, {@code true} and
- * {@code false} as booleans).
+ * the declaration without that prefix (see {@link RabbitSource.Builder#argument}).
  */
 public final class RabbitSourceProvider implements ChangeSourceProvider {
 
@@ -80,25 +79,13 @@ public final class RabbitSourceProvider implements ChangeSourceProvider {
         }
         options.forEach((k, v) -> {
             if (k.startsWith("argument.")) {
-                b.argument(k.substring(9), argument(v));
+                b.argument(k.substring(9), v);
             }
         });
         if (problems.length() > 0) {
             throw new IllegalArgumentException("cannot configure the RabbitMQ source:" + problems);
         }
         return b.build();
-    }
-
-    /** @return the value of a queue argument: a long for an integer, a boolean for true or false, else the text */
-    static Object argument(String v) {
-        if (v.equals("true") || v.equals("false")) {
-            return Boolean.valueOf(v);
-        }
-        try {
-            return Long.valueOf(v);
-        } catch (NumberFormatException e) {
-            return v;
-        }
     }
 
     private static boolean flag(Map<String, String> options, String name, StringBuilder problems) {

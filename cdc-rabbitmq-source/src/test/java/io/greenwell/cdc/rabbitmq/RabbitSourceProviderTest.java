@@ -41,8 +41,9 @@ class RabbitSourceProviderTest {
 
     @Test
     void queueArgumentsAreTyped() {
-        assertThat(RabbitSourceProvider.argument("1000")).isEqualTo(1000L);
-        assertThat(RabbitSourceProvider.argument("true")).isEqualTo(Boolean.TRUE);
-        assertThat(RabbitSourceProvider.argument("7D")).isEqualTo("7D");
+        assertThat(RabbitSource.Builder.typed("1000")).isEqualTo(1000L);
+        assertThat(RabbitSource.Builder.typed("true")).isEqualTo(Boolean.TRUE);
+        assertThat(RabbitSource.Builder.typed("7D")).isEqualTo("7D");
+        assertThat(RabbitSource.Builder.typed(5)).isEqualTo(5);
     }
 }

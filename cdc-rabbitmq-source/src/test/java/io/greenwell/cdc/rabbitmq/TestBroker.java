@@ -168,6 +168,18 @@ public final class TestBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Declares a durable queue and binds it to a fanout exchange (declared as Maxwell's producer
+     * does), as {@code greenwell rabbitmq --declare} would, before anything is published.
+     */
+    public void declare(String queue, String exchange, boolean stream) throws Exception {
+        try (Connection c = connect(); Channel ch = c.createChannel()) {
+            ch.queueDeclare(queue, true, false, false, stream ? Map.of("x-queue-type", "stream") : Map.of());
+            ch.exchangeDeclare(exchange, "fanout", false, false, null);
+            ch.queueBind(queue, exchange, "#");
+        }
+    }
+
     /** @return the messages a queue holds ready (not delivered or delivered again) */
     public long ready(String queue) throws Exception {
         try (Connection c = connect(); Channel ch = c.createChannel()) {
