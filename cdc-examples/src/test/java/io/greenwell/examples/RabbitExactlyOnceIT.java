@@ -94,6 +94,8 @@ class RabbitExactlyOnceIT {
                 p.destroyForcibly(); // SIGKILL
                 assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
                 kills++;
+                progress = checkpoint(); // it may have committed once more before it died
+
             }
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
             while (!KafkaExactlyOnceIT.checkpoints(db, "rabbit").equals(done) && System.nanoTime() < deadline) {
@@ -115,6 +117,10 @@ class RabbitExactlyOnceIT {
         }
     }
 
+    private static long checkpoint() throws Exception {
+        return KafkaExactlyOnceIT.checkpoints(db, "rabbit").values().stream().mapToLong(Long::longValue).max().orElse(-1);
+    }
+
     /** Waits until the run has committed beyond {@code progress}; returns the new checkpoint offset. */
     private long awaitProgress(Process p, int run, long progress) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -122,7 +128,7 @@ class RabbitExactlyOnceIT {
         while (now <= progress && System.nanoTime() < deadline) {
             assertThat(p.isAlive()).as("run %d is alive: %s", run, ChildJvm.err(dir, run)).isTrue();
             Thread.sleep(20);
-            now = KafkaExactlyOnceIT.checkpoints(db, "rabbit").values().stream().mapToLong(Long::longValue).max().orElse(-1);
+            now = checkpoint();
         }
         assertThat(now).as("run %d made progress", run).isGreaterThan(progress);
         return now;
