@@ -67,6 +67,32 @@ class RabbitRecordedIT {
         run(false);
     }
 
+    @Test
+    void theQuickStartConsumesAStreamQueue() throws Exception {
+        broker = TestBroker.rabbitMq();
+        List<byte[]> records = new ArrayList<>();
+        for (Scenarios.Record r : Scenarios.records("music")) {
+            records.add(r.bytes());
+        }
+        broker.declare(queue, "maxwell", true);
+        broker.publish("maxwell", records);
+        java.util.concurrent.atomic.AtomicReference<io.greenwell.cdc.pipeline.CdcPipeline> running = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CompletableFuture<io.greenwell.cdc.pipeline.RunSummary> done = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> RabbitQuickStart.run(broker.uri(), queue, db.url(), running::set));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!KafkaExactlyOnceIT.checkpoints(db, "orders").equals(Map.of(queue, (long) records.size() - 1)) && System.nanoTime() < deadline) {
+            assertThat(done).isNotDone();
+            Thread.sleep(100);
+        }
+        running.get().stop();
+        io.greenwell.cdc.pipeline.RunSummary s = done.get(60, TimeUnit.SECONDS);
+        assertThat(s.events()).isEqualTo(records.size());
+        assertThat(s.deadLetters()).isZero();
+        try (Connection conn = db.connect()) {
+            assertThat(Scenarios.differences(Scenarios.expectedRows("music"), Scenarios.actualRows(conn, "music"))).isEmpty();
+        }
+    }
+
     private void run(boolean stream) throws Exception {
         List<byte[]> records = new ArrayList<>();
         for (String scenario : SCENARIOS) {
