@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.greenwell.cdc.CdcException;
-import io.greenwell.cdc.greenplum.TestDatabase;
 import io.greenwell.cdc.pipeline.RunSummary;
 import io.greenwell.cdc.spi.ChangeSource;
 import io.greenwell.cdc.spi.SourceRecord;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,12 +26,9 @@ import org.junit.jupiter.api.Timeout;
  * middle loses nothing and applies nothing twice; a second consumer is refused.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class ClassicQueueIT {
+class ClassicQueueIT extends QueueTests {
 
     private static TestBroker broker;
-    private TestDatabase db;
-    private final List<String> queues = new ArrayList<>();
-    private final List<String> exchanges = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -47,21 +41,14 @@ class ClassicQueueIT {
         broker.close();
     }
 
-    @AfterEach
-    void deleteTopology() throws Exception {
-        broker.delete(queues, exchanges);
-        db.close();
+    @Override
+    TestBroker broker() {
+        return broker;
     }
 
-    @org.junit.jupiter.api.BeforeEach
-    void createDatabase() throws Exception {
-        db = TestDatabase.create("rabbitclassic");
-    }
-
-    private RabbitSource.Builder source(String uri, String queue, String exchange) {
-        queues.add(queue);
-        exchanges.add(exchange);
-        return RabbitSource.builder().uri(uri).queue(queue).declare(true).exchange(exchange).prefetch(100);
+    @Override
+    RabbitSource.Builder source(String uri, String queue, String exchange) {
+        return super.source(uri, queue, exchange).prefetch(100);
     }
 
     private String[] topology(String name) throws Exception {

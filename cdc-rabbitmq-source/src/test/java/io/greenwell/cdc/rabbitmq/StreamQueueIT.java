@@ -2,9 +2,7 @@ package io.greenwell.cdc.rabbitmq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.greenwell.cdc.greenplum.TestDatabase;
 import io.greenwell.cdc.pipeline.RunSummary;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -20,33 +18,23 @@ import org.junit.jupiter.api.Timeout;
  * loses nothing and applies nothing twice.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class StreamQueueIT {
+class StreamQueueIT extends QueueTests {
 
     private static TestBroker broker;
-    private TestDatabase db;
-    private final List<String> queues = new ArrayList<>();
-    private final List<String> exchanges = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
         broker = TestBroker.rabbitMq();
     }
 
-    @org.junit.jupiter.api.AfterEach
-    void deleteTopology() throws Exception {
-        broker.delete(queues, exchanges);
-        db.close();
+    @Override
+    TestBroker broker() {
+        return broker;
     }
 
-    @org.junit.jupiter.api.BeforeEach
-    void createDatabase() throws Exception {
-        db = TestDatabase.create("rabbitstream");
-    }
-
-    private RabbitSource.Builder source(String uri, String queue, String exchange) {
-        queues.add(queue);
-        exchanges.add(exchange);
-        return RabbitSource.builder().uri(uri).queue(queue).queueType(RabbitSource.QueueType.STREAM).declare(true).exchange(exchange)
+    @Override
+    RabbitSource.Builder source(String uri, String queue, String exchange) {
+        return super.source(uri, queue, exchange).queueType(RabbitSource.QueueType.STREAM)
                 .prefetch(50);
     }
 
