@@ -100,6 +100,16 @@ ALTER TABLE "Shop"."products" DROP CONSTRAINT "products_pkey";
 
 ALTER TABLE "Shop"."products" SET DISTRIBUTED RANDOMLY;
 
+ALTER TABLE "Shop"."products" DROP CONSTRAINT "products_pkey";
+
+ALTER TABLE "Shop"."products" SET DISTRIBUTED RANDOMLY;
+
+ALTER TABLE "Shop"."products" ALTER COLUMN "id" TYPE bigint USING "id"::bigint;
+
+ALTER TABLE "Shop"."products" SET DISTRIBUTED BY ("id");
+
+ALTER TABLE "Shop"."products" ADD PRIMARY KEY ("id");
+
 CREATE TABLE "greenwell"."checkpoint" (
   "pipeline" text NOT NULL,
   "stream" text NOT NULL,

@@ -96,6 +96,8 @@ ALTER TABLE "Shop"."products_v2" SET SCHEMA "Other";
 
 ALTER TABLE "Shop"."products" DROP CONSTRAINT "products_pkey";
 
+ALTER TABLE "Shop"."products" ALTER COLUMN "id" TYPE bigint USING "id"::bigint;
+
 CREATE TABLE "greenwell"."checkpoint" (
   "pipeline" text NOT NULL,
   "stream" text NOT NULL,

@@ -8,6 +8,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import io.greenwell.cdc.compact.BatchLimits;
 import io.greenwell.cdc.event.ChangeEvent;
 import io.greenwell.cdc.event.Op;
 import io.greenwell.cdc.event.Row;
@@ -18,6 +19,7 @@ import io.greenwell.cdc.greenplum.SchemaMapping;
 import io.greenwell.cdc.maxwell.MaxwellDecoder;
 import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.rabbitmq.RabbitSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.greenwell.cdc.source.FileSource;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -75,6 +77,12 @@ public final class ApplyBenchmark {
     /** Events of the per-row baseline's timed run: all of them, or a prefix (its rate then stands for the whole). */
     private int baselineEvents;
     private final int tables;
+    /** Whether Greenwell's pipeline runs with a meter registry. */
+    private boolean metrics;
+    /** Whether Greenwell's target commits synchronously. */
+    private boolean synchronousCommit;
+    /** Greenwell's batch size in events. */
+    private int batchEvents;
     private final int extraColumns;
     private final String url;
     private final Path file;
@@ -108,6 +116,9 @@ public final class ApplyBenchmark {
         String parts = "a,b,c";
         int baselineEvents = -1;
         String rabbitUri = null;
+        boolean metrics = false;
+        boolean synchronousCommit = false;
+        int batchEvents = BatchLimits.DEFAULT.maxEvents();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--write-workload": output = args[++i]; break;
@@ -117,8 +128,11 @@ public final class ApplyBenchmark {
                 case "--parts": parts = args[++i]; break;
                 case "--baseline-events": baselineEvents = Integer.parseInt(args[++i]); break;
                 case "--rabbitmq-uri": rabbitUri = args[++i]; break;
+                case "--metrics": metrics = true; break;
+                case "--synchronous-commit": synchronousCommit = true; break;
+                case "--batch-events": batchEvents = Integer.parseInt(args[++i]); break;
                 default:
-                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50] [--parts a,b,c,r] [--baseline-events N] [--rabbitmq-uri URI]");
+                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50] [--parts a,b,c,r] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--rabbitmq-uri URI]");
                     System.exit(2);
             }
         }
@@ -140,6 +154,9 @@ public final class ApplyBenchmark {
         if (rabbitUri != null && !parts.contains("r")) {
             parts += ",r";
         }
+        bench.metrics = metrics;
+        bench.synchronousCommit = synchronousCommit;
+        bench.batchEvents = batchEvents;
         bench.run(variant, List.of(parts.split(",")));
     }
 
@@ -239,16 +256,21 @@ public final class ApplyBenchmark {
 
     private void greenwell(Path input, String schema) throws Exception {
         try (FileSource source = FileSource.of(input);
-                GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url)
+                GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).synchronousCommit(synchronousCommit)
                         .schemaMapping(SchemaMapping.builder().mapper(db -> schema).build()).build()) {
             long[] phases = new long[5];
-            CdcPipeline.builder().name(schema).source(source).target(target).listener(r -> {
+            CdcPipeline.Builder b = CdcPipeline.builder().name(schema).source(source).target(target)
+                    .batchLimits(new BatchLimits(batchEvents, BatchLimits.DEFAULT.maxBytes(), true)).listener(r -> {
                 phases[0] += r.readNanos();
                 phases[1] += r.stageNanos();
                 phases[2] += r.applyNanos();
                 phases[3] += r.commitNanos();
                 phases[4] += r.netChanges();
-            }).build().run();
+            });
+            if (metrics) {
+                b.meterRegistry(new SimpleMeterRegistry());
+            }
+            b.build().run();
             if (input.equals(file)) {
                 System.out.printf(Locale.ROOT, "  greenwell phases: read+decode+compact %.2f s (overlaps apply), COPY %.2f s, statements %.2f s,"
                         + " commit %.2f s, %,d net changes%n", phases[0] / 1e9, phases[1] / 1e9, phases[2] / 1e9, phases[3] / 1e9, phases[4]);
@@ -324,11 +346,12 @@ public final class ApplyBenchmark {
     private void fromStream(Path input, String schema) throws Exception {
         RabbitSource source = RabbitSource.builder().uri(rabbitUri).queue(rabbitQueue)
                 .queueType(RabbitSource.QueueType.STREAM).build();
-        try (source; GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url)
+        try (source; GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).synchronousCommit(synchronousCommit)
                 .schemaMapping(SchemaMapping.builder().mapper(db -> schema).build()).build()) {
             long[] seen = new long[1];
             CdcPipeline[] p = new CdcPipeline[1];
-            p[0] = CdcPipeline.builder().name(schema).source(source).target(target).listener(r -> {
+            p[0] = CdcPipeline.builder().name(schema).source(source).target(target)
+                    .batchLimits(new BatchLimits(batchEvents, BatchLimits.DEFAULT.maxBytes(), true)).listener(r -> {
                 seen[0] += r.events();
                 if (seen[0] >= rabbitRecords) {
                     p[0].stop();

@@ -76,12 +76,21 @@ public class ApplyException extends CdcException {
         if (sqlState == null) {
             return false;
         }
-        return sqlState.startsWith("08")
+        return isSessionLost(sqlState)
                 || sqlState.equals("40001")
                 || sqlState.equals("40P01")
                 || sqlState.equals("57P01")
                 || sqlState.equals("57P02")
-                || sqlState.equals("57P03")
-                || sqlState.equals("58M01");
+                || sqlState.equals("57P03");
+    }
+
+    /**
+     * @param sqlState a SQLSTATE, may be null
+     * @return true when the database session is gone with what it held (temporary tables, locks,
+     *     the open transaction): SQLSTATE class 08 (connection), or Greenplum's 58M01 (a segment
+     *     did not answer: its part of the session, the temporary tables on it included, is gone)
+     */
+    public static boolean isSessionLost(String sqlState) {
+        return sqlState != null && (sqlState.startsWith("08") || sqlState.equals("58M01"));
     }
 }

@@ -1,6 +1,7 @@
 package io.greenwell.examples;
 
 import io.greenwell.cdc.greenplum.GreenplumTarget;
+import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.kafka.KafkaSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +83,10 @@ final class KafkaCommand implements Callable<Integer> {
         }
         GreenplumTarget built = options.target(cl);
         try (KafkaSource source = b.build(); GreenplumTarget target = built) {
-            return Runs.runStoppable(options.pipeline(source, target, cl.getErr()), cl.getOut(), cl.getErr());
+            CdcPipeline p = options.pipeline(source, target, cl.getErr());
+            try (MetricsServer metrics = options.serve(p, cl)) {
+                return Runs.runStoppable(p, cl.getOut(), cl.getErr());
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.greenwell.examples;
 
 import io.greenwell.cdc.greenplum.GreenplumTarget;
+import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.rabbitmq.RabbitSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,7 +122,10 @@ final class RabbitCommand implements Callable<Integer> {
         }
         GreenplumTarget built = options.target(cl);
         try (RabbitSource s = source; GreenplumTarget target = built) {
-            return Runs.runStoppable(options.pipeline(s, target, cl.getErr()), cl.getOut(), cl.getErr());
+            CdcPipeline p = options.pipeline(s, target, cl.getErr());
+            try (MetricsServer metrics = options.serve(p, cl)) {
+                return Runs.runStoppable(p, cl.getOut(), cl.getErr());
+            }
         }
     }
 }

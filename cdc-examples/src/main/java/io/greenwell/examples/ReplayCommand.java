@@ -1,6 +1,7 @@
 package io.greenwell.examples;
 
 import io.greenwell.cdc.greenplum.GreenplumTarget;
+import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.source.FileSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,10 @@ final class ReplayCommand implements Callable<Integer> {
         GreenplumTarget built = options.target(cl);
         try (FileSource source = input.equals("-") ? FileSource.of(System.in, "stdin") : FileSource.of(Path.of(input));
                 GreenplumTarget target = built) {
-            return Runs.runStoppable(options.pipeline(source, target, cl.getErr()), cl.getOut(), cl.getErr());
+            CdcPipeline p = options.pipeline(source, target, cl.getErr());
+            try (MetricsServer metrics = options.serve(p, cl)) {
+                return Runs.runStoppable(p, cl.getOut(), cl.getErr());
+            }
         }
     }
 }

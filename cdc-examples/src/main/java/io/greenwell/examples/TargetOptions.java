@@ -8,6 +8,12 @@ import io.greenwell.cdc.pipeline.PipelineListener;
 import io.greenwell.cdc.spi.ChangeSource;
 import java.io.PrintWriter;
 import java.time.Duration;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -44,6 +50,21 @@ final class TargetOptions {
             description = "each COMMIT waits for the server's WAL flush (default: only a stream's first checkpoint and the end of the run do)")
     boolean synchronousCommit;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "serve Prometheus metrics at /metrics and a health check at /health on this port (0: any free one, named on standard error)")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-host", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
+            description = "the address --metrics-port listens on (default ${DEFAULT-VALUE}: every interface)")
+    String metricsHost;
+
+    @Option(names = "--health-threshold", paramLabel = "SECONDS", defaultValue = "30",
+            description = "/health answers 503 once a batch has not committed for this long (default ${DEFAULT-VALUE})")
+    int healthThresholdSeconds;
+
+    /** The registry of --metrics-port; null without it. */
+    private PrometheusMeterRegistry registry;
+
     @Option(names = "--lock-wait", paramLabel = "SECONDS", defaultValue = "60",
             description = "how long to wait for another instance of the pipeline to release a stream before failing (default ${DEFAULT-VALUE})")
     int lockWaitSeconds;
@@ -65,6 +86,13 @@ final class TargetOptions {
         if (batchEvents < 1) {
             throw ConfigFile.badValue(cl, "--batch-events", String.valueOf(batchEvents), "--batch-events must be at least 1");
         }
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
+            throw ConfigFile.badValue(cl, "--metrics-port", String.valueOf(metricsPort), "--metrics-port must be a port, 0 to 65535");
+        }
+        if (healthThresholdSeconds < 1) {
+            throw ConfigFile.badValue(cl, "--health-threshold", String.valueOf(healthThresholdSeconds),
+                    "--health-threshold must be at least 1");
+        }
         if (lockWaitSeconds < 0) {
             throw ConfigFile.badValue(cl, "--lock-wait", String.valueOf(lockWaitSeconds), "--lock-wait must not be negative");
         }
@@ -75,12 +103,42 @@ final class TargetOptions {
     }
 
     CdcPipeline pipeline(ChangeSource source, GreenplumTarget target, PrintWriter err) {
-        return CdcPipeline.builder()
+        CdcPipeline.Builder b = CdcPipeline.builder()
                 .name(pipeline)
                 .source(source)
                 .target(target)
                 .batchLimits(new BatchLimits(batchEvents, BatchLimits.DEFAULT.maxBytes(), true))
-                .listener(quiet ? PipelineListener.NONE : new Runs.Progress(err))
-                .build();
+                .healthThreshold(Duration.ofSeconds(healthThresholdSeconds))
+                .listener(quiet ? PipelineListener.NONE : new Runs.Progress(err));
+        if (metricsPort != null) {
+            registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            new UptimeMetrics().bindTo(registry);
+            b.meterRegistry(registry);
+        }
+        return b.build();
+    }
+
+    /**
+     * Serves the pipeline's metrics and health when --metrics-port was given.
+     *
+     * @return the server, to be closed after the run; null without --metrics-port
+     * @throws CommandLine.ParameterException when the address cannot be bound
+     */
+    MetricsServer serve(CdcPipeline p, CommandLine cl) {
+        if (registry == null) {
+            return null;
+        }
+        try {
+            MetricsServer server = MetricsServer.start(metricsHost, metricsPort, registry, p);
+            cl.getErr().println("greenwell: metrics at http://" + metricsHost + ":" + server.port() + "/metrics, health at /health");
+            cl.getErr().flush();
+            return server;
+        } catch (java.io.IOException e) {
+            throw ConfigFile.badValue(cl, "--metrics-port", String.valueOf(metricsPort),
+                    "cannot serve metrics on " + metricsHost + ":" + metricsPort + ": " + e.getMessage());
+        }
     }
 }

@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -90,7 +92,7 @@ class KafkaExactlyOnceIT {
             p = ChildJvm.start(dir, runs, "kafka", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", TOPIC, "--group", "once",
                     "--jdbc-url", db.url(), "--batch-events", "2000", "--pipeline", "kafka", "--quiet",
                     "--consumer-property", "group.instance.id=greenwell-1", "--consumer-property", "session.timeout.ms=6000",
-                    "--consumer-property", "heartbeat.interval.ms=500");
+                    "--consumer-property", "heartbeat.interval.ms=500", "--metrics-port", "0", "--metrics-host", "127.0.0.1");
             if (kills >= KILLS) {
                 break;
             }
@@ -116,6 +118,21 @@ class KafkaExactlyOnceIT {
             Thread.sleep(100);
         }
         assertThat(reached(done)).as("every partition applied to its end").isTrue();
+        // the backlog of each partition, as the last run's endpoint shows it, comes down to nothing
+        String base = MetricsEndpointIT.endpoint(dir, runs, p);
+        assertThat(base).as("the last run's endpoint").isNotNull();
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            Pattern lag = Pattern.compile("(?m)^greenwell_source_lag_records\\{[^}]*stream=\"" + TOPIC + "-" + partition + "\"[^}]*} (\\S+)$");
+            String value = null;
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!"0.0".equals(value) && System.nanoTime() < until) {
+                Matcher m = lag.matcher(MetricsEndpointIT.get(base + "/metrics").body());
+                value = m.find() ? m.group(1) : null;
+                Thread.sleep(50);
+            }
+            assertThat(value).as("records of partition %d not applied", partition).isEqualTo("0.0");
+        }
+        assertThat(MetricsEndpointIT.get(base + "/health").statusCode()).isEqualTo(200);
         p.destroy(); // SIGTERM: a clean stop
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(ChildJvm.err(dir, runs)).isZero();

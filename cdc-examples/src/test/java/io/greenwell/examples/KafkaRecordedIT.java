@@ -81,6 +81,13 @@ class KafkaRecordedIT {
             }
             assertThat(KafkaExactlyOnceIT.checkpoints(db, "recorded")).isEqualTo(done);
             if (run == 2) {
+                // the checkpoints were reached before it started: judge it only once it holds the
+                // partitions (a SIGTERM before its JVM is up ends it with 143 and tells nothing)
+                while (!ChildJvm.err(dir, run).contains("streams assigned") && System.nanoTime() < deadline) {
+                    assertThat(p.isAlive()).as(ChildJvm.err(dir, run)).isTrue();
+                    Thread.sleep(50);
+                }
+                assertThat(ChildJvm.err(dir, run)).as("the second run was assigned the partitions").contains("streams assigned");
                 Thread.sleep(1000); // time to apply anything it wrongly read again
             }
             p.destroy(); // SIGTERM

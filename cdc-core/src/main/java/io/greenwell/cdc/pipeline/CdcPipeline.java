@@ -19,6 +19,7 @@ import io.greenwell.cdc.spi.Checkpoint;
 import io.greenwell.cdc.spi.KeyResolver;
 import io.greenwell.cdc.spi.RecordDecoder;
 import io.greenwell.cdc.spi.SourceRecord;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -71,12 +72,16 @@ public final class CdcPipeline {
     private final ErrorPolicy errorPolicy;
     private final PipelineListener listener;
     private final KeyResolver keyResolver;
+    /** Null without a meter registry: then nothing of Micrometer is loaded. */
+    private final PipelineMetrics metrics;
+    private final Duration healthThreshold;
 
     private volatile boolean stopping;
     private final AtomicReference<Thread> runner = new AtomicReference<>();
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile RunSummary lastSummary;
     private volatile Throwable failure;
+    private volatile Applier applier;
 
     // sums of applied batches, written by the applier
     private volatile long events;
@@ -97,6 +102,8 @@ public final class CdcPipeline {
         this.errorPolicy = b.errorPolicy;
         this.listener = b.listener;
         this.keyResolver = b.keyResolver != null ? b.keyResolver : b.target.keyResolver();
+        this.metrics = b.registry != null ? new PipelineMetrics(b.registry, name) : null;
+        this.healthThreshold = b.healthThreshold;
     }
 
     /** @return a new builder, never null; methods can be chained */
@@ -117,6 +124,7 @@ public final class CdcPipeline {
         }
         long t0 = System.nanoTime();
         Applier applier = new Applier();
+        this.applier = applier;
         try {
             read(applier);
             applier.finish();
@@ -188,12 +196,46 @@ public final class CdcPipeline {
         return summary(0);
     }
 
+    /**
+     * Whether the pipeline is well, for a health check; may be called from any thread.
+     *
+     * @return up while the pipeline runs and its last batch committed, or it is idle, or it ended
+     *     normally; down while a batch has not committed for longer than
+     *     {@link Builder#healthThreshold} (the target retrying, or a database that does not
+     *     answer), while it is fenced, and once it stopped on a failure; never null
+     */
+    public Health health() {
+        Throwable f = failure;
+        if (f != null) {
+            return new Health(false, "stopped by a failure: " + f.getMessage());
+        }
+        Applier a = applier;
+        if (a != null && a.fenced) {
+            return new Health(false, "fenced: another instance moved a checkpoint; reading the checkpoints again");
+        }
+        long since = a == null ? 0 : a.applyingSince;
+        if (since != 0) {
+            long waited = System.nanoTime() - since;
+            if (waited > healthThreshold.toNanos()) {
+                return new Health(false, "a batch has not committed for " + TimeUnit.NANOSECONDS.toSeconds(waited)
+                        + " s (the target is retrying, or the database does not answer)");
+            }
+        }
+        return new Health(true, done.getCount() == 0 ? "finished" : a == null ? "starting" : "running");
+    }
+
     private RunSummary summary(long nanos) {
         return new RunSummary(events, applied, duplicates, filtered, deadLetters, netChanges, batches, nanos);
     }
 
-    /** A closed batch with what the reader knows of it. */
-    private record Work(NetBatch batch, long skipped, long readNanos, long newestMillis) {}
+    /**
+     * A closed batch with what the reader knows of it.
+     *
+     * @param tally the records per stream and table, null without metrics
+     * @param bytes the bytes of its records
+     * @param retained the bytes the batch holds until it commits
+     */
+    private record Work(NetBatch batch, long skipped, long readNanos, long newestMillis, BatchTally tally, long bytes, long retained) {}
 
     private void read(Applier applier) throws InterruptedException {
         new Reader(applier).run();
@@ -217,12 +259,18 @@ public final class CdcPipeline {
         private long readNanos;
         private long newest = -1;
         private long openedAt;
+        private BatchTally tally = metrics != null ? new BatchTally() : null;
+        private long bytes;
 
         Reader(Applier applier) {
             this.applier = applier;
         }
 
         void run() throws InterruptedException {
+            if (metrics != null) {
+                metrics.bind(source);
+                metrics.bind(target);
+            }
             source.open(this);
             load();
             applier.start();
@@ -284,6 +332,9 @@ public final class CdcPipeline {
                     offer(buffer.pollFirst());
                 }
                 readNanos += System.nanoTime() - t0;
+                if (metrics != null) {
+                    metrics.openBytes.set(batcher.retainedBytes());
+                }
                 if (pending == null && batcher.size() > 0 && System.currentTimeMillis() - openedAt >= maxDelay.toMillis()) {
                     NetBatch b = batcher.flush();
                     if (b != null) {
@@ -307,6 +358,12 @@ public final class CdcPipeline {
             byte[] buf = arena.buffer;
             int off = arena.offset;
             int len = r.bytes().length;
+            bytes += len;
+            BatchTally.Stream counted = null;
+            if (tally != null) {
+                counted = tally.stream(r.stream());
+                counted.records++;
+            }
             try {
                 e = decoder.decode(buf, off, len, r.stream(), r.offset());
             } catch (DecodeException ex) {
@@ -320,17 +377,31 @@ public final class CdcPipeline {
                 }
                 return;
             }
-            if (e.meta().timestampMillis() > newest) {
-                newest = e.meta().timestampMillis();
+            long ts = e.meta().timestampMillis();
+            if (ts > newest) {
+                newest = ts;
             }
             if (e instanceof RowChange && !target.includes(((RowChange) e).table())) {
                 skipped++;
+                if (counted != null) {
+                    counted.skipped++;
+                }
                 closed = batcher.skip(r.stream(), r.offset(), e);
                 arena.dropLast(); // nothing keeps the event of a skipped record
             } else {
                 closed = batcher.offer(r.stream(), r.offset(), e, buf, off, len);
                 if (batcher.droppedLast()) {
                     arena.dropLast();
+                    if (counted != null) {
+                        counted.duplicates++;
+                    }
+                } else if (counted != null && ts >= 0) {
+                    if (ts > counted.newestMillis) {
+                        counted.newestMillis = ts;
+                    }
+                    if (e instanceof RowChange) {
+                        tally.table(((RowChange) e).table(), ts);
+                    }
                 }
             }
             if (closed != null) {
@@ -339,10 +410,16 @@ public final class CdcPipeline {
         }
 
         private void close(NetBatch b, long extraNanos) {
-            pending = work(b, skipped, readNanos + extraNanos, newest);
+            long retained = metrics != null ? batcher.retainedBytes() : 0;
+            pending = work(b, skipped, readNanos + extraNanos, newest, tally, bytes, retained);
+            if (metrics != null) {
+                metrics.closedBytes.addAndGet(retained);
+                tally = new BatchTally();
+            }
             skipped = 0;
             readNanos = -extraNanos;
             newest = -1;
+            bytes = 0;
         }
 
         /** Reads the checkpoints, restores the watermarks and seeks the source. The applier must be idle. */
@@ -356,10 +433,15 @@ public final class CdcPipeline {
         /** Drops every batch not yet applied, after the one being applied has ended. */
         private void reset() {
             applier.drain();
+            released(pending);
             pending = null;
             buffer.clear();
             skipped = readNanos = 0;
             newest = -1;
+            bytes = 0;
+            if (metrics != null) {
+                tally = new BatchTally();
+            }
             finishing = false;
             if (paused) {
                 source.resume();
@@ -384,13 +466,20 @@ public final class CdcPipeline {
         }
     }
 
-    private Work work(NetBatch b, long skipped, long readNanos, long newest) {
+    /** A closed batch is gone: committed, or dropped to be read again. */
+    private void released(Work w) {
+        if (metrics != null && w != null) {
+            metrics.closedBytes.addAndGet(-w.retained());
+        }
+    }
+
+    private Work work(NetBatch b, long skipped, long readNanos, long newest, BatchTally tally, long bytes, long retained) {
         if (errorPolicy == ErrorPolicy.FAIL && !b.rejected().isEmpty()) {
             Rejected r = b.rejected().get(0);
             throw new CdcException("record at offset " + b.origins().offset(r.source()) + " of " + b.origins().stream(r.source())
                     + " cannot be applied: " + r.message());
         }
-        return new Work(b, skipped, readNanos, newest);
+        return new Work(b, skipped, readNanos, newest, tally, bytes, retained);
     }
 
     private static Map<String, Long> offsets(Map<String, Checkpoint> cps) {
@@ -408,6 +497,8 @@ public final class CdcPipeline {
         private volatile boolean finishing;
         private volatile RuntimeException failure;
         volatile boolean fenced;
+        /** When the batch being applied was handed to the target ({@link System#nanoTime()}); 0 when none is. */
+        volatile long applyingSince;
         private static final int IDLE = 50;
 
         /** Hands a batch over; false when the slot stayed taken for a while. */
@@ -425,6 +516,7 @@ public final class CdcPipeline {
             java.util.List<Work> dropped = new java.util.ArrayList<>();
             queue.drainTo(dropped);
             outstanding.addAndGet(-dropped.size());
+            dropped.forEach(CdcPipeline.this::released);
             awaitIdle();
         }
 
@@ -501,8 +593,14 @@ public final class CdcPipeline {
                         java.util.List<Work> dropped = new java.util.ArrayList<>();
                         queue.drainTo(dropped);
                         outstanding.addAndGet(-dropped.size());
+                        dropped.forEach(CdcPipeline.this::released);
+                        if (metrics != null) {
+                            metrics.fenced();
+                        }
                         fenced = true;
                     } finally {
+                        applyingSince = 0;
+                        released(w);
                         outstanding.decrementAndGet();
                     }
                 }
@@ -521,7 +619,10 @@ public final class CdcPipeline {
 
         private void apply(Work w) {
             NetBatch b = w.batch();
+            long t0 = System.nanoTime();
+            applyingSince = t0;
             ApplyResult r = target.apply(b);
+            long applyNanos = System.nanoTime() - t0;
             long records = b.stats().events() + w.skipped();
             long dups = b.stats().duplicates();
             long filt = w.skipped() + r.filtered();
@@ -538,6 +639,9 @@ public final class CdcPipeline {
             netChanges += r.netChanges();
             batches++;
             committed.add(b.lastOffsets());
+            if (metrics != null) {
+                metrics.committed(w.tally(), w.bytes(), w.readNanos(), r, applyNanos);
+            }
             try {
                 listener.batchApplied(report);
             } catch (RuntimeException e) {
@@ -557,6 +661,8 @@ public final class CdcPipeline {
         private ErrorPolicy errorPolicy = ErrorPolicy.DEAD_LETTER;
         private PipelineListener listener = PipelineListener.NONE;
         private KeyResolver keyResolver;
+        private MeterRegistry registry;
+        private Duration healthThreshold = Duration.ofSeconds(30);
 
         private Builder() {}
 
@@ -642,6 +748,31 @@ public final class CdcPipeline {
          */
         public Builder keyResolver(KeyResolver resolver) {
             this.keyResolver = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        /**
+         * @param registry where the pipeline's meters go (and the source's and target's, when they
+         *     are {@link io.greenwell.cdc.spi.Instrumented}), never null; default none, and then
+         *     Micrometer need not be on the class path
+         * @return this builder
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * @param threshold how long a batch may take to commit before {@link CdcPipeline#health()}
+         *     reports the pipeline down; default 30 s (a target retrying with its default backoff
+         *     gives up after about that long)
+         * @return this builder
+         */
+        public Builder healthThreshold(Duration threshold) {
+            if (threshold.isNegative() || threshold.isZero()) {
+                throw new IllegalArgumentException("the health threshold must be positive: " + threshold);
+            }
+            this.healthThreshold = threshold;
             return this;
         }
 

@@ -1,5 +1,7 @@
 package io.greenwell.cdc.spi;
 
+import java.util.Map;
+
 /**
  * What applying one batch did, for progress and metrics.
  *
@@ -14,6 +16,10 @@ package io.greenwell.cdc.spi;
  * @param stageNanos time spent streaming rows into staging (COPY)
  * @param applyNanos time spent in the set-based statements and DDL
  * @param commitNanos time spent writing the checkpoints and committing
+ * @param filteredByStream {@code filtered} by the stream of the events behind it; empty when the
+ *     target does not tell (never null)
+ * @param deadLettersByStream {@code deadLetters} by the stream of their events; empty when the
+ *     target does not tell (never null)
  */
 public record ApplyResult(
         long netChanges,
@@ -24,10 +30,25 @@ public record ApplyResult(
         boolean alreadyApplied,
         long stageNanos,
         long applyNanos,
-        long commitNanos) {
+        long commitNanos,
+        Map<String, Long> filteredByStream,
+        Map<String, Long> deadLettersByStream) {
 
     /** A batch that was committed before and not written again. */
     public static final ApplyResult ALREADY_APPLIED = new ApplyResult(0, 0, 0, 0, 0, true, 0, 0, 0);
+
+    /** Copies the maps. */
+    public ApplyResult {
+        filteredByStream = Map.copyOf(filteredByStream);
+        deadLettersByStream = Map.copyOf(deadLettersByStream);
+    }
+
+    /** A result without the counts by stream. */
+    public ApplyResult(long netChanges, long filtered, long schemaChanges, long deadLetters, long retries, boolean alreadyApplied,
+            long stageNanos, long applyNanos, long commitNanos) {
+        this(netChanges, filtered, schemaChanges, deadLetters, retries, alreadyApplied, stageNanos, applyNanos, commitNanos, Map.of(),
+                Map.of());
+    }
 
     /**
      * @param retries how often the batch was tried again
@@ -35,6 +56,6 @@ public record ApplyResult(
      */
     public ApplyResult withRetries(long retries) {
         return new ApplyResult(netChanges, filtered, schemaChanges, deadLetters, retries, alreadyApplied, stageNanos, applyNanos,
-                commitNanos);
+                commitNanos, filteredByStream, deadLettersByStream);
     }
 }

@@ -91,6 +91,20 @@ record DeadLetter(String stream, long offset, byte[] raw, String table, String k
         return out;
     }
 
+    /** @return the rows of a pipeline in the dead-letter table; 0 when there is no such table */
+    static long count(Connection c, Sql sql, Catalog catalog, String schema, String pipeline) throws SQLException {
+        if (catalog.table(c, schema, "dead_letter") == null) {
+            return 0;
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.countDeadLetters(schema))) {
+            ps.setString(1, pipeline);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** Deletes these letters, read by {@link #lockAndRead} in the open transaction. */
     static void remove(Connection c, Sql sql, String schema, List<Stored> letters) throws SQLException {
         if (letters.isEmpty()) {

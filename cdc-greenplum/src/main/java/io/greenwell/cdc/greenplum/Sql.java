@@ -341,6 +341,10 @@ final class Sql {
      *
      * @param onePipeline true: of the pipeline bound as the only parameter; false: of every pipeline
      */
+    String countDeadLetters(String schema) {
+        return "SELECT count(*) FROM " + Names.qualify(schema, "dead_letter") + " WHERE \"pipeline\" = ?";
+    }
+
     String selectDeadLetters(String schema, boolean onePipeline) {
         return "SELECT " + rowId() + ", \"pipeline\", \"stream\", \"offset\", \"raw_record\" FROM "
                 + Names.qualify(schema, "dead_letter") + (onePipeline ? " WHERE \"pipeline\" = ?" : "")

@@ -42,14 +42,16 @@ final class StreamLocks {
     private final Sql sql;
     private final String schema;
     private final Duration wait;
+    private final TargetStats stats;
     /** The locks {@link #on} holds: stream to key, for the pipeline of the last checkpoint read. */
     private final Map<String, Long> held = new HashMap<>();
     private Connection on;
 
-    StreamLocks(Sql sql, String schema, Duration wait) {
+    StreamLocks(Sql sql, String schema, Duration wait, TargetStats stats) {
         this.sql = sql;
         this.schema = schema;
         this.wait = wait;
+        this.stats = stats;
     }
 
     /**
@@ -75,7 +77,12 @@ final class StreamLocks {
             long key = key(schema, pipeline, stream);
             long deadline = System.nanoTime() + wait.toNanos();
             long pause = FIRST_PAUSE_MILLIS;
+            boolean waited = false;
             while (!tryLock(c, key)) {
+                if (!waited) {
+                    stats.lockWaits++;
+                    waited = true;
+                }
                 long left = (deadline - System.nanoTime()) / 1_000_000;
                 if (left <= 0) {
                     throw refused(c, pipeline, stream, key);

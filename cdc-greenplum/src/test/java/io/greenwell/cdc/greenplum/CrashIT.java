@@ -82,7 +82,7 @@ class CrashIT {
         try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).retries(0).hook(p -> {
             if (p == phase && armed.get()) {
                 armed.set(false);
-                db.terminate(self.get().backendPid());
+                db.terminate(Sessions.backendPid(self.get()));
             }
         }).build()) {
             self.set(target);
@@ -166,7 +166,7 @@ class CrashIT {
                         if (p == GreenplumTarget.Phase.AFTER_COMMIT) {
                             throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
                         }
-                        db.terminate(self.get().backendPid());
+                        db.terminate(Sessions.backendPid(self.get()));
                     }
                 }).build()) {
             self.set(target);
@@ -217,7 +217,7 @@ class CrashIT {
             first.loadCheckpoints("p");
             first.apply(batches.get(0));
             // the first's session is lost, and it does not know yet: its stream lock went with it
-            db.terminate(first.backendPid());
+            db.terminate(Sessions.backendPid(first));
             Map<String, Checkpoint> read = second.loadCheckpoints("p");
             assertThat(read.get("music").offset()).isEqualTo(batches.get(0).lastOffsets().get("music"));
             second.apply(batches.get(1));

@@ -137,6 +137,12 @@ class SqlGoldenTest {
         TableDef keyless = new TableDef("Shop", "products", "utf8mb4", old.columns(), List.of());
         out.addAll(SchemaApplier.planAlter(sql, cur, old, keyless, MysqlDdl.parseAlter("ALTER TABLE products DROP PRIMARY KEY"),
                 "products_pkey", "Shop", "products", TypeMap.Options.DEFAULT));
+        // a key column's type: Greenplum changes it only without the key and the distribution
+        List<ColumnDef> wider = new ArrayList<>(old.columns());
+        wider.set(0, ColumnDef.of("id", "bigint"));
+        TableDef widened = new TableDef("Shop", "products", "utf8mb4", wider, List.of("id"));
+        out.addAll(SchemaApplier.planAlter(sql, cur, old, widened, MysqlDdl.parseAlter("ALTER TABLE products MODIFY id bigint NOT NULL"),
+                "products_pkey", "Shop", "products", TypeMap.Options.DEFAULT));
         return out;
     }
 

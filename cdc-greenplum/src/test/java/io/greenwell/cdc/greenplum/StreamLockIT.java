@@ -103,8 +103,8 @@ class StreamLockIT {
                         ApplyException a = (ApplyException) e;
                         assertThat(a.isTransient()).isFalse();
                         assertThat(a.sqlState()).isEqualTo("55P03");
-                        assertThat(a.getMessage()).contains("pipeline 'p'", "stream 's'", "pid " + first.backendPid(),
-                                "application_name 'greenwell'", "client " + clientOf(first.backendPid()));
+                        assertThat(a.getMessage()).contains("pipeline 'p'", "stream 's'", "pid " + Sessions.backendPid(first),
+                                "application_name 'greenwell'", "client " + clientOf(Sessions.backendPid(first)));
                     });
             assertThat(System.nanoTime() - t0).as("it waited before refusing").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
             assertThat(rows("SELECT id, v FROM shop.t ORDER BY id")).isEqualTo(before);
@@ -128,10 +128,10 @@ class StreamLockIT {
                 first.apply(s.get(i));
                 second.apply(s2.get(i));
             }
-            assertThat(first.heldStreamLocks()).containsExactly("s");
-            assertThat(second.heldStreamLocks()).containsExactly("s2");
-            assertThat(holder(StreamLocks.key("greenwell", "p", "s"))).isEqualTo(first.backendPid());
-            assertThat(holder(StreamLocks.key("greenwell", "p", "s2"))).isEqualTo(second.backendPid());
+            assertThat(Sessions.heldStreamLocks(first)).containsExactly("s");
+            assertThat(Sessions.heldStreamLocks(second)).containsExactly("s2");
+            assertThat(holder(StreamLocks.key("greenwell", "p", "s"))).isEqualTo(Sessions.backendPid(first));
+            assertThat(holder(StreamLocks.key("greenwell", "p", "s2"))).isEqualTo(Sessions.backendPid(second));
         }
         assertThat(rows("SELECT id, v FROM shop.t ORDER BY id")).containsExactly("1|v1", "2|v2", "3|v3", "4|v4");
         assertThat(rows("SELECT id, v FROM shop2.t ORDER BY id")).containsExactly("1|v1", "2|v2", "3|v3", "4|v4");
@@ -167,14 +167,14 @@ class StreamLockIT {
             first.apply(b.get(1));
             second.loadCheckpoints("p");
             assertThatThrownBy(() -> second.apply(b.get(2))).hasMessageContaining("already applying stream 's'");
-            db.terminate(first.backendPid());
+            db.terminate(Sessions.backendPid(first));
             awaitReleased(StreamLocks.key("greenwell", "p", "s"));
             second.apply(b.get(2));
             second.apply(b.get(3));
             // the first reconnects: its lock went with its session, and the second holds it now
             assertThatThrownBy(() -> first.apply(b.get(2)))
                     .isInstanceOf(ApplyException.class)
-                    .hasMessageContaining("pid " + second.backendPid());
+                    .hasMessageContaining("pid " + Sessions.backendPid(second));
         }
         assertThat(rows("SELECT id, v FROM shop.t ORDER BY id")).containsExactly("1|v1", "2|v2");
     }
@@ -206,14 +206,14 @@ class StreamLockIT {
             first.loadCheckpoints("p");
             first.apply(b.get(0));
             first.apply(b.get(1));
-            assertThat(first.heldStreamLocks()).containsExactly("s");
+            assertThat(Sessions.heldStreamLocks(first)).containsExactly("s");
             // a rebalance moved the stream away: the first reads its checkpoints again and lets it go
             first.loadCheckpoints("p");
-            assertThat(first.heldStreamLocks()).isEmpty();
+            assertThat(Sessions.heldStreamLocks(first)).isEmpty();
             assertThat(holder(StreamLocks.key("greenwell", "p", "s"))).isNull();
             second.loadCheckpoints("p");
             second.apply(b.get(2));
-            assertThatThrownBy(() -> first.apply(b.get(3))).hasMessageContaining("pid " + second.backendPid());
+            assertThatThrownBy(() -> first.apply(b.get(3))).hasMessageContaining("pid " + Sessions.backendPid(second));
         }
         assertThat(rows("SELECT id, v FROM shop.t ORDER BY id")).containsExactly("1|v1");
     }
@@ -225,12 +225,12 @@ class StreamLockIT {
         try (GreenplumTarget first = target(Duration.ZERO); GreenplumTarget second = target(Duration.ZERO)) {
             first.loadCheckpoints("p");
             first.apply(b.get(0));
-            int old = first.backendPid();
+            int old = Sessions.backendPid(first);
             assertThat(holder(key)).isEqualTo(old);
             db.terminate(old);
             awaitReleased(key);
             first.apply(b.get(1));
-            int now = first.backendPid();
+            int now = Sessions.backendPid(first);
             assertThat(now).isNotEqualTo(old);
             assertThat(holder(key)).isEqualTo(now);
             second.loadCheckpoints("p");

@@ -157,7 +157,7 @@ abstract class TableLayoutIT {
                 // the target's session holds its staging tables: one per table written, found by their columns
                 Map<String, List<String>> keyOfStaging = Map.of("keyed", ID, "composite", COMPOSITE, "bag", List.of());
                 List<String[]> staging = new ArrayList<>();
-                Connection session = target.connectionForTests();
+                Connection session = Sessions.connection(target);
                 try (Statement st = session.createStatement(); var rs = st.executeQuery("SELECT s.oid, t.relname FROM pg_catalog.pg_class AS s"
                         + " JOIN pg_catalog.pg_class AS t ON t.relkind = 'r'"
                         + " AND t.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'lay')"

@@ -2,6 +2,9 @@ package io.greenwell.cdc.kafka;
 
 import io.greenwell.cdc.CdcException;
 import io.greenwell.cdc.spi.ChangeSource;
+import io.greenwell.cdc.spi.Instrumented;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.greenwell.cdc.spi.SourceRecord;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +14,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -41,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * or UUID of DDL) is accepted. Any consumer property passes through (SASL, SSL, timeouts).
  * Single-threaded, like every source.
  */
-public final class KafkaSource implements ChangeSource {
+public final class KafkaSource implements ChangeSource, Instrumented {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaSource.class);
 
@@ -62,6 +67,13 @@ public final class KafkaSource implements ChangeSource {
     private final Map<String, TopicPartition> assigned = new HashMap<>();
     private boolean paused;
     private boolean closing;
+    /**
+     * Per assigned stream, for the backlog meter: the partition's end offset as the last fetch saw
+     * it, and the next offset to apply. Written on the reader thread, read by the meters.
+     */
+    private final Map<String, long[]> backlog = new ConcurrentHashMap<>();
+    /** Null unless a pipeline with a meter registry bound the source's meters. */
+    private KafkaMeters meters;
 
     private KafkaSource(Builder b) {
         this.properties = new Properties();
@@ -109,6 +121,10 @@ public final class KafkaSource implements ChangeSource {
                 for (TopicPartition p : partitions) {
                     assigned.put(streamOf(p), p);
                     streams.add(streamOf(p));
+                    backlog.put(streamOf(p), new long[] {-1, -1});
+                    if (meters != null) {
+                        meters.stream(streamOf(p));
+                    }
                 }
                 if (paused) {
                     consumer.pause(partitions);
@@ -132,6 +148,7 @@ public final class KafkaSource implements ChangeSource {
         List<String> streams = new ArrayList<>();
         for (TopicPartition p : partitions) {
             assigned.remove(streamOf(p));
+            backlog.remove(streamOf(p));
             streams.add(streamOf(p));
         }
         if (!streams.isEmpty()) {
@@ -147,6 +164,10 @@ public final class KafkaSource implements ChangeSource {
         Set<TopicPartition> noCheckpoint = new HashSet<>();
         for (Map.Entry<String, TopicPartition> e : assigned.entrySet()) {
             Long last = lastApplied.get(e.getKey());
+            long[] b = backlog.get(e.getKey());
+            if (b != null) {
+                b[1] = last == null ? -1 : last + 1;
+            }
             if (last != null) {
                 consumer.seek(e.getValue(), last + 1);
             } else {
@@ -179,17 +200,54 @@ public final class KafkaSource implements ChangeSource {
             throw new CdcException("polling Kafka failed: " + e.getMessage(), e);
         }
         List<SourceRecord> out = new ArrayList<>(records.count());
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            if (r.value() == null) {
-                continue;
-            }
-            String stream = r.topic() + "-" + r.partition();
+        for (TopicPartition p : records.partitions()) {
+            // one stream id per partition and poll, not one string per record
+            String stream = streamOf(p);
             if (!assigned.containsKey(stream)) {
                 continue;
             }
-            out.add(new SourceRecord(stream, r.offset(), r.value()));
+            for (ConsumerRecord<byte[], byte[]> r : records.records(p)) {
+                if (r.value() != null) {
+                    out.add(new SourceRecord(stream, r.offset(), r.value()));
+                }
+            }
+        }
+        if (meters != null) {
+            updateEnds(records);
         }
         return out;
+    }
+
+    /** The partitions' end offsets as the last fetch saw them (no request to the brokers). */
+    private void updateEnds(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition p : records.partitions()) {
+            long[] b = backlog.get(streamOf(p));
+            if (b != null && b[1] < 0) {
+                // no checkpoint yet: the next offset to apply is the first one fetched
+                b[1] = records.records(p).get(0).offset();
+            }
+        }
+        for (Map.Entry<String, TopicPartition> e : assigned.entrySet()) {
+            OptionalLong lag = consumer.currentLag(e.getValue());
+            long[] b = backlog.get(e.getKey());
+            if (lag.isPresent() && b != null) {
+                b[0] = consumer.position(e.getValue()) + lag.getAsLong();
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code greenwell.source.lag} (tag {@code stream}): the records of the partition that are
+     * not applied yet, its end offset (as the last fetch saw it) minus the next offset to apply.
+     */
+    @Override
+    public void bindMetrics(MeterRegistry registry, Tags tags) {
+        meters = new KafkaMeters(registry, tags, backlog);
+        for (String stream : backlog.keySet()) {
+            meters.stream(stream);
+        }
     }
 
     @Override
@@ -217,6 +275,10 @@ public final class KafkaSource implements ChangeSource {
     public void committed(Map<String, Long> lastOffsets) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         lastOffsets.forEach((stream, off) -> {
+            long[] b = backlog.get(stream);
+            if (b != null) {
+                b[1] = off + 1;
+            }
             TopicPartition p = assigned.get(stream);
             if (p != null) {
                 offsets.put(p, new OffsetAndMetadata(off + 1));

@@ -1,0 +1,128 @@
+package io.greenwell.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.greenwell.cdc.greenplum.Scenarios;
+import io.greenwell.cdc.greenplum.TestDatabase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code greenwell replay --metrics-port} of a 200,000-event file in a child JVM, its endpoint read
+ * over HTTP while it runs: the applied count grows from one reading to the next and never passes
+ * the run's final figure, and the lag gauge, the phase timers and the health check are there.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class MetricsEndpointIT {
+
+    private static final Pattern PORT = Pattern.compile("metrics at http://127\\.0\\.0\\.1:(\\d+)/metrics");
+    private static final Pattern APPLIED = Pattern.compile("(?m)^greenwell_events_total\\{[^}]*outcome=\"applied\"[^}]*} (\\S+)$");
+
+    private static TestDatabase db;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void createDatabase() throws SQLException {
+        db = TestDatabase.create("metricscli");
+    }
+
+    @AfterAll
+    static void dropDatabase() throws SQLException {
+        db.close();
+    }
+
+    /** @return the base address of the endpoint of a child JVM's run, once it said it on standard error; null if it did not */
+    static String endpoint(Path dir, int run, Process p) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (p.isAlive() && System.nanoTime() < deadline) {
+            Matcher m = PORT.matcher(ChildJvm.err(dir, run));
+            if (m.find()) {
+                return "http://127.0.0.1:" + m.group(1);
+            }
+            Thread.sleep(20);
+        }
+        return null;
+    }
+
+    /** @return the body of a GET */
+    static HttpResponse<String> get(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theEndpointShowsTheRunGrowing() throws Exception {
+        Workload w = new Workload(5, List.of("metered"), true, 200_000);
+        try (Connection c = db.connect()) {
+            w.dropSchemas(c);
+        }
+        Path input = dir.resolve("stream.jsonl");
+        try (var out = Files.newOutputStream(input)) {
+            for (Scenarios.Record r : w.stream().records()) {
+                out.write(r.bytes());
+                out.write('\n');
+            }
+        }
+        Process p = ChildJvm.start(dir, 1, "replay", "--input", input.toString(), "--jdbc-url", db.url(), "--batch-events", "1000",
+                "--metrics-port", "0", "--metrics-host", "127.0.0.1", "--quiet");
+        String base = endpoint(dir, 1, p);
+        assertThat(base).as("the endpoint's address on standard error: %s", ChildJvm.err(dir, 1)).isNotNull();
+        List<Double> applied = new ArrayList<>();
+        String last = null;
+        int healthStatus = 0;
+        String healthBody = null;
+        while (p.isAlive()) {
+            HttpResponse<String> r;
+            try {
+                r = get(base + "/metrics");
+                HttpResponse<String> h = get(base + "/health");
+                healthStatus = h.statusCode();
+                healthBody = h.body();
+            } catch (java.io.IOException e) {
+                break; // the run ended between two readings
+            }
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+            Matcher m = APPLIED.matcher(r.body());
+            if (m.find()) {
+                applied.add(Double.parseDouble(m.group(1)));
+                last = r.body();
+            }
+            Thread.sleep(25);
+        }
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(ChildJvm.err(dir, 1)).isZero();
+        long[] summary = ReplayCommandIT.counts(ChildJvm.lastLine(dir, 1));
+        assertThat(applied).as("readings of the applied count while the run went on").hasSizeGreaterThanOrEqualTo(2);
+        for (int i = 1; i < applied.size(); i++) {
+            assertThat(applied.get(i)).as("reading %d", i).isGreaterThanOrEqualTo(applied.get(i - 1));
+        }
+        assertThat(applied.get(applied.size() - 1)).as("grew").isGreaterThan(applied.get(0));
+        assertThat(applied).allSatisfy(v -> assertThat(v).isLessThanOrEqualTo(summary[1]));
+        assertThat(last).contains("greenwell_lag_seconds{", "greenwell_table_lag_seconds{",
+                "greenwell_phase_seconds_count{phase=\"copy\"", "greenwell_phase_seconds_count{phase=\"commit\"",
+                "greenwell_batch_events_count{", "greenwell_sessions_lost_total{", "jvm_memory_used_bytes{");
+        assertThat(healthStatus).as("health while the run went on").isEqualTo(200);
+        assertThat(healthBody).isEqualTo("{\"status\":\"up\",\"reason\":\"running\"}\n");
+        w.assertState(db);
+    }
+}
