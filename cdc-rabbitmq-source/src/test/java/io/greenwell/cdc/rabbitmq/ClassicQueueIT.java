@@ -8,6 +8,7 @@ import io.greenwell.cdc.pipeline.RunSummary;
 import io.greenwell.cdc.spi.ChangeSource;
 import io.greenwell.cdc.spi.SourceRecord;
 import java.time.Duration;
+import io.greenwell.cdc.greenplum.TcpProxy;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -107,13 +108,14 @@ class ClassicQueueIT extends QueueTests {
         String[] t = topology("cut");
         List<byte[]> records = Recorded.records();
         broker.publish(t[1], records);
-        try (CutProxy proxy = new CutProxy(broker.uri())) {
-            RabbitSource src = source(CutProxy.through(broker.uri(), proxy), t[0], t[1]).prefetch(5).build();
+        try (TcpProxy proxy = Recorded.proxy(broker.uri())) {
+            RabbitSource src = source(Recorded.through(broker.uri(), proxy), t[0], t[1]).prefetch(5).build();
             try (Recorded.Run run = new Recorded.Run(db, "cut", src, 3)) {
                 run.await(() -> run.pipeline.progress().events() >= 20);
-                proxy.cut();
+                proxy.down(); // the network goes away for a moment: the source's attempts to connect fail until it is back
+                Thread.sleep(300);
+                proxy.up();
                 run.await(() -> Recorded.tablesMatch(db) && readyIsZero(t[0]));
-                assertThat(proxy.connections()).as("connected again after the cut").isEqualTo(1);
                 Thread.sleep(500); // the last acknowledgements
                 run.stop();
             }

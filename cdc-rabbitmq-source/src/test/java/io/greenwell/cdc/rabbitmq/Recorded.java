@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.greenwell.cdc.greenplum.GreenplumTarget;
 import io.greenwell.cdc.greenplum.Scenarios;
+import io.greenwell.cdc.greenplum.TcpProxy;
 import io.greenwell.cdc.greenplum.TestDatabase;
 import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.pipeline.RunSummary;
@@ -36,6 +37,18 @@ final class Recorded {
     };
 
     private Recorded() {}
+
+    /** @return a relay in front of the broker of an AMQP URI, whose connections a test can cut */
+    static TcpProxy proxy(String brokerUri) throws java.io.IOException {
+        java.net.URI u = java.net.URI.create(brokerUri);
+        return TcpProxy.to(u.getHost(), u.getPort() < 0 ? 5672 : u.getPort());
+    }
+
+    /** @return the broker's URI with the relay's address in place of the broker's */
+    static String through(String brokerUri, TcpProxy proxy) {
+        java.net.URI u = java.net.URI.create(brokerUri);
+        return u.getScheme() + "://" + u.getRawUserInfo() + "@127.0.0.1:" + proxy.port() + (u.getRawPath() == null ? "" : u.getRawPath());
+    }
 
     /** Declares a source's topology (queue, exchange, binding) and disconnects, before anything is published. */
     static void declare(RabbitSource source) {
