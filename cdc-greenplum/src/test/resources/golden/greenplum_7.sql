@@ -176,3 +176,48 @@ RESET tcp_keepalives_idle;
 RESET tcp_keepalives_interval;
 
 RESET tcp_keepalives_count;
+
+SELECT n.nspname, c.relname, f.live, f.dead, f.changes,
+  s.last_analyze IS NOT NULL OR s.last_autoanalyze IS NOT NULL, greatest(s.last_analyze, s.last_autoanalyze)
+FROM (SELECT u.oid, sum(u.live) AS live, sum(u.dead) AS dead, sum(u.changes) AS changes FROM (
+  SELECT r.oid, pg_catalog.pg_stat_get_live_tuples(r.oid) AS live, pg_catalog.pg_stat_get_dead_tuples(r.oid) AS dead,
+    pg_catalog.pg_stat_get_tuples_inserted(r.oid) + pg_catalog.pg_stat_get_tuples_updated(r.oid) + pg_catalog.pg_stat_get_tuples_deleted(r.oid) AS changes
+  FROM gp_dist_random('pg_class') r WHERE r.relkind = 'r'
+  UNION ALL
+  SELECT r.oid, pg_catalog.pg_stat_get_live_tuples(r.oid) AS live, pg_catalog.pg_stat_get_dead_tuples(r.oid) AS dead,
+    pg_catalog.pg_stat_get_tuples_inserted(r.oid) + pg_catalog.pg_stat_get_tuples_updated(r.oid) + pg_catalog.pg_stat_get_tuples_deleted(r.oid) AS changes
+  FROM pg_catalog.pg_class r WHERE r.relkind = 'r'
+    AND r.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'pg_catalog')) u
+  GROUP BY u.oid) f
+JOIN pg_catalog.pg_class c ON c.oid = f.oid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_stat_all_tables s ON s.relid = c.oid
+WHERE n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT IN ('information_schema', 'gp_toolkit', 'pg_aoseg', 'pg_bitmapindex');
+
+CREATE TABLE "greenwell"."maintenance" (
+  "schema_name" text NOT NULL,
+  "table_name" text NOT NULL,
+  "changes_at_analyze" bigint NOT NULL,
+  "analyzed_at" timestamp with time zone NOT NULL,
+  PRIMARY KEY ("schema_name", "table_name")
+) USING heap DISTRIBUTED BY ("schema_name", "table_name");
+
+SELECT "schema_name", "table_name", "changes_at_analyze", "analyzed_at" FROM "greenwell"."maintenance";
+
+DELETE FROM "greenwell"."maintenance" WHERE "schema_name" = ? AND "table_name" = ?;
+
+INSERT INTO "greenwell"."maintenance" ("schema_name", "table_name", "changes_at_analyze", "analyzed_at") VALUES (?, ?, ?, now());
+
+SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = 'maintenance';
+
+SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?;
+
+SET lock_timeout = 1000;
+
+RESET lock_timeout;
+
+VACUUM "Shop"."all types";
+
+ANALYZE "Shop"."all types";
+
+VACUUM ANALYZE "Shop"."all types";

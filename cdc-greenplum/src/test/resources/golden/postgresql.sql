@@ -164,3 +164,36 @@ RESET tcp_keepalives_idle;
 RESET tcp_keepalives_interval;
 
 RESET tcp_keepalives_count;
+
+SELECT s.schemaname, s.relname, s.n_live_tup, s.n_dead_tup, s.n_mod_since_analyze,
+  s.last_analyze IS NOT NULL OR s.last_autoanalyze IS NOT NULL, greatest(s.last_analyze, s.last_autoanalyze)
+FROM pg_catalog.pg_stat_user_tables s
+WHERE s.schemaname NOT LIKE 'pg\_temp\_%' AND s.schemaname NOT LIKE 'pg\_toast\_temp\_%';
+
+CREATE TABLE "greenwell"."maintenance" (
+  "schema_name" text NOT NULL,
+  "table_name" text NOT NULL,
+  "changes_at_analyze" bigint NOT NULL,
+  "analyzed_at" timestamp with time zone NOT NULL,
+  PRIMARY KEY ("schema_name", "table_name")
+);
+
+SELECT "schema_name", "table_name", "changes_at_analyze", "analyzed_at" FROM "greenwell"."maintenance";
+
+DELETE FROM "greenwell"."maintenance" WHERE "schema_name" = ? AND "table_name" = ?;
+
+INSERT INTO "greenwell"."maintenance" ("schema_name", "table_name", "changes_at_analyze", "analyzed_at") VALUES (?, ?, ?, now());
+
+SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = 'maintenance';
+
+SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?;
+
+SET lock_timeout = 1000;
+
+RESET lock_timeout;
+
+VACUUM "Shop"."all types";
+
+ANALYZE "Shop"."all types";
+
+VACUUM ANALYZE "Shop"."all types";

@@ -14,7 +14,9 @@ import io.greenwell.cdc.event.Op;
 import io.greenwell.cdc.event.Row;
 import io.greenwell.cdc.event.RowChange;
 import io.greenwell.cdc.event.Value;
+import io.greenwell.cdc.compact.BatchLimits;
 import io.greenwell.cdc.greenplum.GreenplumTarget;
+import io.greenwell.cdc.greenplum.Maintenance;
 import io.greenwell.cdc.greenplum.SchemaMapping;
 import io.greenwell.cdc.maxwell.MaxwellDecoder;
 import io.greenwell.cdc.pipeline.CdcPipeline;
@@ -36,6 +38,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -64,6 +67,11 @@ import org.postgresql.copy.CopyIn;
  * <p>With {@code --rabbitmq-uri URI}, part (r) is the pipeline from a RabbitMQ stream queue: the
  * workload's records published to a fanout exchange bound to a new stream queue the way Maxwell's
  * producer does (untimed), then timed from the pipeline's start until the last record is applied.
+ * <p>{@code --maintenance off|SECONDS} (with {@code --parts a}) measures bloat: the tables are
+ * created first with autovacuum off, Greenwell's maintenance runs every SECONDS (or not at all),
+ * and the timed run prints the table's size at the end and the database time (COPY, statements,
+ * commit) of the batches of its last 100,000 events; {@code --batch-events N} sets the batches'
+ * size (default 200,000).
  *
  * <p>{@code --write-workload FILE} only writes the workload's Maxwell records to a file.
  * {@code --parts a,c} runs only some of the parts (for profiling one of them); the final line, which
@@ -94,6 +102,8 @@ public final class ApplyBenchmark {
     /** The stream queue part (r) consumes, declared and filled by its untimed preparation. */
     private String rabbitQueue;
     private int rabbitRecords;
+    /** {@code --maintenance}: null when not given, 0 for off, else the interval in seconds. */
+    private Integer maintenanceSeconds;
 
     private ApplyBenchmark(String url, int events, String variant) throws IOException {
         this.url = url;
@@ -118,6 +128,7 @@ public final class ApplyBenchmark {
         String rabbitUri = null;
         boolean metrics = false;
         boolean synchronousCommit = false;
+        String maintenance = null;
         int batchEvents = BatchLimits.DEFAULT.maxEvents();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -130,9 +141,10 @@ public final class ApplyBenchmark {
                 case "--rabbitmq-uri": rabbitUri = args[++i]; break;
                 case "--metrics": metrics = true; break;
                 case "--synchronous-commit": synchronousCommit = true; break;
+                case "--maintenance": maintenance = args[++i]; break;
                 case "--batch-events": batchEvents = Integer.parseInt(args[++i]); break;
                 default:
-                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50] [--parts a,b,c,r] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--rabbitmq-uri URI]");
+                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50] [--parts a,b,c,r] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--maintenance off|SECONDS] [--rabbitmq-uri URI]");
                     System.exit(2);
             }
         }
@@ -156,6 +168,9 @@ public final class ApplyBenchmark {
         }
         bench.metrics = metrics;
         bench.synchronousCommit = synchronousCommit;
+        if (maintenance != null) {
+            bench.maintenanceSeconds = maintenance.equals("off") ? 0 : Integer.parseInt(maintenance);
+        }
         bench.batchEvents = batchEvents;
         bench.run(variant, List.of(parts.split(",")));
     }
@@ -255,18 +270,30 @@ public final class ApplyBenchmark {
     // ---- the parts ----
 
     private void greenwell(Path input, String schema) throws Exception {
+        if (maintenanceSeconds != null) {
+            createTables(schema);
+            try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+                for (int t = 0; t < tables; t++) {
+                    st.execute("ALTER TABLE " + schema + "." + tableName(t) + " SET (autovacuum_enabled = off)");
+                }
+            }
+        }
+        Maintenance maintenance = maintenanceSeconds == null || maintenanceSeconds == 0 ? null
+                : Maintenance.every(Duration.ofSeconds(maintenanceSeconds));
         try (FileSource source = FileSource.of(input);
-                GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).synchronousCommit(synchronousCommit)
+                GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).synchronousCommit(synchronousCommit).maintenance(maintenance)
                         .schemaMapping(SchemaMapping.builder().mapper(db -> schema).build()).build()) {
             long[] phases = new long[5];
+            List<long[]> batches = new ArrayList<>();
             CdcPipeline.Builder b = CdcPipeline.builder().name(schema).source(source).target(target)
                     .batchLimits(new BatchLimits(batchEvents, BatchLimits.DEFAULT.maxBytes(), true)).listener(r -> {
-                phases[0] += r.readNanos();
-                phases[1] += r.stageNanos();
-                phases[2] += r.applyNanos();
-                phases[3] += r.commitNanos();
-                phases[4] += r.netChanges();
-            });
+                        phases[0] += r.readNanos();
+                        phases[1] += r.stageNanos();
+                        phases[2] += r.applyNanos();
+                        phases[3] += r.commitNanos();
+                        phases[4] += r.netChanges();
+                        batches.add(new long[] {r.events(), r.stageNanos() + r.applyNanos() + r.commitNanos()});
+                    });
             if (metrics) {
                 b.meterRegistry(new SimpleMeterRegistry());
             }
@@ -274,6 +301,9 @@ public final class ApplyBenchmark {
             if (input.equals(file)) {
                 System.out.printf(Locale.ROOT, "  greenwell phases: read+decode+compact %.2f s (overlaps apply), COPY %.2f s, statements %.2f s,"
                         + " commit %.2f s, %,d net changes%n", phases[0] / 1e9, phases[1] / 1e9, phases[2] / 1e9, phases[3] / 1e9, phases[4]);
+                if (maintenanceSeconds != null) {
+                    bloat(schema, batches);
+                }
             }
         }
     }
@@ -368,6 +398,35 @@ public final class ApplyBenchmark {
                 ch.queueDelete(rabbitQueue);
             }
         }
+    }
+
+    /** Prints the first table's size and statistics, and the database time of the batches of the last 100,000 events. */
+    private void bloat(String schema, List<long[]> batches) throws SQLException {
+        long events = 0;
+        long nanos = 0;
+        for (int i = batches.size() - 1; i >= 0 && events < 100_000; i--) {
+            events += batches.get(i)[0];
+            nanos += batches.get(i)[1];
+        }
+        String table = schema + "." + tableName(0);
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT pg_total_relation_size('" + table + "'), vacuum_count, analyze_count"
+                        + " FROM pg_stat_user_tables WHERE relid = '" + table + "'::regclass")) {
+            rs.next();
+            System.out.printf(Locale.ROOT, "  maintenance %s: %s %.1f MB at the end (vacuum_count %d, analyze_count %d); the last %,d events"
+                    + " (%d batches) took %.2f s of COPY, statements and commit%n",
+                    maintenanceSeconds == 0 ? "off" : "every " + maintenanceSeconds + " s", table, rs.getLong(1) / 1048576.0, rs.getLong(2),
+                    rs.getLong(3), events, batches.size() - Math.max(0, batchesBefore(batches, events)), nanos / 1e9);
+        }
+    }
+
+    private static int batchesBefore(List<long[]> batches, long lastEvents) {
+        long seen = 0;
+        int i = batches.size();
+        while (i > 0 && seen < lastEvents) {
+            seen += batches.get(--i)[0];
+        }
+        return i;
     }
 
     private void baseline(Path input, String schema) throws Exception {

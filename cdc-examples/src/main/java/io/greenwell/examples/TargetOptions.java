@@ -69,6 +69,14 @@ final class TargetOptions {
             description = "how long to wait for another instance of the pipeline to release a stream before failing (default ${DEFAULT-VALUE})")
     int lockWaitSeconds;
 
+    @Option(names = "--maintenance-interval", paramLabel = "SECONDS", defaultValue = "0",
+            description = "VACUUM and ANALYZE the tables the run changes every this many seconds, by the thresholds of greenwell maintain"
+                    + " (default ${DEFAULT-VALUE}: never)")
+    long maintenanceSeconds;
+
+    @CommandLine.Mixin
+    MaintenanceOptions maintenance;
+
     /** Converts --dialect, reporting a bad value as bad usage. */
     static final class DialectConverter implements CommandLine.ITypeConverter<Dialect> {
         @Override
@@ -96,9 +104,13 @@ final class TargetOptions {
         if (lockWaitSeconds < 0) {
             throw ConfigFile.badValue(cl, "--lock-wait", String.valueOf(lockWaitSeconds), "--lock-wait must not be negative");
         }
+        if (maintenanceSeconds < 0) {
+            throw ConfigFile.badValue(cl, "--maintenance-interval", String.valueOf(maintenanceSeconds), "--maintenance-interval must not be negative");
+        }
         return GreenplumTarget.builder().jdbcUrl(database.jdbcUrl, database.user, database.password(cl)).dialect(dialect)
                 .schemaMapping(mapping.mapping(cl))
                 .synchronousCommit(synchronousCommit)
+                .maintenance(maintenanceSeconds == 0 ? null : maintenance.maintenance(cl, Duration.ofSeconds(maintenanceSeconds)))
                 .streamLockWait(Duration.ofSeconds(lockWaitSeconds)).build();
     }
 

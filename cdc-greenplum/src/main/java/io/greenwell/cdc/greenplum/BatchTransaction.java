@@ -10,6 +10,7 @@ import io.greenwell.cdc.event.ChangeEvent;
 import io.greenwell.cdc.event.RowChange;
 import io.greenwell.cdc.event.TableId;
 import io.greenwell.cdc.spi.ApplyResult;
+import io.greenwell.cdc.spi.Checkpoint;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -36,16 +37,51 @@ final class BatchTransaction {
 
     private static final Logger log = LoggerFactory.getLogger(BatchTransaction.class);
 
+    /** Phases of a batch a test can stop at; for crash tests only. */
+    enum Phase { STAGED, BEFORE_COMMIT, AFTER_COMMIT }
+
+    /** Called at each phase of a batch; for crash tests only. */
+    @FunctionalInterface
+    interface Hook {
+        void at(Phase phase) throws SQLException;
+    }
+
     private final TargetSession session;
     private final SchemaMapping mapping;
     private final boolean deadLetters;
-    private final GreenplumTarget.Hook hook;
+    private final Hook hook;
 
-    BatchTransaction(TargetSession session, SchemaMapping mapping, boolean deadLetters, GreenplumTarget.Hook hook) {
+    BatchTransaction(TargetSession session, SchemaMapping mapping, boolean deadLetters, Hook hook) {
         this.session = session;
         this.mapping = mapping;
         this.deadLetters = deadLetters;
         this.hook = hook;
+    }
+
+    /** Reads a pipeline's checkpoints (creating the control tables), after releasing every stream lock, with the session's retries. */
+    Map<String, Checkpoint> loadCheckpoints(String pipeline) {
+        return session.run("cannot read the checkpoints of pipeline '" + pipeline + "'", c -> {
+            TargetSession.Parts p = session.parts();
+            p.locks().releaseAll(c);
+            p.checkpoints().ensureTables(c, p.catalog());
+            Map<String, Checkpoint> loaded = p.checkpoints().load(c, pipeline);
+            session.stats().deadLettersStored = DeadLetter.count(c, p.sql(), p.catalog(), p.checkpoints().schema(), pipeline);
+            c.commit();
+            return loaded;
+        });
+    }
+
+    /** {@link #apply} with the session's retries; the result counts them. */
+    ApplyResult applyRetrying(NetBatch batch) {
+        if (session.parts() == null || session.parts().checkpoints().pipeline() == null) {
+            throw new IllegalStateException("loadCheckpoints must be called before apply");
+        }
+        int[] attempts = {0};
+        ApplyResult r = session.run("applying a batch failed", c -> {
+            attempts[0]++;
+            return apply(c, batch);
+        });
+        return attempts[0] == 1 ? r : r.withRetries(attempts[0] - 1);
     }
 
     /**
@@ -129,14 +165,14 @@ final class BatchTransaction {
                 }
             }
         }
-        hook.at(GreenplumTarget.Phase.STAGED);
+        hook.at(Phase.STAGED);
         long t0 = System.nanoTime();
         long now = System.currentTimeMillis();
         DeadLetter.write(c, parts.sql(), checkpoints.schema(), checkpoints.pipeline(), dead, now);
         checkpoints.write(c, batch, now);
-        hook.at(GreenplumTarget.Phase.BEFORE_COMMIT);
+        hook.at(Phase.BEFORE_COMMIT);
         c.commit();
-        hook.at(GreenplumTarget.Phase.AFTER_COMMIT);
+        hook.at(Phase.AFTER_COMMIT);
         checkpoints.committed();
         changes.endTransaction(true);
         session.stats().deadLetters(dead.size());

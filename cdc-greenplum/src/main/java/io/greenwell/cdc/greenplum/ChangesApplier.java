@@ -157,6 +157,11 @@ final class ChangesApplier {
         createdInTx.clear();
     }
 
+    /** @return how many staging tables this applier has created, over every session; they churn the catalog */
+    int stagingsCreated() {
+        return counter;
+    }
+
     /** The session is gone, and its temporary tables with it. */
     void reset() {
         stagings.clear();

@@ -8,20 +8,18 @@ import io.greenwell.cdc.event.TableId;
 import io.greenwell.cdc.maxwell.MaxwellDecoder;
 import io.greenwell.cdc.spi.ApplyResult;
 import io.greenwell.cdc.spi.ChangeTarget;
-import io.greenwell.cdc.spi.Instrumented;
 import io.greenwell.cdc.spi.Checkpoint;
+import io.greenwell.cdc.spi.Instrumented;
 import io.greenwell.cdc.spi.KeyResolver;
 import io.greenwell.cdc.spi.RecordDecoder;
-import java.sql.Connection;
-import java.sql.SQLException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import javax.sql.DataSource;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 
 /**
  * The Greenplum and PostgreSQL target: applies each net batch with a handful of set-based
@@ -53,20 +51,12 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
         REJECT
     }
 
-    /** Phases a test can stop at. Package-private: for crash tests only. */
-    enum Phase { STAGED, BEFORE_COMMIT, AFTER_COMMIT }
-
-    /** Called at each phase of a batch; for crash tests only. */
-    @FunctionalInterface
-    interface Hook {
-        void at(Phase phase) throws SQLException;
-    }
-
     private final SchemaMapping mapping;
     private final TargetSession session;
     private final TableShapes shapes;
     private final BatchTransaction batches;
     private final DeadLetterRetry retry;
+    final TargetMaintenance maintenance; // package-private for tests
 
     private GreenplumTarget(Builder b) {
         this.mapping = b.mapping;
@@ -79,6 +69,7 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
         this.shapes = new TableShapes(opener, b.mapping, policies);
         this.batches = new BatchTransaction(session, b.mapping, b.deadLetters, b.hook);
         this.retry = new DeadLetterRetry(session, batches, shapes, b.mapping);
+        this.maintenance = new TargetMaintenance(b.maintenance, new TargetSession(opener, session.settings()), b.mapping, b.controlSchema);
     }
 
     /** @return a new builder, never null; methods can be chained */
@@ -86,10 +77,7 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
         return new Builder();
     }
 
-    /**
-     * @return the dialect in use: the configured one, or the one detected on the first connection;
-     *     null before the first connection when none was configured
-     */
+    /** @return the dialect: the configured one, else the one detected on the first connection (null before it) */
     public Dialect dialect() {
         return session.dialect();
     }
@@ -107,43 +95,25 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
      */
     @Override
     public Map<String, Checkpoint> loadCheckpoints(String pipeline) {
-        Objects.requireNonNull(pipeline, "pipeline");
-        return session.run("cannot read the checkpoints of pipeline '" + pipeline + "'", c -> {
-            TargetSession.Parts p = session.parts();
-            p.locks().releaseAll(c);
-            p.checkpoints().ensureTables(c, p.catalog());
-            Map<String, Checkpoint> loaded = p.checkpoints().load(c, pipeline);
-            session.stats().deadLettersStored = DeadLetter.count(c, p.sql(), p.catalog(), p.checkpoints().schema(), pipeline);
-            c.commit();
-            return loaded;
-        });
+        return batches.loadCheckpoints(Objects.requireNonNull(pipeline, "pipeline"));
     }
 
     /**
      * {@inheritDoc}
      *
-     * <p>Transient failures (see {@link ApplyException#isTransient()}) are retried here, with a
-     * doubling pause, up to {@link Builder#retries} times; each retry opens a new connection
-     * when the old one is gone and first settles whether the failed attempt committed. First, the
-     * session takes the lock of every stream of the batch it does not hold yet, waiting up to
-     * {@link Builder#streamLockWait} for another session to let one go.
+     * <p>Transient failures (see {@link ApplyException#isTransient()}) are retried here, with a doubling pause, up to
+     * {@link Builder#retries} times; each retry opens a new connection when the old one is gone and first settles
+     * whether the failed attempt committed. First, the session takes the lock of every stream of the batch it does not
+     * hold yet, waiting up to {@link Builder#streamLockWait} for another session to let one go.
      *
-     * @throws ApplyException with SQLSTATE 55P03 (not transient) when another instance of the
-     *     pipeline holds one of the batch's streams; the message names the pipeline, the stream
-     *     and the holder
+     * @throws ApplyException with SQLSTATE 55P03 (not transient) when another instance of the pipeline holds one of
+     *     the batch's streams; the message names the pipeline, the stream and the holder
      */
     @Override
     public ApplyResult apply(NetBatch batch) {
-        Objects.requireNonNull(batch, "batch");
-        if (session.parts() == null || session.parts().checkpoints().pipeline() == null) {
-            throw new IllegalStateException("loadCheckpoints must be called before apply");
-        }
-        int[] attempts = {0};
-        ApplyResult r = session.run("applying a batch failed", c -> {
-            attempts[0]++;
-            return batches.apply(c, batch);
-        });
-        return attempts[0] == 1 ? r : r.withRetries(attempts[0] - 1);
+        ApplyResult r = batches.applyRetrying(Objects.requireNonNull(batch, "batch"));
+        maintenance.changed(batch, r.schemaChanges(), session.parts().changes().stagingsCreated());
+        return r;
     }
 
     /**
@@ -163,22 +133,19 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
      * @return the counts, never null
      */
     public RetryResult retryDeadLetters(String pipeline) {
-        MaxwellDecoder decoder = MaxwellDecoder.create();
-        return retryDeadLetters(pipeline, decoder);
+        return retryDeadLetters(pipeline, MaxwellDecoder.create());
     }
 
     /**
-     * Applies dead letters again, after their cause was fixed (a column widened, a missing table
-     * created, a policy changed), in stream and offset order and set-based, with the refused net
-     * changes bisected out as in {@link #apply}, and deletes exactly the letters whose events
-     * applied, in one transaction. A letter refused again stays with the new error, SQLSTATE and
-     * {@code failed_at}; letters that do not decode, have no raw record, hold DDL or bootstrap
-     * records (never applied out of their place in the stream), or belong to tables the mapping
-     * excludes stay unchanged. No checkpoint moves and no stream lock is taken, so a retry may run
-     * while the pipeline runs (its batches wait for the tables the retry writes). The row images
-     * apply as they were: a row that later events changed gets the older image back, so retry
-     * right after fixing the cause (or reload the table with a bootstrap). Transient failures are
-     * retried as in {@link #apply}. Not while {@link #apply} runs on this target.
+     * Applies dead letters again, after their cause was fixed (a column widened, a missing table created, a policy
+     * changed), in stream and offset order and set-based, with the refused net changes bisected out as in
+     * {@link #apply}, and deletes exactly the letters whose events applied, in one transaction. A letter refused again
+     * stays with the new error, SQLSTATE and {@code failed_at}; letters that do not decode, have no raw record, hold
+     * DDL or bootstrap records (never applied out of their place in the stream), or belong to tables the mapping
+     * excludes stay unchanged. No checkpoint moves and no stream lock is taken, so a retry may run while the pipeline
+     * runs (its batches wait for the tables the retry writes). The row images apply as they were: a row that later
+     * events changed gets the older image back, so retry right after fixing the cause (or reload the table with a
+     * bootstrap). Transient failures are retried as in {@link #apply}. Not while {@link #apply} runs on this target.
      *
      * @param pipeline the pipeline whose dead letters to retry, or null for every pipeline's
      * @param decoder turns the raw records into events, never null
@@ -190,16 +157,35 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
         return session.run("retrying the dead letters failed", c -> retry.retry(c, pipeline, decoder));
     }
 
+    /**
+     * Runs maintenance once, on a connection of its own, by the thresholds of {@link Builder#maintenance} (else
+     * {@link Maintenance#every}'s): the tables the mapping includes in the schemas it maps to (with a renaming
+     * {@link SchemaMapping.Builder#mapper}, those {@link SchemaMapping.Builder#map} names), the control schema's
+     * and, on Greenplum, the catalog tables Greenwell churns. Safe while {@link #apply} runs.
+     *
+     * @param dryRun true: only decide, and run nothing
+     * @return per table, the figures, the action decided and how it ended; never null
+     * @throws ApplyException when the figures could not be read; a refused command only marks its table
+     */
+    public MaintenanceReport maintain(boolean dryRun) {
+        return maintenance.maintain(dryRun);
+    }
+
+    /** @return the scheduled maintenance runs that failed and the commands the server refused, since the target was built */
+    public long maintenanceFailures() {
+        return maintenance.failures();
+    }
+
     /** The target's tables, read on a connection of their own; a table that does not exist or the mapping excludes is unknown. */
     @Override
     public KeyResolver keyResolver() {
         return shapes.resolver();
     }
 
-    /** Registers the target's own meters: sessions lost, stream-lock waits, the pipeline's dead letters stored. */
+    /** Registers the target's own meters: sessions lost, stream-lock waits, dead letters stored, maintenance failures. */
     @Override
     public void bindMetrics(MeterRegistry registry, Tags tags) {
-        TargetMeters.bind(registry, tags, session.stats());
+        TargetMeters.bind(registry, tags, session.stats(), maintenance);
     }
 
     /** @return the session; for tests that look into it between batches */
@@ -207,9 +193,10 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
         return session;
     }
 
-    /** Makes every batch committed so far durable, releases the stream locks, resets the session and closes it. */
+    /** Stops maintenance; makes every batch committed so far durable, releases the stream locks, resets the session and closes it. */
     @Override
     public void close() {
+        maintenance.close();
         shapes.close();
         session.close();
     }
@@ -230,7 +217,7 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
         private boolean tinyint1AsBoolean;
         private boolean bit1AsBoolean;
         private boolean jsonb = true;
-        private Hook hook = p -> {};
+        private BatchTransaction.Hook hook = p -> {};
         private final Map<SchemaChange.Kind, DdlPolicy> ddlPolicies = new EnumMap<>(SchemaChange.Kind.class);
         private boolean deadLetters = true;
         private int retries = 8;
@@ -238,6 +225,7 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
         private Duration maxRetryBackoff = Duration.ofSeconds(10);
         private boolean synchronousCommit;
         private Duration streamLockWait = Duration.ofSeconds(60);
+        private Maintenance maintenance;
 
         private Builder() {}
 
@@ -426,8 +414,19 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
             return this;
         }
 
-        /** For crash tests: called at each {@link Phase}. */
-        Builder hook(Hook hook) {
+        /**
+         * @param maintenance {@code VACUUM} and {@code ANALYZE} of the tables the target changes, on a
+         *     schedule, on a connection of its own, from the first batch until {@link GreenplumTarget#close}
+         *     (see {@link Maintenance}, and why it is off by default); null (the default) for none
+         * @return this builder
+         */
+        public Builder maintenance(Maintenance maintenance) {
+            this.maintenance = maintenance;
+            return this;
+        }
+
+        /** For crash tests: called at each {@link BatchTransaction.Phase}. */
+        Builder hook(BatchTransaction.Hook hook) {
             this.hook = Objects.requireNonNull(hook, "hook");
             return this;
         }

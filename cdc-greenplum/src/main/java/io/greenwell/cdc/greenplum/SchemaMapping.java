@@ -96,6 +96,25 @@ public final class SchemaMapping {
     }
 
     /**
+     * The inverse of {@link #schemaOf} for a table found in the target: whether a replicated MySQL
+     * table lands there. A schema is that of the databases {@link Builder#map} maps to it, or of
+     * the database of its own name when the mapper maps that one to it (the default mapper does).
+     * A mapper that renames cannot be inverted: its schemas count only when {@link Builder#map} names them.
+     *
+     * @param schema a target schema, never null
+     * @param table a target table, never null
+     * @return true when the mapping puts a replicated table there
+     */
+    boolean includesTarget(String schema, String table) {
+        for (Map.Entry<String, String> e : schemas.entrySet()) {
+            if (e.getValue().equals(schema) && includes(new TableId(e.getKey(), table))) {
+                return true;
+            }
+        }
+        return !schemas.containsKey(schema) && schema.equals(mapper.apply(schema)) && includes(new TableId(schema, table));
+    }
+
+    /**
      * @param database a MySQL database, never null
      * @return true when some of its tables may be replicated, so that its schema is created
      */

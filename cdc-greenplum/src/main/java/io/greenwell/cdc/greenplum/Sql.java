@@ -290,6 +290,17 @@ final class Sql {
                 + ")" + storage() + distribution(List.of("pipeline", "stream"));
     }
 
+    /** The changes a Greenplum table had when maintenance last analyzed it (see {@link MaintenanceSql}). */
+    String createMaintenanceTable(String schema) {
+        return "CREATE TABLE " + Names.qualify(schema, "maintenance") + " (\n"
+                + "  \"schema_name\" text NOT NULL,\n"
+                + "  \"table_name\" text NOT NULL,\n"
+                + "  \"changes_at_analyze\" bigint NOT NULL,\n"
+                + "  \"analyzed_at\" timestamp with time zone NOT NULL,\n"
+                + "  PRIMARY KEY (\"schema_name\", \"table_name\")\n"
+                + ")" + storage() + distribution(List.of("schema_name", "table_name"));
+    }
+
     String createDeadLetterTable(String schema) {
         return "CREATE TABLE " + Names.qualify(schema, "dead_letter") + " (\n"
                 + "  \"pipeline\" text NOT NULL,\n"

@@ -10,7 +10,10 @@ final class TargetMeters {
 
     private TargetMeters() {}
 
-    static void bind(MeterRegistry registry, Tags tags, TargetStats stats) {
+    static void bind(MeterRegistry registry, Tags tags, TargetStats stats, TargetMaintenance maintenance) {
+        FunctionCounter.builder("greenwell.maintenance.failures", maintenance, TargetMaintenance::failures)
+                .description("scheduled maintenance runs that failed and VACUUM or ANALYZE commands the server refused")
+                .tags(tags).register(registry);
         FunctionCounter.builder("greenwell.sessions.lost", stats, s -> s.lostSessions)
                 .description("target sessions lost (the connection, or a Greenplum segment's part of it) and opened again")
                 .tags(tags).register(registry);

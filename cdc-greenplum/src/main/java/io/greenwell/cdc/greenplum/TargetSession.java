@@ -97,6 +97,11 @@ final class TargetSession {
         return stats;
     }
 
+    /** @return how the session is set up and retried */
+    Settings settings() {
+        return settings;
+    }
+
     /** @return the parts, or null before the first connection */
     Parts parts() {
         return parts;

@@ -75,8 +75,8 @@ class CrashIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GreenplumTarget.Phase.class, names = {"STAGED", "BEFORE_COMMIT"})
-    void aConnectionKilledBeforeCommitChangesNothing(GreenplumTarget.Phase phase) throws SQLException {
+    @EnumSource(value = BatchTransaction.Phase.class, names = {"STAGED", "BEFORE_COMMIT"})
+    void aConnectionKilledBeforeCommitChangesNothing(BatchTransaction.Phase phase) throws SQLException {
         AtomicReference<GreenplumTarget> self = new AtomicReference<>();
         AtomicReference<Boolean> armed = new AtomicReference<>(false);
         try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).retries(0).hook(p -> {
@@ -113,7 +113,7 @@ class CrashIT {
     void aBatchWhoseCommitWasInDoubtIsNotAppliedTwice() throws SQLException {
         AtomicReference<Boolean> armed = new AtomicReference<>(false);
         try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).retries(0).hook(p -> {
-            if (p == GreenplumTarget.Phase.AFTER_COMMIT && armed.get()) {
+            if (p == BatchTransaction.Phase.AFTER_COMMIT && armed.get()) {
                 // the COMMIT went through, and its answer is lost with the connection
                 armed.set(false);
                 throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
@@ -137,8 +137,8 @@ class CrashIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GreenplumTarget.Phase.class)
-    void aKeylessTableIsNeverDoubledWhenTheConnectionDiesMidBatch(GreenplumTarget.Phase phase) throws SQLException {
+    @EnumSource(value = BatchTransaction.Phase.class)
+    void aKeylessTableIsNeverDoubledWhenTheConnectionDiesMidBatch(BatchTransaction.Phase phase) throws SQLException {
         List<String> none = List.of();
         MaxwellStream s = new MaxwellStream().createDatabase("music").createTable("music", "bag",
                 List.of(new MaxwellStream.Col("x", "int"), new MaxwellStream.Col("y", "varchar")), none,
@@ -163,7 +163,7 @@ class CrashIT {
                 java.time.Duration.ofMillis(50)).hook(p -> {
                     if (p == phase && kills.get() == 1) {
                         kills.set(2);
-                        if (p == GreenplumTarget.Phase.AFTER_COMMIT) {
+                        if (p == BatchTransaction.Phase.AFTER_COMMIT) {
                             throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
                         }
                         db.terminate(Sessions.backendPid(self.get()));
@@ -191,7 +191,7 @@ class CrashIT {
             ApplyResult r = target.apply(bs.get(1));
             assertThat(kills.get()).as("the connection was killed").isEqualTo(2);
             assertThat(r.retries()).isEqualTo(1);
-            assertThat(r.alreadyApplied()).isEqualTo(phase == GreenplumTarget.Phase.AFTER_COMMIT);
+            assertThat(r.alreadyApplied()).isEqualTo(phase == BatchTransaction.Phase.AFTER_COMMIT);
         }
         // the multiset: 300 + 200 - 50 rows, each image as often as the events say
         Map<String, Integer> expected = new java.util.TreeMap<>();

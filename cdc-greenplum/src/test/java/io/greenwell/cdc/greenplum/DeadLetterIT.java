@@ -69,7 +69,7 @@ class DeadLetterIT {
         AtomicReference<String> seenBeforeCommit = new AtomicReference<>();
         int batches;
         try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).hook(p -> {
-            if (p == GreenplumTarget.Phase.BEFORE_COMMIT && seenBeforeCommit.get() == null) {
+            if (p == BatchTransaction.Phase.BEFORE_COMMIT && seenBeforeCommit.get() == null) {
                 seenBeforeCommit.set(count("SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = 'shop'"));
             }
         }).build()) {

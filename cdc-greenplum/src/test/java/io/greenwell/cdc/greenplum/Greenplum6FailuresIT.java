@@ -99,7 +99,7 @@ class Greenplum6FailuresIT {
         try (FileSource source = FileSource.of(input);
                 GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).retries(60)
                         .retryBackoff(Duration.ofMillis(200), Duration.ofSeconds(2)).hook(p -> {
-                            if (p == GreenplumTarget.Phase.AFTER_COMMIT && commits.incrementAndGet() == 60) {
+                            if (p == BatchTransaction.Phase.AFTER_COMMIT && commits.incrementAndGet() == 60) {
                                 ServerCrashIT.kill(Path.of(datadir), everyProcess);
                                 killed.countDown();
                             }

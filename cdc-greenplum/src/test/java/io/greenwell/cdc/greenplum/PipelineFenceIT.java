@@ -88,7 +88,7 @@ class PipelineFenceIT {
         AtomicInteger commits = new AtomicInteger();
         try (FileSource source = FileSource.of(input);
                 GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).hook(p -> {
-                    if (p == GreenplumTarget.Phase.AFTER_COMMIT) {
+                    if (p == BatchTransaction.Phase.AFTER_COMMIT) {
                         commits.incrementAndGet();
                         if (afterCommit != null) {
                             afterCommit.run();

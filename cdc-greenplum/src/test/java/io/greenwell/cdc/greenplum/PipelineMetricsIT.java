@@ -111,6 +111,7 @@ class PipelineMetricsIT {
         assertThat(registry.get("greenwell.fences").counter().count()).isZero();
         assertThat(registry.get("greenwell.sessions.lost").functionCounter().count()).isZero();
         assertThat(registry.get("greenwell.stream.lock.waits").functionCounter().count()).isZero();
+        assertThat(registry.get("greenwell.maintenance.failures").functionCounter().count()).isZero();
         Gauge open = registry.get("greenwell.pending.bytes").gauge();
         assertThat(open.value()).as("nothing held once every batch committed").isZero();
         assertThat(p.health()).isEqualTo(new Health(true, "finished"));

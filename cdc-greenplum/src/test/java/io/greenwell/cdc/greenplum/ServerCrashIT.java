@@ -44,7 +44,7 @@ class ServerCrashIT {
         AtomicInteger commits = new AtomicInteger();
         long acknowledged;
         try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).retries(0).hook(p -> {
-            if (p == GreenplumTarget.Phase.AFTER_COMMIT && commits.incrementAndGet() == 150) {
+            if (p == BatchTransaction.Phase.AFTER_COMMIT && commits.incrementAndGet() == 150) {
                 kill(data);
             }
         }).build()) {
@@ -107,7 +107,7 @@ class ServerCrashIT {
         try (FileSource source = FileSource.of(input);
                 GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).retries(60)
                         .retryBackoff(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1)).hook(p -> {
-                            if (p == GreenplumTarget.Phase.AFTER_COMMIT && commits.incrementAndGet() == 100) {
+                            if (p == BatchTransaction.Phase.AFTER_COMMIT && commits.incrementAndGet() == 100) {
                                 kill(data);
                                 killed.countDown();
                             }

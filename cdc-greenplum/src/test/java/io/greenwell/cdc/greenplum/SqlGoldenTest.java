@@ -108,6 +108,22 @@ class SqlGoldenTest {
         out.add(Sql.SYNCHRONOUS_COMMIT_NOW);
         out.add(Sql.TRANSACTION_ID);
         out.addAll(Sql.SESSION_RESET);
+        // maintenance
+        MaintenanceSql m = new MaintenanceSql(d);
+        out.add(m.figures());
+        out.add(sql.createMaintenanceTable("greenwell"));
+        out.add(MaintenanceSql.baselines("greenwell"));
+        out.add(MaintenanceSql.deleteBaseline("greenwell"));
+        out.add(MaintenanceSql.insertBaseline("greenwell"));
+        out.add(MaintenanceSql.baselineTableExists());
+        out.add(MaintenanceSql.tableExists());
+        out.add(MaintenanceSql.lockTimeout(1000));
+        out.add(MaintenanceSql.RESET_LOCK_TIMEOUT);
+        for (MaintenanceReport.Action a : MaintenanceReport.Action.values()) {
+            if (a != MaintenanceReport.Action.NONE) {
+                out.add(MaintenanceSql.command(a, "Shop", "all types"));
+            }
+        }
         return out;
     }
 
