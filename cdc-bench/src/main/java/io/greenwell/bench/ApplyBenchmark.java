@@ -3,6 +3,11 @@ package io.greenwell.bench;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
 import io.greenwell.cdc.compact.BatchLimits;
 import io.greenwell.cdc.event.ChangeEvent;
 import io.greenwell.cdc.event.Op;
@@ -15,6 +20,7 @@ import io.greenwell.cdc.greenplum.Maintenance;
 import io.greenwell.cdc.greenplum.SchemaMapping;
 import io.greenwell.cdc.maxwell.MaxwellDecoder;
 import io.greenwell.cdc.pipeline.CdcPipeline;
+import io.greenwell.cdc.rabbitmq.RabbitSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.greenwell.cdc.source.FileSource;
 import java.io.BufferedOutputStream;
@@ -40,6 +46,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -56,6 +64,9 @@ import org.postgresql.copy.CopyIn;
  * java -cp cdc-bench/target/benchmarks.jar io.greenwell.bench.ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50]
  * </pre>
  *
+ * <p>With {@code --rabbitmq-uri URI}, part (r) is the pipeline from a RabbitMQ stream queue: the
+ * workload's records published to a fanout exchange bound to a new stream queue the way Maxwell's
+ * producer does (untimed), then timed from the pipeline's start until the last record is applied.
  * <p>{@code --maintenance off|SECONDS} (with {@code --parts a}) measures bloat: the tables are
  * created first with autovacuum off, Greenwell's maintenance runs every SECONDS (or not at all),
  * and the timed run prints the table's size at the end and the database time (COPY, statements,
@@ -87,6 +98,10 @@ public final class ApplyBenchmark {
     /** The final rows per table: key to the rendered row (as the checks read it back). */
     private final List<Map<Long, String>> expected = new ArrayList<>();
     private final List<Map<Long, String>> warmExpected = new ArrayList<>();
+    private String rabbitUri;
+    /** The stream queue part (r) consumes, declared and filled by its untimed preparation. */
+    private String rabbitQueue;
+    private int rabbitRecords;
     /** {@code --maintenance}: null when not given, 0 for off, else the interval in seconds. */
     private Integer maintenanceSeconds;
 
@@ -110,6 +125,7 @@ public final class ApplyBenchmark {
         String output = null;
         String parts = "a,b,c";
         int baselineEvents = -1;
+        String rabbitUri = null;
         boolean metrics = false;
         boolean synchronousCommit = false;
         String maintenance = null;
@@ -122,12 +138,13 @@ public final class ApplyBenchmark {
                 case "--variant": variant = args[++i]; break;
                 case "--parts": parts = args[++i]; break;
                 case "--baseline-events": baselineEvents = Integer.parseInt(args[++i]); break;
+                case "--rabbitmq-uri": rabbitUri = args[++i]; break;
                 case "--metrics": metrics = true; break;
                 case "--synchronous-commit": synchronousCommit = true; break;
                 case "--maintenance": maintenance = args[++i]; break;
                 case "--batch-events": batchEvents = Integer.parseInt(args[++i]); break;
                 default:
-                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50] [--parts a,b,c] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--maintenance off|SECONDS]");
+                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50] [--parts a,b,c,r] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--maintenance off|SECONDS] [--rabbitmq-uri URI]");
                     System.exit(2);
             }
         }
@@ -144,6 +161,10 @@ public final class ApplyBenchmark {
         ApplyBenchmark bench = new ApplyBenchmark(url, events, variant);
         if (baselineEvents > 0) {
             bench.baselineEvents = Math.min(baselineEvents, events);
+        }
+        bench.rabbitUri = rabbitUri;
+        if (rabbitUri != null && !parts.contains("r")) {
+            parts += ",r";
         }
         bench.metrics = metrics;
         bench.synchronousCommit = synchronousCommit;
@@ -180,16 +201,29 @@ public final class ApplyBenchmark {
             b = part("per-row baseline", this::baseline);
         }
         double[] c = parts.contains("c") ? part("ceiling", this::ceiling) : null;
+        double[] r = null;
+        if (parts.contains("r")) {
+            if (rabbitUri == null) {
+                throw new IllegalArgumentException("part r needs --rabbitmq-uri");
+            }
+            r = part("greenwell from a RabbitMQ stream queue", this::publishToStream, this::fromStream, warmFile, warmExpected, file, expected, events);
+        }
         System.out.println();
         System.out.println("| part | seconds | events/s | state |");
         System.out.println("|---|---|---|---|");
         row("(a) Greenwell: file → pipeline → committed tables", a);
         row("(b) per-row JDBC baseline", b);
         row("(c) ceiling: Jackson tokenize + raw COPY of the final rows", c);
+        row("(r) Greenwell: RabbitMQ stream queue → pipeline → committed tables", r);
         if (a != null && b != null && c != null) {
             boolean ok = a[1] == 1 && b[1] == 1 && c[1] == 1;
             System.out.printf(Locale.ROOT, "greenwell_eps=%d baseline_eps=%d speedup_vs_baseline=%.2f ceiling_over_greenwell=%.3f state_ok=%s%n",
                     Math.round(events / a[0]), Math.round(events / b[0]), b[0] / a[0], c[0] / a[0], ok);
+        }
+        if (r != null && b != null) {
+            System.out.printf(Locale.ROOT, "rabbitmq_stream_eps=%d baseline_eps=%d speedup_vs_baseline=%.2f%s state_ok=%s%n",
+                    Math.round(events / r[0]), Math.round(events / b[0]), b[0] / r[0],
+                    a != null ? String.format(Locale.ROOT, " file_over_stream=%.2f", r[0] / a[0]) : "", r[1] == 1 && b[1] == 1);
         }
     }
 
@@ -213,10 +247,18 @@ public final class ApplyBenchmark {
     /** @return {seconds of the timed run, 1 when its state was right} */
     private double[] part(String name, Part p, Path warm, List<Map<Long, String>> warmRows, Path timed, List<Map<Long, String>> timedRows,
             int n) throws Exception {
+        return part(name, (input, schema) -> { }, p, warm, warmRows, timed, timedRows, n);
+    }
+
+    /** @return {seconds of the timed run, 1 when its state was right}; {@code prepare} runs before each run, untimed */
+    private double[] part(String name, Part prepare, Part p, Path warm, List<Map<Long, String>> warmRows, Path timed,
+            List<Map<Long, String>> timedRows, int n) throws Exception {
         reset("bench_warm");
+        prepare.run(warm, "bench_warm");
         p.run(warm, "bench_warm");
         boolean warmOk = check("bench_warm", warmRows);
         reset("bench_run");
+        prepare.run(timed, "bench_run");
         long t0 = System.nanoTime();
         p.run(timed, "bench_run");
         double secs = (System.nanoTime() - t0) / 1e9;
@@ -262,6 +304,98 @@ public final class ApplyBenchmark {
                 if (maintenanceSeconds != null) {
                     bloat(schema, batches);
                 }
+            }
+        }
+    }
+
+    /** Part (r), untimed: a new stream queue bound to a fanout exchange, and the records published to it as Maxwell's producer does. */
+    private void publishToStream(Path input, String schema) throws Exception {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setUri(rabbitUri);
+        rabbitQueue = "greenwell-bench-" + schema + "-" + System.nanoTime();
+        String exchange = rabbitQueue;
+        long t0 = System.nanoTime();
+        int n = 0;
+        try (com.rabbitmq.client.Connection c = f.newConnection("greenwell-bench"); Channel ch = c.createChannel()) {
+            ch.queueDeclare(rabbitQueue, true, false, false, Map.of("x-queue-type", "stream"));
+            ch.exchangeDeclare(exchange, "fanout", false, true, null);
+            ch.queueBind(rabbitQueue, exchange, "#");
+            ch.confirmSelect();
+            try (InputStream in = Files.newInputStream(input)) {
+                for (byte[] line : lines(in)) {
+                    ch.basicPublish(exchange, schema + "." + tableName(0), null, line);
+                    if (++n % 50_000 == 0) {
+                        ch.waitForConfirmsOrDie(120_000);
+                    }
+                }
+            }
+            ch.waitForConfirmsOrDie(120_000);
+            ch.exchangeDelete(exchange);
+        }
+        rabbitRecords = n;
+        System.out.printf(Locale.ROOT, "  published %,d records to stream queue %s in %.1f s (untimed)%n", n, rabbitQueue, (System.nanoTime() - t0) / 1e9);
+        if (input.equals(file)) {
+            brokerCeiling(f);
+        }
+    }
+
+    /**
+     * The broker's own ceiling, untimed for part (r): a bare AMQP 0-9-1 consumer of the same
+     * stream queue, with the same prefetch, that only counts the deliveries (a multiple
+     * acknowledgement every half prefetch). No source over AMQP 0-9-1 can be faster than this.
+     */
+    private void brokerCeiling(ConnectionFactory f) throws Exception {
+        int prefetch = 5_000;
+        CountDownLatch done = new CountDownLatch(1);
+        try (com.rabbitmq.client.Connection c = f.newConnection("greenwell-bench"); Channel ch = c.createChannel()) {
+            ch.basicQos(prefetch);
+            long t0 = System.nanoTime();
+            long[] count = new long[1];
+            ch.basicConsume(rabbitQueue, false, Map.of("x-stream-offset", "first"), new DefaultConsumer(ch) {
+                @Override
+                public void handleDelivery(String tag, Envelope e, AMQP.BasicProperties p, byte[] body)
+                        throws IOException {
+                    if (++count[0] % (prefetch / 2) == 0) {
+                        ch.basicAck(e.getDeliveryTag(), true);
+                    }
+                    if (count[0] == rabbitRecords) {
+                        done.countDown();
+                    }
+                }
+            });
+            if (!done.await(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("the bare consumer did not get every record");
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "  broker ceiling: a bare AMQP 0-9-1 consumer of the same stream queue, prefetch %,d, counting only:"
+                    + " %.2f s, %,d messages/s (untimed for part r)%n", prefetch, secs, Math.round(rabbitRecords / secs));
+        }
+    }
+
+    /** Part (r), timed: the pipeline from the stream queue until its last record is applied. */
+    private void fromStream(Path input, String schema) throws Exception {
+        RabbitSource source = RabbitSource.builder().uri(rabbitUri).queue(rabbitQueue)
+                .queueType(RabbitSource.QueueType.STREAM).build();
+        try (source; GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).synchronousCommit(synchronousCommit)
+                .schemaMapping(SchemaMapping.builder().mapper(db -> schema).build()).build()) {
+            long[] seen = new long[1];
+            CdcPipeline[] p = new CdcPipeline[1];
+            p[0] = CdcPipeline.builder().name(schema).source(source).target(target)
+                    .batchLimits(new BatchLimits(batchEvents, BatchLimits.DEFAULT.maxBytes(), true)).listener(r -> {
+                seen[0] += r.events();
+                if (seen[0] >= rabbitRecords) {
+                    p[0].stop();
+                }
+            }).build();
+            p[0].run();
+            if (seen[0] != rabbitRecords) {
+                throw new IllegalStateException("applied " + seen[0] + " of " + rabbitRecords + " records");
+            }
+        } finally {
+            ConnectionFactory f = new ConnectionFactory();
+            f.setUri(rabbitUri);
+            try (com.rabbitmq.client.Connection c = f.newConnection("greenwell-bench"); Channel ch = c.createChannel()) {
+                ch.queueDelete(rabbitQueue);
             }
         }
     }

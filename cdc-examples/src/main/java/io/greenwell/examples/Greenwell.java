@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "greenwell", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, version = "greenwell 0.1.0-SNAPSHOT",
         description = "Keeps PostgreSQL and Greenplum tables in step with MySQL, from Maxwell's change events.",
-        subcommands = {DemoCommand.class, ReplayCommand.class, KafkaCommand.class, CheckpointCommand.class, DeadLettersCommand.class,
+        subcommands = {DemoCommand.class, ReplayCommand.class, KafkaCommand.class, RabbitCommand.class, CheckpointCommand.class, DeadLettersCommand.class,
             MaintainCommand.class})
 public final class Greenwell implements Runnable {
 
@@ -76,6 +76,6 @@ public final class Greenwell implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: demo, replay, kafka, checkpoint, dead-letters or maintain");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: demo, replay, kafka, rabbitmq, checkpoint, dead-letters or maintain");
     }
 }

@@ -39,7 +39,7 @@ class ConfigFileTest {
     @Test
     void everyCommandHasHelpAndConfig() {
         List<List<String>> all = commands(Greenwell.commandLine(), List.of(), new ArrayList<>());
-        assertThat(all).contains(List.of(), List.of("demo"), List.of("replay"), List.of("kafka"), List.of("checkpoint"), List.of("dead-letters"));
+        assertThat(all).contains(List.of(), List.of("demo"), List.of("replay"), List.of("kafka"), List.of("rabbitmq"), List.of("checkpoint"), List.of("dead-letters"));
         for (List<String> command : all) {
             List<String> args = new ArrayList<>(command);
             args.add("--help");

@@ -133,6 +133,11 @@ public final class CdcPipeline {
             if (applier.failure != null) {
                 throw applier.failure;
             }
+            // the batches committed while the run ended are told too (a queue acknowledges them)
+            Map<String, Long> committed;
+            while ((committed = applier.committed.poll()) != null) {
+                source.committed(committed);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             applier.abort();

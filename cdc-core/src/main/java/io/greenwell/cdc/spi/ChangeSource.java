@@ -19,7 +19,10 @@ import java.util.Map;
  *       checkpoints and seeks.</li>
  *   <li>{@link #poll} repeatedly; {@link #pause} and {@link #resume} between polls when the
  *       pipeline cannot take more records (a paused source keeps its membership alive but returns
- *       no records); {@link #committed} after each batch the target committed.</li>
+ *       no records); {@link #committed} after each batch the target committed, on this thread,
+ *       in commit order, and for every batch committed before {@link io.greenwell.cdc.pipeline.CdcPipeline#run}
+ *       returns normally (after {@code stop()} too), so that a source that acknowledges after
+ *       commit (a RabbitMQ queue) can acknowledge everything applied before it is closed.</li>
  *   <li>{@link #close} once.</li>
  * </ol>
  *
@@ -81,7 +84,8 @@ public interface ChangeSource extends AutoCloseable {
 
     /**
      * A batch up to these offsets is committed in the target (a Kafka source commits them to Kafka,
-     * for monitoring only: the target's checkpoint is what counts).
+     * for monitoring only: the target's checkpoint is what counts; a RabbitMQ classic or quorum
+     * queue acknowledges the messages up to them). Never called for a batch that did not commit.
      *
      * @param lastOffsets the offset of the last record applied, per stream id; never null
      */

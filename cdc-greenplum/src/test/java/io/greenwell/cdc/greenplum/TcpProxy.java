@@ -13,9 +13,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A TCP relay on loopback in front of a real database server, which a test can cut: while it is
  * down, its connections are closed and new ones are closed as soon as they arrive, as when the
- * server or the network between is gone; once up again it relays as before.
+ * server or the network between is gone; once up again it relays as before. Public for the tests
+ * of other modules (a RabbitMQ broker's connection is cut the same way).
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final ServerSocket server;
     private final String host;
@@ -32,6 +33,16 @@ final class TcpProxy implements AutoCloseable {
         t.start();
     }
 
+    /** @return a relay to any TCP server */
+    public static TcpProxy to(String host, int port) throws IOException {
+        return new TcpProxy(host, port);
+    }
+
+    /** @return the relay's port on loopback */
+    public int port() {
+        return server.getLocalPort();
+    }
+
     /** @return a relay to the server of a {@code jdbc:postgresql://host:port/...} URL */
     static TcpProxy to(String jdbcUrl) throws IOException {
         URI u = URI.create(jdbcUrl.substring("jdbc:".length()));
@@ -45,7 +56,8 @@ final class TcpProxy implements AutoCloseable {
         return jdbcUrl.replaceFirst(java.util.regex.Pattern.quote(authority), "127.0.0.1:" + server.getLocalPort());
     }
 
-    void down() {
+    /** Closes every relayed connection, and each new one as it arrives, until {@link #up}. */
+    public void down() {
         down = true;
         for (Socket s : open) {
             closeQuietly(s);
@@ -57,7 +69,8 @@ final class TcpProxy implements AutoCloseable {
         return down;
     }
 
-    void up() {
+    /** Relays new connections again. */
+    public void up() {
         down = false;
     }
 
