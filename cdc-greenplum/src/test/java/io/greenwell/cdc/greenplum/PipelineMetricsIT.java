@@ -52,6 +52,29 @@ class PipelineMetricsIT {
         db.close();
     }
 
+    /** A target through the relay that retries for as long as a test needs. */
+    private static GreenplumTarget patientTarget(TcpProxy proxy) {
+        return GreenplumTarget.builder().jdbcUrl(proxy.url(db.url())).retries(1_000).retryBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
+                .build();
+    }
+
+    /** Waits until the health is down, and checks its reason; brings the relay up, and checks the run ends well. */
+    private static void downThenUp(CdcPipeline p, TcpProxy proxy, String reason) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (p.health().up() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Health down = p.health();
+        assertThat(down.up()).as("down while the database cannot be reached").isFalse();
+        assertThat(down.reason()).startsWith(reason);
+        proxy.up();
+        assertThat(p.await(Duration.ofSeconds(60))).as("the run ends once the database is back").isNotNull();
+        assertThat(p.health()).isEqualTo(new Health(true, "finished"));
+        try (Connection c = db.connect()) {
+            assertThat(Scenarios.differences(Scenarios.expectedRows("music"), Scenarios.actualRows(c, "music"))).isEmpty();
+        }
+    }
+
     private static double events(MeterRegistry r, String stream, String outcome) {
         return r.get("greenwell.events").tag("pipeline", "m").tag("stream", stream).tag("outcome", outcome).counter().count();
     }
@@ -127,10 +150,7 @@ class PipelineMetricsIT {
         db.dropSchemas("music", "greenwell");
         AtomicInteger batches = new AtomicInteger();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (TcpProxy proxy = TcpProxy.to(db.url());
-                GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(proxy.url(db.url())).retries(1_000)
-                        .retryBackoff(Duration.ofMillis(20), Duration.ofMillis(200)).build();
-                FileSource source = FileSource.of(input)) {
+        try (TcpProxy proxy = TcpProxy.to(db.url()); GreenplumTarget target = patientTarget(proxy); FileSource source = FileSource.of(input)) {
             CdcPipeline p = CdcPipeline.builder().name("h").source(source).target(target).batchLimits(new BatchLimits(5, 64L << 20, true))
                     .healthThreshold(Duration.ofMillis(500)).meterRegistry(registry)
                     .listener(r -> {
@@ -139,25 +159,10 @@ class PipelineMetricsIT {
                         }
                     }).build();
             p.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!proxy.isDown() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            while (p.health().up() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            Health down = p.health();
-            assertThat(down.up()).as("down while the database cannot be reached").isFalse();
-            assertThat(down.reason()).startsWith("a batch has not committed for");
-            proxy.up();
-            assertThat(p.await(Duration.ofSeconds(60))).as("the run ends once the database is back").isNotNull();
-            assertThat(p.health()).isEqualTo(new Health(true, "finished"));
+            downThenUp(p, proxy, "a batch has not committed for");
         }
         assertThat(registry.get("greenwell.sessions.lost").functionCounter().count()).as("the session the proxy cut").isPositive();
         assertThat(registry.get("greenwell.retries").counter().count()).isPositive();
-        try (Connection c = db.connect()) {
-            assertThat(Scenarios.differences(Scenarios.expectedRows("music"), Scenarios.actualRows(c, "music"))).isEmpty();
-        }
     }
 
     @Test
@@ -165,26 +170,11 @@ class PipelineMetricsIT {
         Path input = dir.resolve("music.jsonl");
         Files.write(input, Scenarios.resource(MUSIC));
         db.dropSchemas("music", "greenwell");
-        try (TcpProxy proxy = TcpProxy.to(db.url());
-                GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(proxy.url(db.url())).retries(1_000)
-                        .retryBackoff(Duration.ofMillis(20), Duration.ofMillis(200)).build();
-                FileSource source = FileSource.of(input)) {
+        try (TcpProxy proxy = TcpProxy.to(db.url()); GreenplumTarget target = patientTarget(proxy); FileSource source = FileSource.of(input)) {
             proxy.down();
             CdcPipeline p = CdcPipeline.builder().name("c").source(source).target(target).healthThreshold(Duration.ofMillis(500)).build();
             p.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (p.health().up() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            Health down = p.health();
-            assertThat(down.up()).as("down while the database cannot be reached at the start").isFalse();
-            assertThat(down.reason()).startsWith("the checkpoints have not been read for");
-            proxy.up();
-            assertThat(p.await(Duration.ofSeconds(60))).isNotNull();
-            assertThat(p.health()).isEqualTo(new Health(true, "finished"));
-        }
-        try (Connection c = db.connect()) {
-            assertThat(Scenarios.differences(Scenarios.expectedRows("music"), Scenarios.actualRows(c, "music"))).isEmpty();
+            downThenUp(p, proxy, "the checkpoints have not been read for");
         }
     }
 }
