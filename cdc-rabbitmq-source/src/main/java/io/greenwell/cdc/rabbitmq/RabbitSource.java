@@ -370,6 +370,10 @@ public final class RabbitSource implements ChangeSource {
         try (Channel ch = c.createChannel()) {
             declareTopology(ch);
         } catch (IOException | RuntimeException e) {
+            if (queueNotUpYet(e)) {
+                // right after the broker started, a durable queue's leader may not run yet: try again
+                throw new IOException("queue " + queue + " is not available yet: " + shutdownOf(e).getMessage(), e);
+            }
             refusedOrBroken(e, "declaring the topology of queue " + queue);
         }
         log.info("connected to RabbitMQ at {}", endpoint);
@@ -428,6 +432,20 @@ public final class RabbitSource implements ChangeSource {
             return;
         }
         throw new CdcException(what + " failed on RabbitMQ at " + endpoint + ": " + e.getMessage(), e);
+    }
+
+    /**
+     * Whether a refusal says that the queue exists but its home node does not serve it yet (404,
+     * "home node ... is down or inaccessible"), as for a while after the broker started again.
+     */
+    private static boolean queueNotUpYet(Throwable e) {
+        ShutdownSignalException s = shutdownOf(e);
+        if (s == null || s.isHardError() || !(s.getReason() instanceof AMQP.Channel.Close)) {
+            return false;
+        }
+        AMQP.Channel.Close close = (AMQP.Channel.Close) s.getReason();
+        return close.getReplyCode() == AMQP.NOT_FOUND && close.getReplyText() != null
+                && close.getReplyText().contains("is down or inaccessible");
     }
 
     private static ShutdownSignalException shutdownOf(Throwable e) {
