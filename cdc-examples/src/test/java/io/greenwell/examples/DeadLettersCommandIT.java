@@ -1,5 +1,6 @@
 package io.greenwell.examples;
 
+import static io.greenwell.cdc.greenplum.MaxwellStream.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.greenwell.cdc.greenplum.MaxwellStream;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -41,13 +41,6 @@ class DeadLettersCommandIT {
         db.close();
     }
 
-    private static Map<String, Object> row(Object... kv) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            r.put((String) kv[i], kv[i + 1]);
-        }
-        return r;
-    }
 
     @Test
     void retryAppliesTheFixedLettersAndKeepsTheOther() throws Exception {

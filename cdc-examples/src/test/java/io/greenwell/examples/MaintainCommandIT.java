@@ -1,5 +1,6 @@
 package io.greenwell.examples;
 
+import static io.greenwell.cdc.greenplum.MaxwellStream.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.greenwell.cdc.greenplum.MaxwellStream;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -43,13 +43,6 @@ class MaintainCommandIT {
         db.close();
     }
 
-    private static Map<String, Object> row(Object... kv) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            r.put((String) kv[i], kv[i + 1]);
-        }
-        return r;
-    }
 
     /** @return {@code vacuum_count|analyze_count} of shop.t */
     private static String counts() throws SQLException {

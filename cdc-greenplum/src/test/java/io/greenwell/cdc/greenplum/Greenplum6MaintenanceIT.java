@@ -54,7 +54,7 @@ class Greenplum6MaintenanceIT {
         for (String t : List.of("a", "b", "c", "d")) {
             s.createTable(DB, t, List.of(new MaxwellStream.Col("id", "int"), new MaxwellStream.Col("v", "int")), PK,
                     "CREATE TABLE " + t + " (id int PRIMARY KEY, v int)");
-            s.begin().insert(DB, t, PK, TableLayoutIT.row("id", 1, "v", 1)).commit();
+            s.begin().insert(DB, t, PK, MaxwellStream.row("id", 1, "v", 1)).commit();
         }
         List<Scenarios.Record> records = s.records();
         // sessions that end drop their temporary staging tables: dead catalog rows on every segment

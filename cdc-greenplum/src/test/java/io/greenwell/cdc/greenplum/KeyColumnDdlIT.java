@@ -47,18 +47,18 @@ class KeyColumnDdlIT {
         List<String> expected = new ArrayList<>();
         s.begin();
         for (int i = 1; i <= 60; i++) {
-            s.insert(DB, "t", id, TableLayoutIT.row("id", i, "v", "v" + i));
+            s.insert(DB, "t", id, MaxwellStream.row("id", i, "v", "v" + i));
             expected.add(i + "|v" + i);
         }
         s.commit();
         s.alterTable(DB, "t", asInt, id, asBigint, id, "ALTER TABLE t MODIFY id bigint NOT NULL");
-        s.insert(DB, "t", id, TableLayoutIT.row("id", 5_000_000_000L, "v", "big"));
+        s.insert(DB, "t", id, MaxwellStream.row("id", 5_000_000_000L, "v", "big"));
         expected.add("5000000000|big");
         s.alterTable(DB, "t", asBigint, id, asText, id, "ALTER TABLE t MODIFY id varchar(20) NOT NULL");
-        s.insert(DB, "t", id, TableLayoutIT.row("id", "abc", "v", "text"));
+        s.insert(DB, "t", id, MaxwellStream.row("id", "abc", "v", "text"));
         expected.add("abc|text");
         s.alterTable(DB, "t", asText, id, asText, v, "ALTER TABLE t DROP PRIMARY KEY, ADD PRIMARY KEY (v)");
-        s.update(DB, "t", v, TableLayoutIT.row("id", "moved", "v", "v7"), TableLayoutIT.row("id", "7"));
+        s.update(DB, "t", v, MaxwellStream.row("id", "moved", "v", "v7"), MaxwellStream.row("id", "7"));
         expected.set(6, "moved|v7");
         for (int batch : new int[] {1, Integer.MAX_VALUE}) {
             db.dropSchemas(DB, "greenwell");

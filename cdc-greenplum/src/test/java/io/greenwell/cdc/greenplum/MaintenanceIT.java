@@ -63,7 +63,7 @@ class MaintenanceIT {
             for (int i = 0; i < rows; i += 100) {
                 s.begin();
                 for (int id = i; id < i + 100; id++) {
-                    s.insert(DB, t, PK, TableLayoutIT.row("id", id, "v", 0));
+                    s.insert(DB, t, PK, MaxwellStream.row("id", id, "v", 0));
                 }
                 s.commit();
             }
@@ -73,7 +73,7 @@ class MaintenanceIT {
                 for (int i = 0; i < rows; i += 100) {
                     s.begin();
                     for (int id = i; id < i + 100; id++) {
-                        s.update(DB, t, PK, TableLayoutIT.row("id", id, "v", round), TableLayoutIT.row("v", round - 1));
+                        s.update(DB, t, PK, MaxwellStream.row("id", id, "v", round), MaxwellStream.row("v", round - 1));
                     }
                     s.commit();
                 }
@@ -214,7 +214,7 @@ class MaintenanceIT {
             int split = s.size();
             s.begin();
             for (int id = 0; id < 500; id++) {
-                s.update(DB, "other", PK, TableLayoutIT.row("id", id, "v", 9), TableLayoutIT.row("v", 2));
+                s.update(DB, "other", PK, MaxwellStream.row("id", id, "v", 9), MaxwellStream.row("v", 2));
             }
             List<Scenarios.Record> all = s.commit().records();
             List<Scenarios.Record> first = all.subList(0, split);

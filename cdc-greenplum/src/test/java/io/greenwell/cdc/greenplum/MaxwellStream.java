@@ -16,6 +16,15 @@ import java.util.Map;
  */
 public final class MaxwellStream {
 
+    /** @return a row image from column, value, column, value, ... in that order */
+    public static Map<String, Object> row(Object... kv) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();

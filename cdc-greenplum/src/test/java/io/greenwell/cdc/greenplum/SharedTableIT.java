@@ -49,14 +49,14 @@ class SharedTableIT {
                 int id = 2 * rnd.nextInt(300) + parity;
                 int v = rnd.nextInt(1_000_000);
                 if (!model.containsKey(id)) {
-                    s.insert(DB, "t", PK, TableLayoutIT.row("id", id, "v", v));
+                    s.insert(DB, "t", PK, MaxwellStream.row("id", id, "v", v));
                     model.put(id, id + "|" + v);
                 } else if (rnd.nextInt(4) == 0) {
-                    s.delete(DB, "t", PK, TableLayoutIT.row("id", id, "v", Integer.parseInt(model.get(id).split("\\|")[1])));
+                    s.delete(DB, "t", PK, MaxwellStream.row("id", id, "v", Integer.parseInt(model.get(id).split("\\|")[1])));
                     model.remove(id);
                 } else {
-                    s.update(DB, "t", PK, TableLayoutIT.row("id", id, "v", v),
-                            TableLayoutIT.row("v", Integer.parseInt(model.get(id).split("\\|")[1])));
+                    s.update(DB, "t", PK, MaxwellStream.row("id", id, "v", v),
+                            MaxwellStream.row("v", Integer.parseInt(model.get(id).split("\\|")[1])));
                     model.put(id, id + "|" + v);
                 }
             }

@@ -1,5 +1,6 @@
 package io.greenwell.cdc.greenplum;
 
+import static io.greenwell.cdc.greenplum.MaxwellStream.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
@@ -123,13 +124,6 @@ abstract class TableLayoutIT {
         return rows;
     }
 
-    static Map<String, Object> row(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
-    }
 
     /** Replays the stream with MINIMAL images allowed (the partial update) and compares the whole tables. */
     void replayAndCompare(GreenplumTarget target) throws SQLException {
