@@ -14,6 +14,7 @@ import io.greenwell.cdc.spi.Checkpoint;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -65,6 +66,9 @@ final class BatchTransaction {
             p.locks().releaseAll(c);
             p.checkpoints().ensureTables(c, p.catalog());
             Map<String, Checkpoint> loaded = p.checkpoints().load(c, pipeline);
+            if (p.archive() != null) {
+                p.archive().load(c, p.catalog(), pipeline);
+            }
             session.stats().deadLettersStored = DeadLetter.count(c, p.sql(), p.catalog(), p.checkpoints().schema(), pipeline);
             c.commit();
             return loaded;
@@ -110,7 +114,10 @@ final class BatchTransaction {
         Set<TableId> refusedTables = new HashSet<>();
         Origins origins = batch.origins();
         Map<String, Long> filteredBy = new HashMap<>();
+        // what the archive leaves out: events not applied (dead letters, tables not replicated)
+        BitSet unarchived = new BitSet();
         for (Rejected r : batch.rejected()) {
+            unarchived.set(r.source());
             if (r.event() instanceof RowChange && !mapping.includes(((RowChange) r.event()).table())) {
                 filtered++;
                 count(filteredBy, origins.stream(r.source()), 1);
@@ -130,11 +137,19 @@ final class BatchTransaction {
                 for (TableChanges tc : excluded) {
                     filtered += tc.size();
                     for (NetChange n : netChanges(tc)) {
+                        for (int seq : n.sources()) {
+                            unarchived.set(seq);
+                        }
                         long copies = n instanceof NetChange.KeylessDelta ? ((NetChange.KeylessDelta) n).count() : 1;
                         count(filteredBy, origins.stream(n.sources()[0]), copies);
                     }
                 }
                 for (Isolator.Poisoned p : poisoned) {
+                    for (NetChange n : netChanges(p.unit().changes())) {
+                        for (int seq : n.sources()) {
+                            unarchived.set(seq);
+                        }
+                    }
                     deadLetter(p.unit().changes(), p.error(), origins, dead);
                     refusedTables.add(p.unit().changes().table());
                 }
@@ -157,6 +172,7 @@ final class BatchTransaction {
                 if (!mapping.includes(table)) {
                     filtered++;
                     int source = start ? ((NetBatch.BootstrapStart) step).source() : ((NetBatch.BootstrapComplete) step).source();
+                    unarchived.set(source);
                     count(filteredBy, origins.stream(source), 1);
                 } else if (start) {
                     parts.bootstraps().start(c, table);
@@ -169,12 +185,18 @@ final class BatchTransaction {
         long t0 = System.nanoTime();
         long now = System.currentTimeMillis();
         DeadLetter.write(c, parts.sql(), checkpoints.schema(), checkpoints.pipeline(), dead, now);
+        if (parts.archive() != null) {
+            parts.archive().write(c, checkpoints.pipeline(), batch, unarchived, checkpoints, now);
+        }
         checkpoints.write(c, batch, now);
         hook.at(Phase.BEFORE_COMMIT);
         c.commit();
         hook.at(Phase.AFTER_COMMIT);
         checkpoints.committed();
         changes.endTransaction(true);
+        if (parts.archive() != null) {
+            parts.archive().committed();
+        }
         session.stats().deadLetters(dead.size());
         if (!dead.isEmpty()) {
             log.warn("{} events of the batch went to the dead letters; the first: {}", dead.size(), dead.get(0).error());

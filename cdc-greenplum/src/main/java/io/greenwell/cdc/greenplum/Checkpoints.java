@@ -173,6 +173,15 @@ final class Checkpoints {
         fenceValid = false;
     }
 
+    /**
+     * @param stream a stream id, never null
+     * @return the offset of its checkpoint as this instance read or committed it, or null when it has none
+     */
+    Long offsetOf(String stream) {
+        Stored s = fence.get(stream);
+        return s == null ? null : s.offset;
+    }
+
     /** The open transaction committed: its checkpoints are the fence now. */
     void committed() {
         fence.putAll(pending);

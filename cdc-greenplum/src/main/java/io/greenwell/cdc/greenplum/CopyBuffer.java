@@ -144,6 +144,52 @@ final class CopyBuffer {
         }
     }
 
+    /**
+     * Writes a JSON text held as UTF-8 bytes, escaped for COPY, without its {@code \u0000} escapes
+     * (PostgreSQL's {@code jsonb} cannot hold U+0000; the target strips it from text by default).
+     * An escape is read as a pair, so {@code \\u0000} (a backslash, then the text {@code u0000}) stays.
+     */
+    void jsonWithoutNul(byte[] b, int off, int n) {
+        ensure(n * 2);
+        int end = off + n;
+        for (int i = off; i < end; i++) {
+            byte c = b[i];
+            switch (c) {
+                case '\\':
+                    if (i + 5 < end && b[i + 1] == 'u' && b[i + 2] == '0' && b[i + 3] == '0' && b[i + 4] == '0' && b[i + 5] == '0') {
+                        i += 5;
+                    } else {
+                        buf[len++] = '\\';
+                        buf[len++] = '\\';
+                        if (i + 1 < end) {
+                            i++;
+                            if (b[i] == '\\') {
+                                buf[len++] = '\\';
+                                buf[len++] = '\\';
+                            } else {
+                                buf[len++] = b[i];
+                            }
+                        }
+                    }
+                    break;
+                case '\t':
+                    buf[len++] = '\\';
+                    buf[len++] = 't';
+                    break;
+                case '\n':
+                    buf[len++] = '\\';
+                    buf[len++] = 'n';
+                    break;
+                case '\r':
+                    buf[len++] = '\\';
+                    buf[len++] = 'r';
+                    break;
+                default:
+                    buf[len++] = c;
+            }
+        }
+    }
+
     /** Writes bytes as a bytea hex literal, escaped for COPY ({@code \\x0a1b...}). */
     void byteaHex(byte[] bytes) {
         ensure(3 + bytes.length * 2);

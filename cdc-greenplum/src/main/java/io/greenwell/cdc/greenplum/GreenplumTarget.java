@@ -65,7 +65,7 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
         TargetSession.Opener opener = TargetSession.opener(b.dataSource, b.url, b.properties);
         this.session = new TargetSession(opener, new TargetSession.Settings(b.dialect, b.mapping, b.controlSchema, policies,
                 new TypeMap.Options(b.tinyint1AsBoolean, b.bit1AsBoolean, b.jsonb), Map.copyOf(b.ddlPolicies), b.synchronousCommit,
-                b.streamLockWait, b.retries, b.retryBackoff, b.maxRetryBackoff));
+                b.streamLockWait, b.retries, b.retryBackoff, b.maxRetryBackoff, b.archive, b.archiveRetention));
         this.shapes = new TableShapes(opener, b.mapping, policies);
         this.batches = new BatchTransaction(session, b.mapping, b.deadLetters, b.hook);
         this.retry = new DeadLetterRetry(session, batches, shapes, b.mapping);
@@ -101,13 +101,10 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
     /**
      * {@inheritDoc}
      *
-     * <p>Transient failures (see {@link ApplyException#isTransient()}) are retried here, with a doubling pause, up to
-     * {@link Builder#retries} times; each retry opens a new connection when the old one is gone and first settles
-     * whether the failed attempt committed. First, the session takes the lock of every stream of the batch it does not
-     * hold yet, waiting up to {@link Builder#streamLockWait} for another session to let one go.
-     *
-     * @throws ApplyException with SQLSTATE 55P03 (not transient) when another instance of the pipeline holds one of
-     *     the batch's streams; the message names the pipeline, the stream and the holder
+     * <p>Transient failures ({@link ApplyException#isTransient()}) are retried up to {@link Builder#retries} times with
+     * a doubling pause, on a new connection when the old one is gone, after settling whether the failed attempt
+     * committed. First the session takes the lock of every stream of the batch it does not hold yet, waiting up to
+     * {@link Builder#streamLockWait}; SQLSTATE 55P03 (not transient) when another instance holds one, naming it.
      */
     @Override
     public ApplyResult apply(NetBatch batch) {
@@ -226,6 +223,8 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
         private boolean synchronousCommit;
         private Duration streamLockWait = Duration.ofSeconds(60);
         private Maintenance maintenance;
+        private boolean archive;
+        private Duration archiveRetention;
 
         private Builder() {}
 
@@ -422,6 +421,30 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
          */
         public Builder maintenance(Maintenance maintenance) {
             this.maintenance = maintenance;
+            return this;
+        }
+
+        /**
+         * @param on true: every event of a batch that applies (rows, DDL, bootstrap markers; not the dead letters) is
+         *     kept in the control schema's {@code event_archive}, in the batch's transaction, for {@link ChangeArchive};
+         *     default false
+         * @return this builder
+         */
+        public Builder archive(boolean on) {
+            this.archive = on;
+            return this;
+        }
+
+        /**
+         * @param retention how long the archive keeps an event: its day partitions are dropped once they ended longer
+         *     ago; null (the default) keeps everything
+         * @return this builder
+         */
+        public Builder archiveRetention(Duration retention) {
+            if (retention != null && (retention.isNegative() || retention.isZero())) {
+                throw new IllegalArgumentException("the archive's retention must be positive: " + retention);
+            }
+            this.archiveRetention = retention;
             return this;
         }
 

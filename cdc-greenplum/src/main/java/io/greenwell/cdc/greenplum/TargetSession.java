@@ -52,12 +52,12 @@ final class TargetSession {
 
     /** What the target's work is made of, for the session's dialect. */
     record Parts(Dialect dialect, Sql sql, Catalog catalog, ChangesApplier changes, Isolator isolator, SchemaApplier schemas,
-            Checkpoints checkpoints, StreamLocks locks, Bootstraps bootstraps) {}
+            Checkpoints checkpoints, StreamLocks locks, Bootstraps bootstraps, ArchiveWriter archive) {}
 
     /** How the session is set up and retried; see {@link GreenplumTarget.Builder}. */
     record Settings(Dialect dialect, SchemaMapping mapping, String controlSchema, ValueWriter.Policies policies, TypeMap.Options types,
             Map<SchemaChange.Kind, DdlPolicy> ddlPolicies, boolean synchronousCommit, Duration streamLockWait, int retries,
-            Duration retryBackoff, Duration maxRetryBackoff) {}
+            Duration retryBackoff, Duration maxRetryBackoff, boolean archive, Duration archiveRetention) {}
 
     private final Opener opener;
     private final Settings settings;
@@ -181,10 +181,16 @@ final class TargetSession {
             parts.checkpoints().inDoubt();
             parts.changes().reset();
             parts.catalog().clear();
+            if (parts.archive() != null) {
+                parts.archive().reset();
+            }
             closeQuietly();
         } else {
             parts.checkpoints().rolledBack();
             parts.changes().endTransaction(false);
+            if (parts.archive() != null) {
+                parts.archive().rolledBack();
+            }
             // DDL of the failed transaction was rolled back with it
             parts.catalog().clear();
         }
@@ -243,7 +249,8 @@ final class TargetSession {
         SchemaApplier schemas = new SchemaApplier(sql, catalog, settings.mapping(), settings.types(), settings.ddlPolicies());
         String control = Names.target(settings.controlSchema());
         return new Parts(d, sql, catalog, changes, new Isolator(changes), schemas, new Checkpoints(sql, control),
-                new StreamLocks(sql, control, settings.streamLockWait(), stats), new Bootstraps(sql, catalog, schemas, control));
+                new StreamLocks(sql, control, settings.streamLockWait(), stats), new Bootstraps(sql, catalog, schemas, control),
+                settings.archive() ? new ArchiveWriter(d, control, settings.archiveRetention()) : null);
     }
 
     /**

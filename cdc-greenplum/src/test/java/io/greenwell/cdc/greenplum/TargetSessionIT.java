@@ -45,7 +45,7 @@ class TargetSessionIT {
     private static TargetSession session(int retries) {
         TargetSession.Settings settings = new TargetSession.Settings(null, SchemaMapping.DEFAULT, "greenwell",
                 new ValueWriter.Policies(CopyBuffer.Nul.STRIP, true), new TypeMap.Options(false, false, true), Map.of(), false,
-                Duration.ofSeconds(1), retries, Duration.ofMillis(1), Duration.ofMillis(4));
+                Duration.ofSeconds(1), retries, Duration.ofMillis(1), Duration.ofMillis(4), false, null);
         return new TargetSession(() -> DriverManager.getConnection(db.url()), settings);
     }
 

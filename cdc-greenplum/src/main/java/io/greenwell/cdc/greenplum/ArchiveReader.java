@@ -1,0 +1,313 @@
+package io.greenwell.cdc.greenplum;
+
+import io.greenwell.cdc.event.TableId;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The queries of the change archive: events by selection, a row's history, the coverage of a
+ * point, the barriers after it, and the events after it newest first. Events are ordered as they
+ * applied: by binlog position (file, offset, then {@code xoffset}, the commit row last), then by
+ * stream and offset, which orders events without positions.
+ *
+ * <p>Invariants: stateless apart from the schema; every method runs on the caller's connection
+ * and transaction, and reads only.
+ */
+final class ArchiveReader {
+
+    /** Called with each event of a scan; a scan may hold many, so they are never all kept. */
+    @FunctionalInterface
+    interface EventSink {
+        void accept(ArchivedEvent event) throws SQLException;
+    }
+
+    private static final String COLUMNS = "\"pipeline\", \"stream\", \"stream_offset\", \"ts\", \"server_id\", \"binlog_file\", \"binlog_pos\","
+            + " \"xoffset\", \"gtid\", \"xid\", \"commit\", \"database_name\", \"table_name\", \"type\", \"primary_key_columns\"::text,"
+            + " \"data\"::text, \"old\"::text, \"ddl\", \"def\"::text";
+    static final String ORDER = " ORDER BY \"binlog_file\", \"binlog_pos\", \"xoffset\" NULLS LAST, \"stream\", \"stream_offset\"";
+    static final String REVERSE = " ORDER BY \"binlog_file\" DESC, \"binlog_pos\" DESC, \"xoffset\" DESC NULLS FIRST, \"stream\" DESC,"
+            + " \"stream_offset\" DESC";
+    private static final String ROWS = "\"type\" IN ('insert', 'update', 'delete')";
+
+    private final String schema;
+    private final String archive;
+
+    ArchiveReader(String schema) {
+        this.schema = schema;
+        this.archive = Names.qualify(schema, ArchiveSql.TABLE);
+    }
+
+    /** @return the events of a selection, oldest first */
+    List<ArchivedEvent> select(Connection c, ChangeArchive.Selection s) throws SQLException {
+        StringBuilder where = new StringBuilder("TRUE");
+        List<Object> params = new ArrayList<>();
+        if (s.pipeline() != null) {
+            where.append(" AND \"pipeline\" = ?");
+            params.add(s.pipeline());
+        }
+        if (s.xid() != null) {
+            where.append(" AND \"xid\" = ?");
+            params.add(new BigDecimal(s.xid()));
+        }
+        if (s.since() != null) {
+            where.append(" AND \"ts\" >= ?");
+            params.add(Timestamp.from(s.since()));
+        }
+        if (s.until() != null) {
+            where.append(" AND \"ts\" <= ?");
+            params.add(Timestamp.from(s.until()));
+        }
+        if (!s.tables().isEmpty()) {
+            where.append(" AND (");
+            for (int i = 0; i < s.tables().size(); i++) {
+                where.append(i == 0 ? "" : " OR ").append("(\"database_name\" = ? AND \"table_name\" = ?)");
+                params.add(s.tables().get(i).database());
+                params.add(s.tables().get(i).table());
+            }
+            where.append(")");
+        }
+        List<ArchivedEvent> out = new ArrayList<>();
+        scan(c, where.toString(), params, ORDER, out::add);
+        return out;
+    }
+
+    /**
+     * The row changes of a table that touch one row, following its key through key changes: the
+     * events whose image before or after holds one of the keys known, again until no new key turns up.
+     */
+    List<ArchivedEvent> rowHistory(Connection c, TableId table, Map<String, String> key, java.time.Instant since, java.time.Instant until)
+            throws SQLException {
+        List<String> columns = new ArrayList<>(key.keySet());
+        Set<List<String>> keys = new LinkedHashSet<>();
+        keys.add(new ArrayList<>(key.values()));
+        List<ArchivedEvent> found = List.of();
+        for (int round = 0; round < 1_000; round++) {
+            StringBuilder where = new StringBuilder("\"database_name\" = ? AND \"table_name\" = ? AND " + ROWS);
+            List<Object> params = new ArrayList<>(List.of(table.database(), table.table()));
+            if (since != null) {
+                where.append(" AND \"ts\" >= ?");
+                params.add(Timestamp.from(since));
+            }
+            if (until != null) {
+                where.append(" AND \"ts\" <= ?");
+                params.add(Timestamp.from(until));
+            }
+            where.append(" AND (");
+            boolean first = true;
+            for (List<String> k : keys) {
+                for (String image : List.of("\"data\" ->> ?", "coalesce(\"old\" ->> ?, \"data\" ->> ?)")) {
+                    where.append(first ? "(" : " OR (");
+                    first = false;
+                    for (int i = 0; i < columns.size(); i++) {
+                        where.append(i == 0 ? "" : " AND ").append(image).append(" = ?");
+                        params.add(columns.get(i));
+                        if (image.startsWith("coalesce")) {
+                            params.add(columns.get(i));
+                        }
+                        params.add(k.get(i));
+                    }
+                    where.append(')');
+                }
+            }
+            where.append(')');
+            List<ArchivedEvent> events = new ArrayList<>();
+            scan(c, where.toString(), params, ORDER, events::add);
+            found = events;
+            int before = keys.size();
+            for (ArchivedEvent e : events) {
+                Map<String, String> data = JsonMembers.of(e.data());
+                Map<String, String> old = JsonMembers.of(e.old());
+                List<String> after = new ArrayList<>();
+                List<String> prior = new ArrayList<>();
+                for (String col : columns) {
+                    after.add(JsonMembers.text(data.get(col)));
+                    prior.add(JsonMembers.text(old.containsKey(col) ? old.get(col) : data.get(col)));
+                }
+                if (keys.contains(after) || keys.contains(prior)) {
+                    keys.add(after);
+                    keys.add(prior);
+                }
+            }
+            if (keys.size() == before) {
+                break;
+            }
+        }
+        return found;
+    }
+
+    /** @return the pipelines that archived events of a table */
+    Set<String> pipelinesOf(Connection c, TableId table) throws SQLException {
+        Set<String> out = new LinkedHashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT \"pipeline\" FROM " + archive
+                + " WHERE \"database_name\" = ? AND \"table_name\" = ?")) {
+            ps.setString(1, table.database());
+            ps.setString(2, table.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Checks that the archive holds every event after a point of every stream of these pipelines:
+     * each stream's coverage reaches its checkpoint (nothing applied since without the archive),
+     * and the first event it holds lies at or before the point (or it holds the stream from its start).
+     *
+     * @throws ChangeArchive.ArchiveGapException naming the stream and what is missing
+     */
+    void checkCoverage(Connection c, Set<String> pipelines, ArchivePoint at) throws SQLException {
+        for (String pipeline : pipelines) {
+            Map<String, Long> checkpoints = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT \"stream\", \"offset\" FROM " + Names.qualify(schema, "checkpoint")
+                    + " WHERE \"pipeline\" = ?")) {
+                ps.setString(1, pipeline);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        checkpoints.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            Set<String> covered = new HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT \"stream\", \"since_offset\", \"last_offset\" FROM "
+                    + Names.qualify(schema, ArchiveSql.COVERAGE) + " WHERE \"pipeline\" = ?")) {
+                ps.setString(1, pipeline);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String stream = rs.getString(1);
+                        long since = rs.getLong(2);
+                        boolean fromStart = rs.wasNull();
+                        long last = rs.getLong(3);
+                        covered.add(stream);
+                        Long at0 = checkpoints.get(stream);
+                        if (at0 == null || at0 != last) {
+                            throw new ChangeArchive.ArchiveGapException("the archive of stream " + stream + " of pipeline " + pipeline
+                                    + " ends at offset " + last + ", but the pipeline applied up to " + at0
+                                    + " (batches applied without the archive, or a checkpoint reset): the table now is not the archive's");
+                        }
+                        if (!fromStart) {
+                            checkStart(c, pipeline, stream, since, at);
+                        }
+                    }
+                }
+            }
+            for (String stream : checkpoints.keySet()) {
+                if (!covered.contains(stream)) {
+                    throw new ChangeArchive.ArchiveGapException("stream " + stream + " of pipeline " + pipeline
+                            + " was never applied with the archive on: its changes are not archived");
+                }
+            }
+        }
+    }
+
+    /** The first event a stream's coverage holds must lie at or before the point. */
+    private void checkStart(Connection c, String pipeline, String stream, long since, ArchivePoint at) throws SQLException {
+        List<ArchivedEvent> first = new ArrayList<>();
+        scan(c, "\"pipeline\" = ? AND \"stream\" = ? AND \"stream_offset\" > ?", List.of(pipeline, stream, since),
+                " ORDER BY \"stream_offset\" LIMIT 1", first::add);
+        if (first.isEmpty()) {
+            return;
+        }
+        ArchivedEvent e = first.get(0);
+        boolean before;
+        if (at.time() != null) {
+            before = !e.time().isAfter(at.time());
+        } else if (e.binlogFile() == null) {
+            throw new ChangeArchive.ArchiveGapException("the archive of stream " + stream + " has no binlog positions"
+                    + " (Maxwell's output_binlog_position is off): give a time instead of " + at);
+        } else {
+            int f = e.binlogFile().compareTo(at.binlogFile());
+            before = f < 0 || (f == 0 && e.binlogPosition() <= at.binlogPosition());
+        }
+        if (!before) {
+            throw new ChangeArchive.ArchiveGapException("the archive of stream " + stream + " of pipeline " + pipeline + " starts at "
+                    + describe(e) + ", after " + at + " (the archive was turned on later, or its older partitions were dropped)");
+        }
+    }
+
+    /** @return the first DDL record or bootstrap marker of the table (or its database's creation or drop) after the point, or null */
+    ArchivedEvent barrierAfter(Connection c, TableId table, ArchivePoint at) throws SQLException {
+        List<Object> params = new ArrayList<>();
+        String after = after(at, params);
+        params.addAll(List.of(table.database(), table.table(), table.database(), table.table(), table.database()));
+        List<ArchivedEvent> found = new ArrayList<>();
+        scan(c, after + " AND ((\"database_name\" = ? AND \"table_name\" = ? AND NOT " + ROWS + ")"
+                + " OR (\"type\" LIKE 'table-%' AND \"def\" ->> 'database' = ? AND \"def\" ->> 'table' = ?)"
+                + " OR (\"type\" IN ('database-create', 'database-drop') AND \"database_name\" = ?))", params, ORDER + " LIMIT 1", found::add);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    /** Scans the row changes of a table after a point, newest first. */
+    void rowsAfter(Connection c, TableId table, ArchivePoint at, EventSink sink) throws SQLException {
+        List<Object> params = new ArrayList<>();
+        String after = after(at, params);
+        params.add(table.database());
+        params.add(table.table());
+        scan(c, after + " AND \"database_name\" = ? AND \"table_name\" = ? AND " + ROWS, params, REVERSE, sink);
+    }
+
+    private static String after(ArchivePoint at, List<Object> params) {
+        if (at.time() != null) {
+            params.add(Timestamp.from(at.time()));
+            return "\"ts\" > ?";
+        }
+        params.add(at.binlogFile());
+        params.add(at.binlogFile());
+        params.add(at.binlogPosition());
+        return "(\"binlog_file\" > ? OR (\"binlog_file\" = ? AND \"binlog_pos\" > ?))";
+    }
+
+    private void scan(Connection c, String where, List<Object> params, String order, EventSink sink) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + archive + " WHERE " + where + order)) {
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            ps.setFetchSize(5_000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    sink.accept(event(rs));
+                }
+            }
+        }
+    }
+
+    private static ArchivedEvent event(ResultSet rs) throws SQLException {
+        long serverId = rs.getLong(5);
+        Long server = rs.wasNull() ? null : serverId;
+        long pos = rs.getLong(7);
+        Long position = rs.wasNull() ? null : pos;
+        int xo = rs.getInt(8);
+        Integer xoffset = rs.wasNull() ? null : xo;
+        BigDecimal xid = rs.getBigDecimal(10);
+        String keys = rs.getString(15);
+        List<String> keyColumns = new ArrayList<>();
+        if (keys != null && !keys.equals("null")) {
+            for (String k : JsonMembers.elements(keys)) {
+                keyColumns.add(JsonMembers.text(k));
+            }
+        }
+        return new ArchivedEvent(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getTimestamp(4).toInstant(), server, rs.getString(6),
+                position, xoffset, rs.getString(9), xid == null ? null : xid.toBigIntegerExact(), rs.getBoolean(11), rs.getString(12),
+                rs.getString(13), rs.getString(14), keyColumns, rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19));
+    }
+
+    /** @return an event named for a message: stream, offset, position, type, table */
+    static String describe(ArchivedEvent e) {
+        return "the " + e.type() + " of " + e.database() + (e.table() == null ? "" : "." + e.table()) + " at stream " + e.stream()
+                + " offset " + e.offset() + (e.position() == null ? "" : " (binlog " + e.position() + ")") + (e.xid() == null ? "" : " xid " + e.xid())
+                + " of " + e.time();
+    }
+}

@@ -1,0 +1,260 @@
+package io.greenwell.cdc.greenplum;
+
+import io.greenwell.cdc.ApplyException;
+import io.greenwell.cdc.CdcException;
+import io.greenwell.cdc.event.TableId;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import javax.sql.DataSource;
+
+/**
+ * Reads the change archive that a {@link GreenplumTarget} built with
+ * {@link GreenplumTarget.Builder#archive(boolean) archive(true)} keeps: the archived events, a
+ * row's history, a table as of a past moment, and the MySQL statements that undo changes.
+ *
+ * <p>Each call works on a connection of its own and leaves nothing open; thread-safe. Built with
+ * {@link #builder()}: the same database, control schema and schema mapping as the target's.
+ */
+public final class ChangeArchive {
+
+    /**
+     * One change of a row's history.
+     *
+     * @param event the archived event, never null
+     * @param changes the columns it changed: for an insert every column (before null), for a
+     *     delete every column (after null), for an update the changed ones; never null
+     */
+    public record RowHistory(ArchivedEvent event, List<ColumnChange> changes) {
+        /** Validates and copies. */
+        public RowHistory {
+            Objects.requireNonNull(event, "event");
+            changes = List.copyOf(changes);
+        }
+    }
+
+    /**
+     * A column's value before and after a change, as JSON text of Maxwell's values.
+     *
+     * @param column the MySQL column, never null
+     * @param before the value before, or null when the row did not exist
+     * @param after the value after, or null when the row no longer exists
+     */
+    public record ColumnChange(String column, String before, String after) {}
+
+    /**
+     * What {@link #asOf} built.
+     *
+     * @param table the table created, qualified, never null
+     * @param rows the rows it holds
+     * @param eventsUndone the archived events after the point that were undone
+     */
+    public record AsOfResult(String table, long rows, long eventsUndone) {}
+
+    /**
+     * Which events {@link #flashback} undoes: those of a transaction, or of a time range, of some
+     * tables or all.
+     *
+     * @param pipeline the pipeline whose archive to read, or null for every pipeline's
+     * @param xid a MySQL transaction id, or null for a time range
+     * @param since the start of the range (inclusive), or null
+     * @param until the end of the range (inclusive), or null
+     * @param tables the tables, or empty for all
+     */
+    public record Selection(String pipeline, BigInteger xid, Instant since, Instant until, List<TableId> tables) {
+        /** Validates and copies. */
+        public Selection {
+            tables = tables == null ? List.of() : List.copyOf(tables);
+            if (xid == null && since == null && until == null) {
+                throw new IllegalArgumentException("select a transaction (xid) or a time range");
+            }
+        }
+    }
+
+    private final TargetSession.Opener opener;
+    private final TargetSession.Settings settings;
+    private final String schema;
+
+    private ChangeArchive(Builder b) {
+        this.opener = TargetSession.opener(b.dataSource, b.url, b.properties);
+        this.schema = Names.target(b.controlSchema);
+        this.settings = new TargetSession.Settings(null, b.mapping, b.controlSchema, new ValueWriter.Policies(CopyBuffer.Nul.STRIP, true),
+                TypeMap.Options.DEFAULT, Map.of(), false, Duration.ZERO, 2, Duration.ofMillis(200), Duration.ofSeconds(2), false, null);
+    }
+
+    /** @return a new builder, never null; methods can be chained */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Every change of one row, in the order it applied, following the row through changes of its
+     * key (an update whose old values hold key columns continues the history under the new key, and
+     * the history before it under the old one).
+     *
+     * @param table the MySQL table, never null
+     * @param key the row's key, column to value as text ({@code id=42}), never null or empty
+     * @param since the first moment to show, or null
+     * @param until the last moment to show, or null
+     * @return the changes, oldest first; empty when the archive holds none; never null
+     * @throws ApplyException when the archive cannot be read
+     */
+    public List<RowHistory> history(TableId table, Map<String, String> key, Instant since, Instant until) {
+        Objects.requireNonNull(table, "table");
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("name the row by its key: column=value");
+        }
+        return run("reading the history of " + table, c -> {
+            List<RowHistory> out = new ArrayList<>();
+            for (ArchivedEvent e : reader().rowHistory(c, table, new LinkedHashMap<>(key), since, until)) {
+                out.add(new RowHistory(e, changes(e)));
+            }
+            return out;
+        });
+    }
+
+    /**
+     * Creates {@code intoSchema.intoTable} holding exactly the rows that the table held right after
+     * the last event at or before a point: a copy of the table now, with the archived changes after
+     * the point undone, newest first, set-based (compacted, then a few statements per batch of
+     * 50,000 events), in one transaction. Undoing is chosen over replaying the archive forward
+     * from an empty table because it needs the archive only after the point, not the table's whole
+     * history since its creation.
+     *
+     * @param table the MySQL table, never null
+     * @param at the point, never null
+     * @param intoSchema the schema of the table to create (it must exist), never null
+     * @param intoTable the table to create (it must not exist), never null
+     * @return what was built, never null
+     * @throws ArchiveGapException when the archive does not hold every change after the point, or
+     *     a DDL record or a bootstrap of the table lies after it; names the stream or the event
+     * @throws ApplyException when the database refused
+     */
+    public AsOfResult asOf(TableId table, ArchivePoint at, String intoSchema, String intoTable) {
+        Objects.requireNonNull(table, "table");
+        Objects.requireNonNull(at, "at");
+        TargetSession session = new TargetSession(opener, settings);
+        try {
+            return session.run("building " + table + " as of " + at, c -> new AsOf(session.parts(), reader(), settings.mapping())
+                    .build(c, table, at, Objects.requireNonNull(intoSchema, "intoSchema"), Objects.requireNonNull(intoTable, "intoTable")));
+        } finally {
+            session.close();
+        }
+    }
+
+    /**
+     * The archived events of a selection, in the order they applied.
+     *
+     * @param selection which events, never null
+     * @return the events, oldest first; never null
+     * @throws ApplyException when the archive cannot be read
+     */
+    public List<ArchivedEvent> events(Selection selection) {
+        Objects.requireNonNull(selection, "selection");
+        return run("reading the archive", c -> reader().select(c, selection));
+    }
+
+    private ArchiveReader reader() {
+        return new ArchiveReader(schema);
+    }
+
+    private <T> T run(String what, TargetSession.Work<T> work) {
+        TargetSession session = new TargetSession(opener, settings);
+        try {
+            return session.run(what, work);
+        } finally {
+            session.close();
+        }
+    }
+
+    /** @return the columns an event changed */
+    static List<ColumnChange> changes(ArchivedEvent e) {
+        List<ColumnChange> out = new ArrayList<>();
+        Map<String, String> data = JsonMembers.of(e.data());
+        if ("update".equals(e.type())) {
+            for (Map.Entry<String, String> o : JsonMembers.of(e.old()).entrySet()) {
+                out.add(new ColumnChange(o.getKey(), o.getValue(), data.get(o.getKey())));
+            }
+        } else {
+            boolean delete = "delete".equals(e.type());
+            for (Map.Entry<String, String> d : data.entrySet()) {
+                out.add(new ColumnChange(d.getKey(), delete ? d.getValue() : null, delete ? null : d.getValue()));
+            }
+        }
+        return out;
+    }
+
+    /** The archive does not hold what a question needs: it names the stream or the event in the way. */
+    public static final class ArchiveGapException extends CdcException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param message what is missing or in the way, never null */
+        public ArchiveGapException(String message) {
+            super(message);
+        }
+    }
+
+    /** Builds a {@link ChangeArchive}. Either {@link #dataSource} or {@link #jdbcUrl} is required. Not thread-safe. */
+    public static final class Builder {
+        private DataSource dataSource;
+        private String url;
+        private final Properties properties = new Properties();
+        private String controlSchema = "greenwell";
+        private SchemaMapping mapping = SchemaMapping.DEFAULT;
+
+        private Builder() {}
+
+        /**
+         * @param dataSource where connections come from, never null
+         * @return this builder
+         */
+        public Builder dataSource(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            return this;
+        }
+
+        /**
+         * @param url a {@code jdbc:postgresql:} URL, never null
+         * @return this builder
+         */
+        public Builder jdbcUrl(String url) {
+            this.url = Objects.requireNonNull(url, "url");
+            return this;
+        }
+
+        /**
+         * @param schema the target's control schema, never null; default {@code greenwell}
+         * @return this builder
+         */
+        public Builder controlSchema(String schema) {
+            this.controlSchema = Objects.requireNonNull(schema, "schema");
+            return this;
+        }
+
+        /**
+         * @param mapping the target's schema mapping (where a MySQL table lives), never null; default {@link SchemaMapping#DEFAULT}
+         * @return this builder
+         */
+        public Builder schemaMapping(SchemaMapping mapping) {
+            this.mapping = Objects.requireNonNull(mapping, "mapping");
+            return this;
+        }
+
+        /**
+         * @return the archive reader; it connects on first use
+         * @throws CdcException when neither or both of a data source and a URL were given
+         */
+        public ChangeArchive build() {
+            if ((dataSource == null) == (url == null)) {
+                throw new CdcException("a ChangeArchive needs a DataSource or a JDBC URL");
+            }
+            return new ChangeArchive(this);
+        }
+    }
+}
