@@ -5,13 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
+import io.greenwell.cdc.greenplum.NotRun;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.qpid.server.SystemLauncher;
 import org.apache.qpid.server.model.SystemConfig;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real AMQP 0-9-1 broker for a test class. Which one is decided here, once for every test:
@@ -73,7 +68,7 @@ public final class TestBroker implements AutoCloseable {
         if (configured != null && !configured.isBlank()) {
             return new TestBroker(configured, true, null);
         }
-        if (answers("127.0.0.1", 5672)) {
+        if (NotRun.answers("127.0.0.1", 5672)) {
             return new TestBroker(LOCAL_RABBITMQ, true, null);
         }
         notRun("this test needs RabbitMQ 3.9+ itself (stream queues, broker restarts), and GREENWELL_TEST_RABBITMQ_URI is not set"
@@ -86,25 +81,7 @@ public final class TestBroker implements AutoCloseable {
      * sees it (the forked JVM's standard error, not the redirected test output).
      */
     public static void notRun(String why) {
-        StackTraceElement caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(
-                s -> s.filter(f -> !f.getClassName().equals(TestBroker.class.getName())).findFirst()).map(StackWalker.StackFrame::toStackTraceElement)
-                .orElse(null);
-        String line = "NOT RUN: " + (caller == null ? "" : caller.getClassName().substring(caller.getClassName().lastIndexOf('.') + 1) + "."
-                + caller.getMethodName() + ": ") + why;
-        @SuppressWarnings("resource") // the process's own standard error stays open
-        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        err.println(line);
-        System.out.println(line);
-        Assumptions.abort(line);
-    }
-
-    private static boolean answers(String host, int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port), 1_000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        NotRun.abort(TestBroker.class, why);
     }
 
     private static TestBroker startQpid() throws Exception {
