@@ -4,6 +4,7 @@ import io.greenwell.cdc.ApplyException;
 import io.greenwell.cdc.CdcException;
 import io.greenwell.cdc.event.TableId;
 import java.math.BigInteger;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -158,6 +159,64 @@ public final class ChangeArchive {
     public List<ArchivedEvent> events(Selection selection) {
         Objects.requireNonNull(selection, "selection");
         return run("reading the archive", c -> reader().select(c, selection));
+    }
+
+    /**
+     * The MySQL statements that undo the selected changes, newest first, in one transaction (see
+     * {@link FlashbackScript}). Run on MySQL, the undo flows back through the pipeline like any
+     * other change.
+     *
+     * @param selection which events, never null
+     * @return the script, never null
+     * @throws FlashbackException when an event cannot be undone (DDL, a bootstrap, a MINIMAL delete
+     *     image, a table the target does not have): it names the event
+     * @throws ChangeArchive.ArchiveGapException when the archive holds no event of the selection
+     * @throws ApplyException when the archive cannot be read
+     */
+    public FlashbackScript flashback(Selection selection) {
+        Objects.requireNonNull(selection, "selection");
+        return run("reading the archive for a flashback", c -> {
+            List<ArchivedEvent> events = reader().select(c, selection);
+            if (events.isEmpty()) {
+                throw new ArchiveGapException("the archive holds no event of " + describe(selection));
+            }
+            Catalog catalog = new Catalog(settings.policies());
+            Flashback.Columns columns = (database, table) -> {
+                try {
+                    TargetTable t = catalog.table(c, Names.target(settings.mapping().schemaOf(database)), Names.target(table));
+                    if (t == null) {
+                        return null;
+                    }
+                    List<Flashback.Column> cols = new ArrayList<>();
+                    for (TargetTable.Column col : t.columns) {
+                        cols.add(new Flashback.Column(col.name(), col.type()));
+                    }
+                    return new Flashback.Table(cols, t.primaryKey);
+                } catch (SQLException e) {
+                    throw new ApplyException("cannot read table " + database + "." + table + " from the target's catalog: " + e.getMessage(),
+                            TableId.of(database, table), null, e.getSQLState(), null, e);
+                }
+            };
+            return Flashback.render(events, columns, describe(selection));
+        });
+    }
+
+    private static String describe(Selection s) {
+        StringBuilder sb = new StringBuilder();
+        if (s.xid() != null) {
+            sb.append("xid ").append(s.xid());
+        }
+        if (s.since() != null || s.until() != null) {
+            sb.append(sb.length() == 0 ? "" : ", ").append("from ").append(s.since() == null ? "the start" : s.since()).append(" to ")
+                    .append(s.until() == null ? "the end" : s.until());
+        }
+        if (!s.tables().isEmpty()) {
+            sb.append(", tables ").append(s.tables());
+        }
+        if (s.pipeline() != null) {
+            sb.append(", pipeline ").append(s.pipeline());
+        }
+        return sb.toString();
     }
 
     private ArchiveReader reader() {

@@ -88,6 +88,11 @@ class ApplySemanticsIT {
     }
 
     static MaxwellStream generate(Random rnd, Model m, int events) {
+        return generate(rnd, m, events, true);
+    }
+
+    /** @param minimalDeletes whether deletes may carry only the key (a MINIMAL image), as about half of them then do */
+    static MaxwellStream generate(Random rnd, Model m, int events, boolean minimalDeletes) {
         MaxwellStream s = new MaxwellStream().createDatabase(DB);
         s.createTable(DB, "keyed", List.of(new MaxwellStream.Col("id", "int"), new MaxwellStream.Col("a", "int"),
                 new MaxwellStream.Col("b", "varchar"), new MaxwellStream.Col("c", "decimal")), PK,
@@ -102,7 +107,7 @@ class ApplySemanticsIT {
                 if (rnd.nextInt(3) == 0) {
                     bagEvent(rnd, m, s);
                 } else {
-                    keyedEvent(rnd, m, s);
+                    keyedEvent(rnd, m, s, minimalDeletes);
                 }
             }
             s.commit();
@@ -110,7 +115,7 @@ class ApplySemanticsIT {
         return s;
     }
 
-    private static void keyedEvent(Random rnd, Model m, MaxwellStream s) {
+    private static void keyedEvent(Random rnd, Model m, MaxwellStream s, boolean minimalDeletes) {
         int op = rnd.nextInt(10);
         if (m.keyed.isEmpty() || op < 3) {
             int id = 1 + rnd.nextInt(40);
@@ -132,7 +137,7 @@ class ApplySemanticsIT {
         if (op < 5) {
             Map<String, Object> data = new LinkedHashMap<>(row);
             m.keyed.remove(id);
-            s.delete(DB, "keyed", PK, rnd.nextBoolean() ? data : Map.of("id", id));
+            s.delete(DB, "keyed", PK, !minimalDeletes || rnd.nextBoolean() ? data : Map.of("id", id));
             return;
         }
         // an update: some columns change, maybe the key; the image is full or partial (MINIMAL)

@@ -34,13 +34,14 @@ public final class MaxwellStream {
     private long xid = 100;
     private final List<ObjectNode> tx = new ArrayList<>();
     private boolean open;
+    private long ts = 1795461549L;
 
     /** A column of a table-create: name, Maxwell type, and whether it is signed (null when not numeric). */
     public record Col(String name, String type) {}
 
     public MaxwellStream createDatabase(String db) {
         ObjectNode n = JSON.createObjectNode();
-        n.put("type", "database-create").put("database", db).put("charset", "utf8mb4").put("ts", 1795461549000L)
+        n.put("type", "database-create").put("database", db).put("charset", "utf8mb4").put("ts", ts * 1000)
                 .put("sql", "CREATE DATABASE `" + db.replace("`", "``") + "`").put("position", nextPosition());
         line(n);
         return this;
@@ -49,7 +50,7 @@ public final class MaxwellStream {
     public MaxwellStream createTable(String db, String table, List<Col> cols, List<String> pk, String sql) {
         ObjectNode n = JSON.createObjectNode();
         n.put("type", "table-create").put("database", db).put("table", table).set("def", def(db, table, cols, pk));
-        n.put("ts", 1795461549000L).put("sql", sql).put("position", nextPosition());
+        n.put("ts", ts * 1000).put("sql", sql).put("position", nextPosition());
         line(n);
         return this;
     }
@@ -61,7 +62,7 @@ public final class MaxwellStream {
         n.put("type", "table-alter").put("database", db).put("table", table);
         n.set("old", def(db, table, oldCols, oldPk));
         n.set("def", def(db, table, cols, pk));
-        n.put("ts", 1795461549000L).put("sql", sql).put("position", nextPosition());
+        n.put("ts", ts * 1000).put("sql", sql).put("position", nextPosition());
         line(n);
         return this;
     }
@@ -82,6 +83,12 @@ public final class MaxwellStream {
             }
         }
         return def;
+    }
+
+    /** The MySQL time (Maxwell's {@code ts}, in seconds) of the records written from now on. */
+    public MaxwellStream at(long epochSeconds) {
+        this.ts = epochSeconds;
+        return this;
     }
 
     public MaxwellStream begin() {
@@ -134,7 +141,7 @@ public final class MaxwellStream {
     /** A snapshot row, as Maxwell writes it: no xid, no position. */
     public MaxwellStream bootstrapInsert(String db, String table, List<String> pk, Map<String, ?> data) {
         ObjectNode n = JSON.createObjectNode();
-        n.put("database", db).put("table", table).put("type", "bootstrap-insert").put("ts", 1795461549L);
+        n.put("database", db).put("table", table).put("type", "bootstrap-insert").put("ts", ts);
         ArrayNode k = n.putArray("primary_key_columns");
         pk.forEach(k::add);
         n.set("data", JSON.valueToTree(data));
@@ -163,7 +170,7 @@ public final class MaxwellStream {
 
     private MaxwellStream marker(String type, String db, String table) {
         ObjectNode n = JSON.createObjectNode();
-        n.put("database", db).put("table", table).put("type", type).put("ts", 1795461549L).putObject("data");
+        n.put("database", db).put("table", table).put("type", type).put("ts", ts).putObject("data");
         line(n);
         return this;
     }
@@ -174,7 +181,7 @@ public final class MaxwellStream {
             begin();
         }
         ObjectNode n = JSON.createObjectNode();
-        n.put("database", db).put("table", table).put("type", type).put("ts", 1795461549L).put("xid", xid);
+        n.put("database", db).put("table", table).put("type", type).put("ts", ts).put("xid", xid);
         ArrayNode k = n.putArray("primary_key_columns");
         pk.forEach(k::add);
         n.set("data", JSON.valueToTree(data));

@@ -1,0 +1,386 @@
+package io.greenwell.cdc.greenplum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.greenwell.cdc.event.TableId;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The change archive on a real database: every applied event archived once with Maxwell's
+ * envelope and images, none of the dead letters; a table as of a random point equal to the
+ * replay of the stream up to it; the refusals when the archive does not cover a point.
+ */
+class ArchiveIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
+    private static TestDatabase db;
+    private static TestDatabase prefix;
+
+    @BeforeAll
+    static void createDatabases() throws SQLException {
+        db = TestDatabase.create("archive");
+        prefix = TestDatabase.create("archivep");
+    }
+
+    @AfterAll
+    static void dropDatabases() throws SQLException {
+        db.close();
+        prefix.close();
+    }
+
+    private static void clean(TestDatabase d, String... schemas) throws SQLException {
+        try (Connection c = d.connect(); Statement st = c.createStatement()) {
+            for (String s : schemas) {
+                st.execute("DROP SCHEMA IF EXISTS " + Names.quote(s) + " CASCADE");
+            }
+            st.execute("DROP SCHEMA IF EXISTS greenwell CASCADE");
+        }
+    }
+
+    private static GreenplumTarget archiving(TestDatabase d) {
+        return GreenplumTarget.builder().jdbcUrl(d.url()).archive(true).build();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"music", "types", "ddl"})
+    void everyAppliedEventIsArchivedOnceWithItsEnvelopeAndImages(String scenario) throws Exception {
+        clean(db, "music", "types", "ddl", "ddl_db", "ddl2");
+        List<Scenarios.Record> records = Scenarios.records(scenario);
+        try (GreenplumTarget target = archiving(db)) {
+            Scenarios.replay(target, "p", scenario, records, 7);
+        }
+        // Maxwell replays the whole stream at later offsets: the watermarks drop it, and the archive keeps one copy
+        List<Scenarios.Record> replayed = new ArrayList<>();
+        long base = records.get(records.size() - 1).offset() + 1;
+        for (Scenarios.Record r : records) {
+            replayed.add(new Scenarios.Record(r.bytes(), base + r.offset()));
+        }
+        try (GreenplumTarget target = archiving(db)) {
+            Scenarios.replay(target, "p", scenario, replayed, 1000);
+        }
+        Map<Long, JsonNode> archived = new HashMap<>();
+        Map<Long, String[]> envelope = new HashMap<>();
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT stream_offset, json_build_object('data', data, 'old', old, 'def', def, 'pk', primary_key_columns)::text,"
+                        + " type, database_name, table_name, binlog_file || ':' || binlog_pos, xid::text, commit::text, xoffset::text,"
+                        + " server_id::text, ddl, extract(epoch FROM ts)::bigint::text, pipeline, stream FROM greenwell.event_archive")) {
+            while (rs.next()) {
+                assertThat(archived.put(rs.getLong(1), JSON.readTree(rs.getString(2)))).as("offset %d archived once", rs.getLong(1)).isNull();
+                envelope.put(rs.getLong(1), new String[] {rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
+                    rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13), rs.getString(14)});
+            }
+        }
+        assertThat(archived).hasSize(records.size());
+        for (Scenarios.Record r : records) {
+            JsonNode in = JSON.readTree(r.bytes());
+            JsonNode out = archived.get(r.offset());
+            assertThat(out).as("offset %d", r.offset()).isNotNull();
+            String[] env = envelope.get(r.offset());
+            String type = in.get("type").asText();
+            boolean ddl = !type.equals("insert") && !type.equals("update") && !type.equals("delete");
+            long seconds = ddl ? in.get("ts").asLong() / 1000 : in.get("ts").asLong();
+            assertThat(env).as("envelope of offset %d", r.offset()).containsExactly(type, text(in, "database"), text(in, "table"),
+                    text(in, "position"), text(in, "xid"), Boolean.toString(in.path("commit").asBoolean(false)), text(in, "xoffset"),
+                    text(in, "server_id"), text(in, "sql"), Long.toString(seconds), "p", scenario);
+            for (String field : new String[] {"data", "old", "def"}) {
+                assertThat(same(in.get(field), out.get(field))).as("%s of offset %d: %s vs %s", field, r.offset(), in.get(field), out.get(field))
+                        .isTrue();
+            }
+            assertThat(same(in.get("primary_key_columns"), out.get("pk"))).isTrue();
+        }
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT since_offset, last_offset FROM greenwell.archive_coverage WHERE pipeline = 'p'")) {
+            assertThat(rs.next()).isTrue();
+            rs.getLong(1);
+            assertThat(rs.wasNull()).as("archived from the stream's start").isTrue();
+            assertThat(rs.getLong(2)).isEqualTo(replayed.get(replayed.size() - 1).offset());
+        }
+    }
+
+    @Test
+    void deadLettersStayInTheirTableAndOutOfTheArchive() throws SQLException {
+        clean(db, ApplySemanticsIT.DB, "nowhere");
+        MaxwellStream s = new MaxwellStream().createDatabase("dl");
+        s.createTable("dl", "t", List.of(new MaxwellStream.Col("id", "int"), new MaxwellStream.Col("n", "int")), List.of("id"),
+                "CREATE TABLE t (id int, n int, PRIMARY KEY (id))");
+        s.insert("dl", "t", List.of("id"), MaxwellStream.row("id", 1, "n", 1));
+        s.insert("nowhere", "missing", List.of("id"), MaxwellStream.row("id", 1));
+        s.insert("dl", "t", List.of("id"), MaxwellStream.row("id", 2, "n", 2));
+        try (GreenplumTarget target = archiving(db)) {
+            Scenarios.replay(target, "p", "s", s.records(), 100);
+        }
+        List<Scenarios.Record> r = s.records();
+        List<String> rows = db.rows("SELECT stream_offset || ' ' || type || ' ' || coalesce(database_name, '') FROM greenwell.event_archive"
+                + " ORDER BY stream_offset");
+        assertThat(rows).containsExactly(r.get(0).offset() + " database-create dl", r.get(1).offset() + " table-create dl",
+                r.get(2).offset() + " insert dl", r.get(4).offset() + " insert dl");
+        assertThat(db.rows("SELECT \"offset\" FROM greenwell.dead_letter")).containsExactly(Long.toString(r.get(3).offset()));
+        clean(db, "dl");
+    }
+
+    @ParameterizedTest(name = "seed {0}, batches of {1}")
+    @CsvSource({"1, 1", "2, 7", "3, 50", "4, 2147483647", "5, 13", "6, 3", "7, 100", "8, 29"})
+    void aTableAsOfAPointIsTheReplayOfTheStreamUpToIt(long seed, int batchEvents) throws SQLException {
+        clean(db, ApplySemanticsIT.DB, "asof");
+        clean(prefix, ApplySemanticsIT.DB);
+        Random rnd = new Random(seed);
+        MaxwellStream stream = ApplySemanticsIT.generate(rnd, new ApplySemanticsIT.Model(), 300, false);
+        List<Scenarios.Record> records = stream.records();
+        try (GreenplumTarget target = archiving(db)) {
+            Scenarios.replay(target, "p", "s", records, batchEvents);
+        }
+        // a cut at a random transaction's position (the first three records create the database and tables)
+        int cut = 3 + rnd.nextInt(records.size() - 3);
+        String position = position(records.get(cut));
+        int end = cut;
+        while (end + 1 < records.size() && position(records.get(end + 1)).equals(position)) {
+            end++;
+        }
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(prefix.url()).build()) {
+            Scenarios.replay(target, "p", "s", records.subList(0, end + 1), 1000);
+        }
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA asof");
+        }
+        ChangeArchive archive = ChangeArchive.builder().jdbcUrl(db.url()).build();
+        String[] pos = position.split(":");
+        for (String table : new String[] {"keyed", "bag"}) {
+            ChangeArchive.AsOfResult r = archive.asOf(TableId.of(ApplySemanticsIT.DB, table), ArchivePoint.at(pos[0], Long.parseLong(pos[1])),
+                    "asof", table);
+            List<String> cols = table.equals("keyed") ? ApplySemanticsIT.KEYED_COLS : ApplySemanticsIT.BAG_COLS;
+            List<List<String>> expected;
+            try (Connection c = prefix.connect()) {
+                expected = ApplySemanticsIT.sorted(ApplySemanticsIT.rows(c, table, cols));
+            }
+            try (Connection c = db.connect()) {
+                assertThat(ApplySemanticsIT.sorted(rows(c, "asof." + table, cols))).as("%s as of %s", table, position).isEqualTo(expected);
+            }
+            assertThat(r.rows()).isEqualTo(expected.size());
+            assertThat(r.table()).isEqualTo(Names.qualify("asof", table));
+        }
+    }
+
+    @Test
+    void aPointTheArchiveDoesNotCoverIsRefusedNamingWhatIsMissing() throws SQLException {
+        clean(db, ApplySemanticsIT.DB, "asof");
+        MaxwellStream stream = ApplySemanticsIT.generate(new Random(11), new ApplySemanticsIT.Model(), 200, false);
+        // one more transaction at the end, applied without the archive at last
+        stream.insert(ApplySemanticsIT.DB, "keyed", List.of("id"), MaxwellStream.row("id", 1000, "a", 1, "b", "x", "c", 1));
+        List<Scenarios.Record> records = stream.records();
+        int half = records.size() / 2;
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).build()) {
+            Scenarios.replay(target, "p", "s", records.subList(0, half), 1000);
+        }
+        try (GreenplumTarget target = archiving(db)) {
+            Scenarios.replay(target, "p", "s", records.subList(0, records.size() - 1), 1000);
+        }
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA asof");
+        }
+        ChangeArchive archive = ChangeArchive.builder().jdbcUrl(db.url()).build();
+        TableId keyed = TableId.of(ApplySemanticsIT.DB, "keyed");
+        String early = position(records.get(half / 2));
+        assertThatThrownBy(() -> archive.asOf(keyed, ArchivePoint.parse(early), "asof", "k1"))
+                .isInstanceOf(ChangeArchive.ArchiveGapException.class)
+                .hasMessageContaining("stream s of pipeline p starts at").hasMessageContaining("after " + early);
+        String late = position(records.get(records.size() - 4));
+        assertThat(archive.asOf(keyed, ArchivePoint.parse(late), "asof", "k2").table()).isEqualTo(Names.qualify("asof", "k2"));
+        // a batch applied without the archive after it: the table now is not the archive's
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).build()) {
+            Scenarios.replay(target, "p", "s", records, 1000);
+        }
+        assertThatThrownBy(() -> archive.asOf(keyed, ArchivePoint.parse(late), "asof", "k3"))
+                .isInstanceOf(ChangeArchive.ArchiveGapException.class).hasMessageContaining("batches applied without the archive");
+    }
+
+    @Test
+    void ddlAfterThePointIsRefusedNamingTheEvent() throws SQLException {
+        clean(db, "dd", "asof");
+        List<MaxwellStream.Col> cols = List.of(new MaxwellStream.Col("id", "int"), new MaxwellStream.Col("n", "int"));
+        MaxwellStream s = new MaxwellStream().createDatabase("dd");
+        s.createTable("dd", "t", cols, List.of("id"), "CREATE TABLE t (id int, n int, PRIMARY KEY (id))");
+        s.insert("dd", "t", List.of("id"), MaxwellStream.row("id", 1, "n", 1));
+        s.alterTable("dd", "t", cols, List.of("id"), List.of(cols.get(0), cols.get(1), new MaxwellStream.Col("m", "int")), List.of("id"),
+                "ALTER TABLE t ADD COLUMN m int");
+        s.insert("dd", "t", List.of("id"), MaxwellStream.row("id", 2, "n", 2, "m", 2));
+        try (GreenplumTarget target = archiving(db)) {
+            Scenarios.replay(target, "p", "s", s.records(), 1000);
+        }
+        String first = position(s.records().get(2));
+        ChangeArchive archive = ChangeArchive.builder().jdbcUrl(db.url()).build();
+        assertThatThrownBy(() -> archive.asOf(TableId.of("dd", "t"), ArchivePoint.parse(first), "dd", "t_then"))
+                .isInstanceOf(ChangeArchive.ArchiveGapException.class).hasMessageContaining("cannot undo the table-alter of dd.t at stream s offset " + s.records().get(3).offset());
+        assertThat(db.rows("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'dd' AND relname = 't_then'"))
+                .containsExactly("0");
+    }
+
+    @Test
+    void retentionDropsTheOldestPartitionsAndTheCoverageFollows() throws SQLException {
+        clean(db, "rt", "asof");
+        List<MaxwellStream.Col> cols = List.of(new MaxwellStream.Col("id", "int"), new MaxwellStream.Col("n", "int"));
+        long now = System.currentTimeMillis() / 1000;
+        MaxwellStream s = new MaxwellStream().at(now - 10 * 86_400).createDatabase("rt");
+        s.createTable("rt", "t", cols, List.of("id"), "CREATE TABLE t (id int, n int, PRIMARY KEY (id))");
+        s.insert("rt", "t", List.of("id"), MaxwellStream.row("id", 1, "n", 1));
+        s.at(now - 5 * 86_400).insert("rt", "t", List.of("id"), MaxwellStream.row("id", 2, "n", 2));
+        s.at(now).insert("rt", "t", List.of("id"), MaxwellStream.row("id", 3, "n", 3));
+        List<Scenarios.Record> records = s.records();
+        try (GreenplumTarget target = archiving(db)) {
+            Scenarios.replay(target, "p", "s", records.subList(0, 4), 1000);
+        }
+        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+        ArchiveSql sql = new ArchiveSql(TestDatabase.serverKind().dialect(), "greenwell");
+        assertThat(partitions()).contains(sql.partitionName(today.minusDays(10)), sql.partitionName(today.minusDays(5)),
+                sql.partitionName(today), sql.partitionName(today.plusDays(1)));
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).archive(true).archiveRetention(Duration.ofDays(7)).build()) {
+            Scenarios.replay(target, "p", "s", records, 1000);
+        }
+        assertThat(partitions()).doesNotContain(sql.partitionName(today.minusDays(10))).contains(sql.partitionName(today.minusDays(5)));
+        assertThat(db.rows("SELECT stream_offset FROM greenwell.event_archive ORDER BY 1"))
+                .containsExactly(Long.toString(records.get(3).offset()), Long.toString(records.get(4).offset()));
+        assertThat(db.rows("SELECT since_offset FROM greenwell.archive_coverage")).containsExactly(Long.toString(records.get(2).offset()));
+        ChangeArchive archive = ChangeArchive.builder().jdbcUrl(db.url()).build();
+        assertThatThrownBy(() -> archive.asOf(TableId.of("rt", "t"), ArchivePoint.parse(position(records.get(2))), "rt", "t_then"))
+                .isInstanceOf(ChangeArchive.ArchiveGapException.class).hasMessageContaining("older partitions were dropped");
+        assertThat(archive.asOf(TableId.of("rt", "t"), ArchivePoint.parse(position(records.get(3))), "rt", "t_then").rows()).isEqualTo(2);
+    }
+
+    @Test
+    void aRowsHistoryFollowsItsKeyChanges() throws SQLException {
+        clean(db, "hist");
+        List<MaxwellStream.Col> cols = List.of(new MaxwellStream.Col("id", "int"), new MaxwellStream.Col("n", "varchar"));
+        MaxwellStream s = new MaxwellStream().createDatabase("hist");
+        s.createTable("hist", "t", cols, List.of("id"), "CREATE TABLE t (id int, n varchar(10), PRIMARY KEY (id))");
+        List<String> pk = List.of("id");
+        s.insert("hist", "t", pk, MaxwellStream.row("id", 1, "n", "a"));
+        s.insert("hist", "t", pk, MaxwellStream.row("id", 5, "n", "other"));
+        s.update("hist", "t", pk, MaxwellStream.row("id", 1, "n", "b"), MaxwellStream.row("n", "a"));
+        s.update("hist", "t", pk, MaxwellStream.row("id", 2, "n", "b"), MaxwellStream.row("id", 1));
+        s.update("hist", "t", pk, MaxwellStream.row("id", 3, "n", "c"), MaxwellStream.row("id", 2, "n", "b"));
+        s.delete("hist", "t", pk, MaxwellStream.row("id", 3, "n", "c"));
+        try (GreenplumTarget target = archiving(db)) {
+            Scenarios.replay(target, "p", "s", s.records(), 2);
+        }
+        ChangeArchive archive = ChangeArchive.builder().jdbcUrl(db.url()).build();
+        for (String key : new String[] {"1", "2", "3"}) {
+            List<ChangeArchive.RowHistory> h = archive.history(TableId.of("hist", "t"), Map.of("id", key), null, null);
+            List<String> lines = new ArrayList<>();
+            for (ChangeArchive.RowHistory e : h) {
+                StringBuilder sb = new StringBuilder(e.event().type());
+                List<ChangeArchive.ColumnChange> changes = new ArrayList<>(e.changes());
+                changes.sort(java.util.Comparator.comparing(ChangeArchive.ColumnChange::column));
+                for (ChangeArchive.ColumnChange cc : changes) {
+                    sb.append(' ').append(cc.column()).append(':').append(cc.before()).append("->").append(cc.after());
+                }
+                lines.add(sb.toString());
+            }
+            assertThat(lines).as("history of id %s", key).containsExactly("insert id:null->1 n:null->\"a\"", "update n:\"a\"->\"b\"",
+                    "update id:1->2", "update id:2->3 n:\"b\"->\"c\"", "delete id:3->null n:\"c\"->null");
+        }
+        assertThat(archive.history(TableId.of("hist", "t"), Map.of("id", "5"), null, null)).hasSize(1);
+    }
+
+    private static List<String> partitions() throws SQLException {
+        List<String> out = new ArrayList<>();
+        ArchiveSql sql = new ArchiveSql(TestDatabase.serverKind().dialect(), "greenwell");
+        try (Connection c = db.connect(); java.sql.PreparedStatement ps = c.prepareStatement(sql.selectPartitions())) {
+            ps.setString(1, "greenwell");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    static List<List<String>> rows(Connection c, String qualified, List<String> cols) throws SQLException {
+        List<List<String>> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM " + qualified)) {
+            while (rs.next()) {
+                List<String> r = new ArrayList<>();
+                for (String col : cols) {
+                    String v = rs.getString(col);
+                    r.add(v != null && col.equals("z") ? Double.toString(Double.parseDouble(v)) : v);
+                }
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    private static String position(Scenarios.Record r) {
+        try {
+            return JSON.readTree(r.bytes()).get("position").asText();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    /** JSON equality as jsonb keeps it: numbers by value, U+0000 gone from strings, an object's last duplicate key. */
+    private static boolean same(JsonNode a, JsonNode b) {
+        if (a == null || a.isMissingNode()) {
+            return b == null || b.isNull() || b.isMissingNode();
+        }
+        if (b == null) {
+            return false;
+        }
+        if (a.isNumber() && b.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue()) == 0;
+        }
+        if (a.isTextual() && b.isTextual()) {
+            return a.asText().replace("\u0000", "").equals(b.asText());
+        }
+        if (a.isObject() && b.isObject()) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!b.has(e.getKey()) || !same(e.getValue(), b.get(e.getKey()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a.isArray() && b.isArray()) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (int i = 0; i < a.size(); i++) {
+                if (!same(a.get(i), b.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return a.equals(b);
+    }
+}
