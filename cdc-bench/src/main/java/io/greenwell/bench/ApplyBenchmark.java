@@ -104,6 +104,8 @@ public final class ApplyBenchmark {
     private int rabbitRecords;
     /** {@code --maintenance}: null when not given, 0 for off, else the interval in seconds. */
     private Integer maintenanceSeconds;
+    /** Whether the Greenwell part archives its events (part x). */
+    private boolean archiving;
 
     private ApplyBenchmark(String url, int events, String variant) throws IOException {
         this.url = url;
@@ -140,11 +142,12 @@ public final class ApplyBenchmark {
                 case "--baseline-events": baselineEvents = Integer.parseInt(args[++i]); break;
                 case "--rabbitmq-uri": rabbitUri = args[++i]; break;
                 case "--metrics": metrics = true; break;
+                case "--archive": parts += parts.contains("x") ? "" : ",x"; break;
                 case "--synchronous-commit": synchronousCommit = true; break;
                 case "--maintenance": maintenance = args[++i]; break;
                 case "--batch-events": batchEvents = Integer.parseInt(args[++i]); break;
                 default:
-                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50] [--parts a,b,c,r] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--maintenance off|SECONDS] [--rabbitmq-uri URI]");
+                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50] [--parts a,b,c,r] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--maintenance off|SECONDS] [--rabbitmq-uri URI] [--archive]");
                     System.exit(2);
             }
         }
@@ -201,6 +204,14 @@ public final class ApplyBenchmark {
             b = part("per-row baseline", this::baseline);
         }
         double[] c = parts.contains("c") ? part("ceiling", this::ceiling) : null;
+        double[] x = null;
+        long[] archived = null;
+        if (parts.contains("x")) {
+            archiving = true;
+            x = part("greenwell with the change archive", this::greenwell);
+            archiving = false;
+            archived = archiveSize();
+        }
         double[] r = null;
         if (parts.contains("r")) {
             if (rabbitUri == null) {
@@ -215,10 +226,17 @@ public final class ApplyBenchmark {
         row("(b) per-row JDBC baseline", b);
         row("(c) ceiling: Jackson tokenize + raw COPY of the final rows", c);
         row("(r) Greenwell: RabbitMQ stream queue → pipeline → committed tables", r);
+        row("(x) Greenwell with the change archive", x);
         if (a != null && b != null && c != null) {
             boolean ok = a[1] == 1 && b[1] == 1 && c[1] == 1;
             System.out.printf(Locale.ROOT, "greenwell_eps=%d baseline_eps=%d speedup_vs_baseline=%.2f ceiling_over_greenwell=%.3f state_ok=%s%n",
                     Math.round(events / a[0]), Math.round(events / b[0]), b[0] / a[0], c[0] / a[0], ok);
+        }
+        if (x != null) {
+            System.out.printf(Locale.ROOT, "archive_eps=%d%s archived_events=%d archive_bytes=%d archive_bytes_per_event=%.1f state_ok=%s%n",
+                    Math.round(events / x[0]), a != null ? String.format(Locale.ROOT, " greenwell_eps=%d archive_over_plain=%.3f",
+                            Math.round(events / a[0]), a[0] / x[0]) : "", archived[0], archived[1], (double) archived[1] / archived[0],
+                    x[1] == 1 && (a == null || a[1] == 1) && archived[0] == events);
         }
         if (r != null && b != null) {
             System.out.printf(Locale.ROOT, "rabbitmq_stream_eps=%d baseline_eps=%d speedup_vs_baseline=%.2f%s state_ok=%s%n",
@@ -282,6 +300,7 @@ public final class ApplyBenchmark {
                 : Maintenance.every(Duration.ofSeconds(maintenanceSeconds));
         try (FileSource source = FileSource.of(input);
                 GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).synchronousCommit(synchronousCommit).maintenance(maintenance)
+                        .archive(archiving)
                         .schemaMapping(SchemaMapping.builder().mapper(db -> schema).build()).build()) {
             long[] phases = new long[5];
             List<long[]> batches = new ArrayList<>();
@@ -545,9 +564,34 @@ public final class ApplyBenchmark {
         }
     }
 
+    /** @return {events archived, bytes on disk of the archive's partitions} */
+    private long[] archiveSize() throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            long n;
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM greenwell.event_archive")) {
+                rs.next();
+                n = rs.getLong(1);
+            }
+            boolean gp;
+            try (ResultSet rs = st.executeQuery("SELECT version()")) {
+                rs.next();
+                gp = rs.getString(1).contains("Greenplum");
+            }
+            String parts = gp ? "SELECT (partitionschemaname || '.' || partitiontablename)::regclass FROM pg_partitions WHERE tablename = 'event_archive'"
+                    : "SELECT inhrelid FROM pg_inherits WHERE inhparent = 'greenwell.event_archive'::regclass";
+            try (ResultSet rs = st.executeQuery("SELECT sum(pg_total_relation_size(p)) FROM (" + parts + ") AS x(p)")) {
+                rs.next();
+                return new long[] {n, rs.getLong(1)};
+            }
+        }
+    }
+
     private void reset(String schema) throws SQLException {
         try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
             st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            // each archiving run starts with an empty archive, so that its size is the run's
+            st.execute("DROP TABLE IF EXISTS greenwell.event_archive");
+            st.execute("DROP TABLE IF EXISTS greenwell.archive_coverage");
             st.execute("DELETE FROM greenwell.checkpoint WHERE pipeline = '" + schema + "'");
         } catch (SQLException e) {
             if (!"42P01".equals(e.getSQLState()) && !"3F000".equals(e.getSQLState())) {

@@ -17,7 +17,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "greenwell", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, version = "greenwell 0.1.0-SNAPSHOT",
         description = "Keeps PostgreSQL and Greenplum tables in step with MySQL, from Maxwell's change events.",
         subcommands = {DemoCommand.class, ReplayCommand.class, KafkaCommand.class, RabbitCommand.class, CheckpointCommand.class, DeadLettersCommand.class,
-            MaintainCommand.class})
+            MaintainCommand.class, ArchiveCommands.History.class, ArchiveCommands.AsOfTable.class, ArchiveCommands.FlashbackSql.class})
 public final class Greenwell implements Runnable {
 
     @CommandLine.Spec
@@ -76,6 +76,7 @@ public final class Greenwell implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: demo, replay, kafka, rabbitmq, checkpoint, dead-letters or maintain");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: demo, replay, kafka, rabbitmq, checkpoint, dead-letters, maintain,"
+                + " history, as-of or flashback");
     }
 }

@@ -77,6 +77,14 @@ final class TargetOptions {
     @CommandLine.Mixin
     MaintenanceOptions maintenance;
 
+    @Option(names = "--archive", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+            description = "keep every applied event in greenwell.event_archive, for history, as-of and flashback")
+    boolean archive;
+
+    @Option(names = "--archive-retention-days", paramLabel = "DAYS", defaultValue = "0",
+            description = "drop the archive's day partitions older than this (default ${DEFAULT-VALUE}: keep everything)")
+    int archiveRetentionDays;
+
     /** Converts --dialect, reporting a bad value as bad usage. */
     static final class DialectConverter implements CommandLine.ITypeConverter<Dialect> {
         @Override
@@ -107,8 +115,13 @@ final class TargetOptions {
         if (maintenanceSeconds < 0) {
             throw ConfigFile.badValue(cl, "--maintenance-interval", String.valueOf(maintenanceSeconds), "--maintenance-interval must not be negative");
         }
+        if (archiveRetentionDays < 0) {
+            throw ConfigFile.badValue(cl, "--archive-retention-days", String.valueOf(archiveRetentionDays),
+                    "--archive-retention-days must not be negative");
+        }
         return GreenplumTarget.builder().jdbcUrl(database.jdbcUrl, database.user, database.password(cl)).dialect(dialect)
                 .schemaMapping(mapping.mapping(cl))
+                .archive(archive).archiveRetention(archiveRetentionDays == 0 ? null : Duration.ofDays(archiveRetentionDays))
                 .synchronousCommit(synchronousCommit)
                 .maintenance(maintenanceSeconds == 0 ? null : maintenance.maintenance(cl, Duration.ofSeconds(maintenanceSeconds)))
                 .streamLockWait(Duration.ofSeconds(lockWaitSeconds)).build();

@@ -60,6 +60,9 @@ final class AsOf {
         }
         String into = Names.qualify(intoSchema, intoTable);
         try (Statement st = c.createStatement()) {
+            if (parts.catalog().table(c, Names.target(intoSchema), Names.target(intoTable)) != null) {
+                throw new ApplyException("cannot create " + into + ": it already exists", table, null, "42P07", null, null);
+            }
             st.execute("CREATE TABLE " + into + " (LIKE " + current.qualified + " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)"
                     + distribution(current));
             st.execute("INSERT INTO " + into + " SELECT * FROM " + current.qualified);

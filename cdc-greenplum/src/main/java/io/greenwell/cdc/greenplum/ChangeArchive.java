@@ -288,6 +288,23 @@ public final class ChangeArchive {
         }
 
         /**
+         * @param url a {@code jdbc:postgresql:} URL, never null
+         * @param user the user, or null to take it from the URL
+         * @param password the password, or null for none
+         * @return this builder
+         */
+        public Builder jdbcUrl(String url, String user, String password) {
+            jdbcUrl(url);
+            if (user != null) {
+                properties.setProperty("user", user);
+            }
+            if (password != null) {
+                properties.setProperty("password", password);
+            }
+            return this;
+        }
+
+        /**
          * @param schema the target's control schema, never null; default {@code greenwell}
          * @return this builder
          */

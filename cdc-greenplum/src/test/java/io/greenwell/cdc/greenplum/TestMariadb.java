@@ -22,7 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Tests create databases of their own with unique names and drop them. Every connection has
  * its character set, {@code sql_mode} and time zone set by the test, never left to the server.
  */
-final class TestMariadb {
+public final class TestMariadb {
 
     /** The MariaDB this machine and CI may run. */
     static final String LOCAL = "jdbc:mariadb://127.0.0.1:3306/?user=root";
@@ -33,7 +33,7 @@ final class TestMariadb {
     private TestMariadb() {}
 
     /** @return the server's JDBC URL; aborts the calling test when there is no server */
-    static synchronized String url() {
+    public static synchronized String url() {
         if (url == null && why == null) {
             String configured = System.getenv("GREENWELL_TEST_MARIADB_URL");
             if (configured != null && !configured.isBlank()) {
@@ -62,7 +62,7 @@ final class TestMariadb {
      * @param timeZone the session's time zone, never null
      * @return a connection to the server (no current database), character set utf8mb4
      */
-    static Connection connect(String sqlMode, String timeZone) throws SQLException {
+    public static Connection connect(String sqlMode, String timeZone) throws SQLException {
         Connection c = DriverManager.getConnection(url());
         try (Statement st = c.createStatement()) {
             st.execute("SET NAMES utf8mb4 COLLATE utf8mb4_general_ci");
@@ -76,7 +76,7 @@ final class TestMariadb {
     }
 
     /** @return the name of a new, empty utf8mb4 database named after the test */
-    static String createDatabase(Connection c, String prefix) throws SQLException {
+    public static String createDatabase(Connection c, String prefix) throws SQLException {
         String name = ("gw_" + prefix + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL)).toLowerCase(Locale.ROOT);
         try (Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE `" + name + "` DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci");
@@ -84,7 +84,7 @@ final class TestMariadb {
         return name;
     }
 
-    static void dropDatabase(Connection c, String name) throws SQLException {
+    public static void dropDatabase(Connection c, String name) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS `" + name + "`");
         }
