@@ -17,8 +17,6 @@ final class ArchiveSql {
 
     static final String TABLE = "event_archive";
     static final String COVERAGE = "archive_coverage";
-    /** The session's staging table of raw records. */
-    static final String STAGING = "greenwell_archive_in";
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd", Locale.ROOT);
 
     private final Dialect dialect;
@@ -36,7 +34,12 @@ final class ArchiveSql {
         return table;
     }
 
-    /** @return the archive's columns, in order; the JSON ones are {@code jsonb} */
+    /**
+     * @return the archive's columns, in order. The JSON ones are {@code json}: Maxwell's text
+     *     verbatim (big numbers, duplicate keys, {@code \u0000} escapes and all), checked by the
+     *     server as JSON and cheaper to write than {@code jsonb}, which parses and rebuilds every
+     *     document; cast to {@code jsonb} to query them by containment
+     */
     static String columns() {
         return "  \"pipeline\" text NOT NULL,\n"
                 + "  \"stream\" text NOT NULL,\n"
@@ -52,12 +55,12 @@ final class ArchiveSql {
                 + "  \"database_name\" text,\n"
                 + "  \"table_name\" text,\n"
                 + "  \"type\" text NOT NULL,\n"
-                + "  \"primary_key_columns\" jsonb,\n"
-                + "  \"data\" jsonb,\n"
-                + "  \"old\" jsonb,\n"
+                + "  \"primary_key_columns\" json,\n"
+                + "  \"data\" json,\n"
+                + "  \"old\" json,\n"
                 + "  \"ddl\" text,\n"
-                + "  \"def\" jsonb,\n"
-                + "  \"archived_at\" timestamp with time zone NOT NULL\n";
+                + "  \"def\" json,\n"
+                + "  \"archived_at\" timestamp with time zone NOT NULL DEFAULT now()\n";
     }
 
     /**
@@ -175,30 +178,11 @@ final class ArchiveSql {
         return Names.qualify(schema, COVERAGE);
     }
 
-    /** The session's staging table of records: stream, offset, event time in ms, the record as {@code jsonb}. */
-    String createStaging() {
-        return "CREATE TEMPORARY TABLE " + Names.quote(STAGING) + " (\"stream\" text, \"stream_offset\" bigint, \"ms\" bigint, \"raw\" jsonb)"
-                + (dialect == Dialect.GREENPLUM_6 ? " WITH (appendoptimized=false)" : dialect == Dialect.GREENPLUM_7 ? " USING heap" : "")
-                + " ON COMMIT DELETE ROWS" + (dialect.isGreenplum() ? " DISTRIBUTED RANDOMLY" : "");
-    }
-
-    static String copyStaging() {
-        return "COPY pg_temp." + Names.quote(STAGING) + " (\"stream\", \"stream_offset\", \"ms\", \"raw\") FROM STDIN";
-    }
-
-    /** Moves the staged records into the archive, Maxwell's envelope read out of each; parameter 1 is the pipeline. */
-    String insertFromStaging() {
-        return "INSERT INTO " + table + " (\"pipeline\", \"stream\", \"stream_offset\", \"ts\", \"server_id\", \"binlog_file\", \"binlog_pos\","
+    /** The COPY of a batch's events into the archive (which routes each to its day's partition); {@code archived_at} is the transaction's time. */
+    String copyArchive() {
+        return "COPY " + table + " (\"pipeline\", \"stream\", \"stream_offset\", \"ts\", \"server_id\", \"binlog_file\", \"binlog_pos\","
                 + " \"xoffset\", \"gtid\", \"xid\", \"commit\", \"database_name\", \"table_name\", \"type\", \"primary_key_columns\", \"data\","
-                + " \"old\", \"ddl\", \"def\", \"archived_at\")\n"
-                + "SELECT ?, s.\"stream\", s.\"stream_offset\", timestamp with time zone 'epoch' + s.\"ms\" * interval '1 millisecond',"
-                + " (s.\"raw\" ->> 'server_id')::bigint, split_part(s.p, ':', 1), nullif(split_part(s.p, ':', 2), '')::bigint,"
-                + " (s.\"raw\" ->> 'xoffset')::integer, s.\"raw\" ->> 'gtid', (s.\"raw\" ->> 'xid')::numeric,"
-                + " coalesce((s.\"raw\" ->> 'commit')::boolean, false), s.\"raw\" ->> 'database', s.\"raw\" ->> 'table',"
-                + " coalesce(s.\"raw\" ->> 'type', '?'), s.\"raw\" -> 'primary_key_columns', s.\"raw\" -> 'data', s.\"raw\" -> 'old',"
-                + " s.\"raw\" ->> 'sql', s.\"raw\" -> 'def', now()\n"
-                + "FROM (SELECT \"stream\", \"stream_offset\", \"ms\", \"raw\", \"raw\" ->> 'position' AS p FROM pg_temp." + Names.quote(STAGING)
-                + ") s";
+                + " \"old\", \"ddl\", \"def\") FROM STDIN";
     }
 
     private static String aoOptions(String compression) {

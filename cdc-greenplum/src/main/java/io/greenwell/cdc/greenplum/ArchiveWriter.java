@@ -23,9 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the events of each batch into the change archive, in the batch's transaction: their raw
- * records by one COPY into a session staging table, then one {@code INSERT … SELECT} that reads
- * Maxwell's envelope out of each record into {@code event_archive}; the day partitions the events
+ * Writes the events of each batch into the change archive, in the batch's transaction, by one COPY
+ * into {@code event_archive}: Maxwell's envelope and images found in each raw record by a scan of
+ * its top level ({@link RecordScan}) and copied as they are, the images as JSON text (the server
+ * only checks them), the event time from the batch's origins; the day partitions the events
  * need (and today's and tomorrow's) created first, under a transaction-level advisory lock so that
  * instances sharing the control schema do not race; partitions older than the retention dropped
  * once a day; and the coverage of every stream of the batch moved on.
@@ -37,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * rewound (its archived events after the checkpoint are deleted, since they apply again).
  *
  * <p>Invariants: owned by one session's parts, called on the applier thread inside the batch's
- * transaction; what it learns of the database (partitions, coverage, its staging table) is kept
- * only once the transaction committed ({@link #committed}), forgotten on rollback, and the
- * staging table is forgotten with a lost session ({@link #reset}).
+ * transaction; what it learns of the database (partitions, coverage) is kept only once the
+ * transaction committed ({@link #committed}), forgotten on rollback, and read again after a lost
+ * session ({@link #reset}).
  */
 final class ArchiveWriter {
 
@@ -61,8 +62,8 @@ final class ArchiveWriter {
     private final Map<String, Coverage> coverage = new HashMap<>();
     private final Map<String, Coverage> coverageInTx = new HashMap<>();
     private boolean loaded;
-    private boolean staging;
-    private boolean stagingInTx;
+    private final RecordScan scan = new RecordScan();
+    private final TimeText times = new TimeText();
     private long retainedOnDay = Long.MIN_VALUE;
     private long retainedInTx = Long.MIN_VALUE;
     long archived; // events archived, over every session
@@ -164,11 +165,7 @@ final class ArchiveWriter {
         retain(c, pipeline, now);
         partitions(c, needed);
         if (n > 0) {
-            stage(c, o, skip);
-            try (PreparedStatement ps = c.prepareStatement(sql.insertFromStaging())) {
-                ps.setString(1, pipeline);
-                ps.executeUpdate();
-            }
+            stage(c, pipeline, o, skip);
         }
         cover(c, pipeline, batch, checkpoints, firstTime, now);
         archived += n;
@@ -179,7 +176,6 @@ final class ArchiveWriter {
         days.addAll(daysInTx);
         days.removeAll(droppedInTx);
         coverage.putAll(coverageInTx);
-        staging |= stagingInTx;
         if (retainedInTx != Long.MIN_VALUE) {
             retainedOnDay = retainedInTx;
         }
@@ -191,25 +187,17 @@ final class ArchiveWriter {
         daysInTx.clear();
         droppedInTx.clear();
         coverageInTx.clear();
-        stagingInTx = false;
         retainedInTx = Long.MIN_VALUE;
     }
 
-    /** The session is gone, and its staging table with it; the tables are read again with the checkpoints. */
+    /** The session is gone; the tables are read again with the checkpoints. */
     void reset() {
         rolledBack();
-        staging = false;
         loaded = false;
     }
 
-    private void stage(Connection c, Origins o, BitSet skip) throws SQLException {
-        if (!staging && !stagingInTx) {
-            try (Statement st = c.createStatement()) {
-                st.execute(sql.createStaging());
-            }
-            stagingInTx = true;
-        }
-        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(ArchiveSql.copyStaging());
+    private void stage(Connection c, String pipeline, Origins o, BitSet skip) throws SQLException {
+        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.copyArchive());
         try {
             buf.start(in::writeToCopy);
             for (int seq = 0; seq < o.size(); seq++) {
@@ -217,13 +205,58 @@ final class ArchiveWriter {
                 if (skip.get(seq) || raw == null) {
                     continue;
                 }
+                scan.scan(raw, o.rawStart(seq), o.rawLength(seq));
+                buf.text(pipeline, CopyBuffer.Nul.STRIP);
+                buf.tab();
                 buf.text(o.stream(seq), CopyBuffer.Nul.STRIP);
                 buf.tab();
                 buf.ascii(Long.toString(o.offset(seq)));
                 buf.tab();
-                buf.ascii(Long.toString(o.time(seq)));
+                buf.ascii(times.format(o.time(seq)));
                 buf.tab();
-                buf.jsonWithoutNul(raw, o.rawStart(seq), o.rawLength(seq));
+                scalar(raw, RecordScan.SERVER_ID);
+                int p0 = scan.start[RecordScan.POSITION];
+                int colon = -1;
+                if (scan.has(raw, RecordScan.POSITION) && !scan.escaped[RecordScan.POSITION]) {
+                    for (int i = scan.end[RecordScan.POSITION] - 2; i > p0; i--) {
+                        if (raw[i] == ':') {
+                            colon = i;
+                            break;
+                        }
+                    }
+                }
+                if (colon > 0) {
+                    buf.utf8(raw, p0 + 1, colon);
+                    buf.tab();
+                    buf.utf8(raw, colon + 1, scan.end[RecordScan.POSITION] - 1);
+                    buf.tab();
+                } else {
+                    buf.nullValue();
+                    buf.tab();
+                    buf.nullValue();
+                    buf.tab();
+                }
+                scalar(raw, RecordScan.XOFFSET);
+                string(raw, RecordScan.GTID);
+                scalar(raw, RecordScan.XID);
+                buf.ascii(scan.has(raw, RecordScan.COMMIT) && raw[scan.start[RecordScan.COMMIT]] == 't' ? "t" : "f");
+                buf.tab();
+                string(raw, RecordScan.DATABASE);
+                string(raw, RecordScan.TABLE);
+                if (scan.has(raw, RecordScan.TYPE)) {
+                    string(raw, RecordScan.TYPE);
+                } else {
+                    buf.ascii("?\t");
+                }
+                scalar(raw, RecordScan.PRIMARY_KEY_COLUMNS);
+                scalar(raw, RecordScan.DATA);
+                scalar(raw, RecordScan.OLD);
+                string(raw, RecordScan.SQL);
+                if (scan.has(raw, RecordScan.DEF)) {
+                    buf.utf8(raw, scan.start[RecordScan.DEF], scan.end[RecordScan.DEF]);
+                } else {
+                    buf.nullValue();
+                }
                 buf.endRow();
             }
             buf.flush();
@@ -233,6 +266,29 @@ final class ArchiveWriter {
                 in.cancelCopy();
             }
         }
+    }
+
+    /** A number, or a JSON text, as it is, then a tab. */
+    private void scalar(byte[] raw, int member) {
+        if (scan.has(raw, member)) {
+            buf.utf8(raw, scan.start[member], scan.end[member]);
+        } else {
+            buf.nullValue();
+        }
+        buf.tab();
+    }
+
+    /** A JSON string's content, unescaped, then a tab. */
+    private void string(byte[] raw, int member) {
+        if (!scan.has(raw, member)) {
+            buf.nullValue();
+        } else if (!scan.escaped[member]) {
+            buf.utf8(raw, scan.start[member] + 1, scan.end[member] - 1);
+        } else {
+            buf.text(JsonMembers.text(new String(raw, scan.start[member], scan.end[member] - scan.start[member],
+                    java.nio.charset.StandardCharsets.UTF_8)), CopyBuffer.Nul.STRIP);
+        }
+        buf.tab();
     }
 
     /** Creates the partitions of these days that do not exist, under the archive's advisory lock. */
@@ -369,6 +425,36 @@ final class ArchiveWriter {
             }
         }
         return out;
+    }
+
+    /** Event times as COPY reads a {@code timestamp with time zone}, in UTC, with the day's text kept. */
+    static final class TimeText {
+        private long day = Long.MIN_VALUE;
+        private String dayText;
+        private final StringBuilder sb = new StringBuilder(32);
+
+        String format(long millis) {
+            long d = Math.floorDiv(millis, DAY_MS);
+            if (d != day) {
+                day = d;
+                dayText = LocalDate.ofEpochDay(d).toString();
+            }
+            int ms = (int) Math.floorMod(millis, DAY_MS);
+            sb.setLength(0);
+            sb.append(dayText).append(' ');
+            two(ms / 3_600_000);
+            sb.append(':');
+            two(ms / 60_000 % 60);
+            sb.append(':');
+            two(ms / 1000 % 60);
+            int frac = ms % 1000;
+            sb.append('.').append((char) ('0' + frac / 100)).append((char) ('0' + frac / 10 % 10)).append((char) ('0' + frac % 10));
+            return sb.append("+00").toString();
+        }
+
+        private void two(int v) {
+            sb.append((char) ('0' + v / 10)).append((char) ('0' + v % 10));
+        }
     }
 
     private static LocalDate today() {

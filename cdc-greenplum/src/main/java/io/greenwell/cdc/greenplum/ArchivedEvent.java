@@ -9,9 +9,9 @@ import java.util.Objects;
  * One event of the change archive ({@code <control schema>.event_archive}), as it was applied: a
  * row change, a DDL record or a bootstrap marker, with where it came from and Maxwell's envelope.
  *
- * <p>{@code data}, {@code old} and {@code def} are JSON text as the database prints {@code jsonb}:
- * object keys in the database's order, numbers in plain notation, no insignificant whitespace.
- * Values are Maxwell's (binary columns as base64, SET columns as arrays, JSON columns embedded).
+ * <p>{@code data}, {@code old} and {@code def} are JSON text exactly as Maxwell wrote it (the
+ * archive keeps it as {@code json}, verbatim). Values are Maxwell's (binary columns as base64, SET
+ * columns as arrays, JSON columns embedded, decimals with their scale).
  *
  * @param pipeline the pipeline that applied it, never null
  * @param stream its stream, never null

@@ -145,32 +145,17 @@ final class CopyBuffer {
     }
 
     /**
-     * Writes a JSON text held as UTF-8 bytes, escaped for COPY, without its {@code \u0000} escapes
-     * (PostgreSQL's {@code jsonb} cannot hold U+0000; the target strips it from text by default).
-     * An escape is read as a pair, so {@code \\u0000} (a backslash, then the text {@code u0000}) stays.
+     * Writes UTF-8 bytes escaped for COPY (backslash, tab, newline, carriage return): a JSON text
+     * verbatim, or a JSON string's content that holds no escape.
      */
-    void jsonWithoutNul(byte[] b, int off, int n) {
-        ensure(n * 2);
-        int end = off + n;
-        for (int i = off; i < end; i++) {
+    void utf8(byte[] b, int from, int to) {
+        ensure((to - from) * 2);
+        for (int i = from; i < to; i++) {
             byte c = b[i];
             switch (c) {
                 case '\\':
-                    if (i + 5 < end && b[i + 1] == 'u' && b[i + 2] == '0' && b[i + 3] == '0' && b[i + 4] == '0' && b[i + 5] == '0') {
-                        i += 5;
-                    } else {
-                        buf[len++] = '\\';
-                        buf[len++] = '\\';
-                        if (i + 1 < end) {
-                            i++;
-                            if (b[i] == '\\') {
-                                buf[len++] = '\\';
-                                buf[len++] = '\\';
-                            } else {
-                                buf[len++] = b[i];
-                            }
-                        }
-                    }
+                    buf[len++] = '\\';
+                    buf[len++] = '\\';
                     break;
                 case '\t':
                     buf[len++] = '\\';
