@@ -35,9 +35,11 @@ final class ArchiveReader {
     private static final String COLUMNS = "\"pipeline\", \"stream\", \"stream_offset\", \"ts\", \"server_id\", \"binlog_file\", \"binlog_pos\","
             + " \"xoffset\", \"gtid\", \"xid\", \"commit\", \"database_name\", \"table_name\", \"type\", \"primary_key_columns\"::text,"
             + " \"data\"::text, \"old\"::text, \"ddl\", \"def\"::text";
-    static final String ORDER = " ORDER BY \"binlog_file\", \"binlog_pos\", \"xoffset\" NULLS LAST, \"stream\", \"stream_offset\"";
-    static final String REVERSE = " ORDER BY \"binlog_file\" DESC, \"binlog_pos\" DESC, \"xoffset\" DESC NULLS FIRST, \"stream\" DESC,"
-            + " \"stream_offset\" DESC";
+    /** {@code xoffset} counts only within a position: without positions, stream order alone decides. */
+    static final String ORDER = " ORDER BY \"binlog_file\" COLLATE \"C\", \"binlog_pos\","
+            + " CASE WHEN \"binlog_pos\" IS NULL THEN NULL ELSE \"xoffset\" END NULLS LAST, \"stream\", \"stream_offset\"";
+    static final String REVERSE = " ORDER BY \"binlog_file\" COLLATE \"C\" DESC, \"binlog_pos\" DESC,"
+            + " CASE WHEN \"binlog_pos\" IS NULL THEN NULL ELSE \"xoffset\" END DESC NULLS FIRST, \"stream\" DESC, \"stream_offset\" DESC";
     private static final String ROWS = "\"type\" IN ('insert', 'update', 'delete')";
 
     private final String schema;
@@ -84,7 +86,8 @@ final class ArchiveReader {
 
     /**
      * The row changes of a table that touch one row, following its key through key changes: the
-     * events whose image before or after holds one of the keys known, again until no new key turns up.
+     * events whose image before or after holds one of the keys known, again until no new key turns
+     * up. Key values are compared as text, as Maxwell writes them ({@code 1.50} is not {@code 1.5}).
      */
     List<ArchivedEvent> rowHistory(Connection c, TableId table, Map<String, String> key, java.time.Instant since, java.time.Instant until)
             throws SQLException {
@@ -103,29 +106,25 @@ final class ArchiveReader {
                 where.append(" AND \"ts\" <= ?");
                 params.add(Timestamp.from(until));
             }
-            where.append(" AND (");
-            boolean first = true;
+            // the images are json text: the database finds the candidates by text (its ->> would
+            // unescape every string of a document, and a \u0000 in any of them fails), Java decides
+            StringBuilder any = new StringBuilder();
             for (List<String> k : keys) {
-                for (String image : List.of("\"data\" ->> ?", "coalesce(\"old\" ->> ?, \"data\" ->> ?)")) {
-                    where.append(first ? "(" : " OR (");
-                    first = false;
-                    for (int i = 0; i < columns.size(); i++) {
-                        where.append(i == 0 ? "" : " AND ").append(image).append(" = ?");
-                        params.add(columns.get(i));
-                        if (image.startsWith("coalesce")) {
-                            params.add(columns.get(i));
-                        }
-                        params.add(k.get(i));
-                    }
-                    where.append(')');
+                String v = k.get(0);
+                if (v == null || !v.matches("[A-Za-z0-9 _.:+-]+")) {
+                    any.setLength(0);
+                    break;
                 }
+                any.append(any.length() == 0 ? "" : " OR ").append("strpos(\"data\"::text, ?) > 0 OR strpos(coalesce(\"old\"::text, ''), ?) > 0");
+                params.add(v);
+                params.add(v);
             }
-            where.append(')');
+            if (any.length() > 0) {
+                where.append(" AND (").append(any).append(')');
+            }
             List<ArchivedEvent> events = new ArrayList<>();
-            scan(c, where.toString(), params, ORDER, events::add);
-            found = events;
             int before = keys.size();
-            for (ArchivedEvent e : events) {
+            scan(c, where.toString(), params, ORDER, e -> {
                 Map<String, String> data = JsonMembers.of(e.data());
                 Map<String, String> old = JsonMembers.of(e.old());
                 List<String> after = new ArrayList<>();
@@ -137,8 +136,10 @@ final class ArchiveReader {
                 if (keys.contains(after) || keys.contains(prior)) {
                     keys.add(after);
                     keys.add(prior);
+                    events.add(e);
                 }
-            }
+            });
+            found = events;
             if (keys.size() == before) {
                 break;
             }
@@ -146,7 +147,11 @@ final class ArchiveReader {
         return found;
     }
 
-    /** @return the pipelines that archived events of a table */
+    /**
+     * @return the pipelines that archived events of a table; when none did, every pipeline the
+     *     archive covers (one of them may carry the table, unchanged since it began)
+     * @throws ChangeArchive.ArchiveGapException when the archive covers no pipeline at all
+     */
     Set<String> pipelinesOf(Connection c, TableId table) throws SQLException {
         Set<String> out = new LinkedHashSet<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT \"pipeline\" FROM " + archive
@@ -158,6 +163,17 @@ final class ArchiveReader {
                     out.add(rs.getString(1));
                 }
             }
+        }
+        if (out.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT \"pipeline\" FROM " + Names.qualify(schema, ArchiveSql.COVERAGE));
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new ChangeArchive.ArchiveGapException("the archive holds nothing: no pipeline has run with the archive on");
         }
         return out;
     }
@@ -182,7 +198,7 @@ final class ArchiveReader {
                 }
             }
             Set<String> covered = new HashSet<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT \"stream\", \"since_offset\", \"last_offset\" FROM "
+            try (PreparedStatement ps = c.prepareStatement("SELECT \"stream\", \"since_offset\", \"last_offset\", \"since_ts\" FROM "
                     + Names.qualify(schema, ArchiveSql.COVERAGE) + " WHERE \"pipeline\" = ?")) {
                 ps.setString(1, pipeline);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -191,6 +207,7 @@ final class ArchiveReader {
                         long since = rs.getLong(2);
                         boolean fromStart = rs.wasNull();
                         long last = rs.getLong(3);
+                        java.time.Instant sinceTime = rs.getTimestamp(4).toInstant();
                         covered.add(stream);
                         Long at0 = checkpoints.get(stream);
                         if (at0 == null || at0 != last) {
@@ -199,7 +216,7 @@ final class ArchiveReader {
                                     + " (batches applied without the archive, or a checkpoint reset): the table now is not the archive's");
                         }
                         if (!fromStart) {
-                            checkStart(c, pipeline, stream, since, at);
+                            checkStart(c, pipeline, stream, since, sinceTime, at);
                         }
                     }
                 }
@@ -213,12 +230,21 @@ final class ArchiveReader {
         }
     }
 
-    /** The first event a stream's coverage holds must lie at or before the point. */
-    private void checkStart(Connection c, String pipeline, String stream, long since, ArchivePoint at) throws SQLException {
+    /**
+     * The first event a stream's coverage holds must lie at or before the point; when it holds
+     * none, the point must not lie before the coverage began.
+     */
+    private void checkStart(Connection c, String pipeline, String stream, long since, java.time.Instant sinceTime, ArchivePoint at)
+            throws SQLException {
         List<ArchivedEvent> first = new ArrayList<>();
         scan(c, "\"pipeline\" = ? AND \"stream\" = ? AND \"stream_offset\" > ?", List.of(pipeline, stream, since),
                 " ORDER BY \"stream_offset\" LIMIT 1", first::add);
         if (first.isEmpty()) {
+            if (at.time() == null || at.time().isBefore(sinceTime)) {
+                throw new ChangeArchive.ArchiveGapException("the archive of stream " + stream + " of pipeline " + pipeline
+                        + " holds no event since it began at " + sinceTime + (at.time() == null ? ": give a time, not a binlog position"
+                        : ", after " + at));
+            }
             return;
         }
         ArchivedEvent e = first.get(0);
@@ -267,7 +293,7 @@ final class ArchiveReader {
         params.add(at.binlogFile());
         params.add(at.binlogFile());
         params.add(at.binlogPosition());
-        return "(\"binlog_file\" > ? OR (\"binlog_file\" = ? AND \"binlog_pos\" > ?))";
+        return "(\"binlog_file\" COLLATE \"C\" > ? OR (\"binlog_file\" = ? AND \"binlog_pos\" > ?))";
     }
 
     private void scan(Connection c, String where, List<Object> params, String order, EventSink sink) throws SQLException {

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * once a day; and the coverage of every stream of the batch moved on.
  *
  * <p>Coverage: the archive of a (pipeline, stream) holds every event applied after
- * {@code since_offset} (all of them when it is null) up to {@code last_offset}. A batch whose
+ * {@code since_offset} up to {@code last_offset}. A batch whose
  * stream's checkpoint (before it) is the coverage's last offset extends it; otherwise batches were
  * applied without the archive (coverage starts again after the checkpoint), or the stream was
  * rewound (its archived events after the checkpoint are deleted, since they apply again).
@@ -63,7 +64,6 @@ final class ArchiveWriter {
     private final Map<String, Coverage> coverageInTx = new HashMap<>();
     private boolean loaded;
     private final RecordScan scan = new RecordScan();
-    private final TimeText times = new TimeText();
     private long retainedOnDay = Long.MIN_VALUE;
     private long retainedInTx = Long.MIN_VALUE;
     long archived; // events archived, over every session
@@ -113,6 +113,11 @@ final class ArchiveWriter {
                 }
             }
         }
+        read(c, pipeline);
+    }
+
+    /** Reads the partitions and the pipeline's coverage as the database has them now. */
+    private void read(Connection c, String pipeline) throws SQLException {
         days.clear();
         days.addAll(readPartitions(c));
         coverage.clear();
@@ -140,7 +145,9 @@ final class ArchiveWriter {
      */
     void write(Connection c, String pipeline, NetBatch batch, BitSet skip, Checkpoints checkpoints, long now) throws SQLException {
         if (!loaded) {
-            throw new IllegalStateException("the archive is written before its tables were read");
+            // a new session after a lost one: what the cache knew may have moved (a doubted commit
+            // that did commit), so the database is read again, in this transaction
+            read(c, pipeline);
         }
         Origins o = batch.origins();
         TreeSet<LocalDate> needed = new TreeSet<>();
@@ -148,6 +155,7 @@ final class ArchiveWriter {
         needed.add(today);
         needed.add(today.plusDays(1));
         Map<String, Long> firstTime = new HashMap<>();
+        Map<String, Long> firstOffset = new HashMap<>();
         long lastDay = Long.MIN_VALUE;
         int n = 0;
         for (int seq = 0; seq < o.size(); seq++) {
@@ -161,13 +169,15 @@ final class ArchiveWriter {
                 lastDay = day;
             }
             firstTime.putIfAbsent(o.stream(seq), o.time(seq));
+            firstOffset.putIfAbsent(o.stream(seq), o.offset(seq));
         }
-        retain(c, pipeline, now);
+        retain(c, pipeline, now, needed);
         partitions(c, needed);
+        // the coverage first: a rewound stream's archived events after its checkpoint leave before this batch's arrive
+        cover(c, pipeline, batch, checkpoints, firstTime, firstOffset, now);
         if (n > 0) {
             stage(c, pipeline, o, skip);
         }
-        cover(c, pipeline, batch, checkpoints, firstTime, now);
         archived += n;
     }
 
@@ -198,23 +208,30 @@ final class ArchiveWriter {
 
     private void stage(Connection c, String pipeline, Origins o, BitSet skip) throws SQLException {
         CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.copyArchive());
+        byte[] pipelineBytes = pipeline.getBytes(StandardCharsets.UTF_8);
+        String stream = null;
+        byte[] streamBytes = null;
         try {
             buf.start(in::writeToCopy);
+            buf.binaryHeader();
             for (int seq = 0; seq < o.size(); seq++) {
                 byte[] raw = o.rawBuffer(seq);
                 if (skip.get(seq) || raw == null) {
                     continue;
                 }
+                if (!o.stream(seq).equals(stream)) {
+                    stream = o.stream(seq);
+                    streamBytes = stream.replace("\0", "").getBytes(StandardCharsets.UTF_8);
+                }
                 scan.scan(raw, o.rawStart(seq), o.rawLength(seq));
-                buf.text(pipeline, CopyBuffer.Nul.STRIP);
-                buf.tab();
-                buf.text(o.stream(seq), CopyBuffer.Nul.STRIP);
-                buf.tab();
-                buf.ascii(Long.toString(o.offset(seq)));
-                buf.tab();
-                buf.ascii(times.format(o.time(seq)));
-                buf.tab();
-                scalar(raw, RecordScan.SERVER_ID);
+                buf.int16(19);
+                field(pipelineBytes, 0, pipelineBytes.length);
+                field(streamBytes, 0, streamBytes.length);
+                buf.int32(8);
+                buf.int64(o.offset(seq));
+                buf.int32(8);
+                buf.int64((o.time(seq) - PG_EPOCH_MS) * 1000);
+                integer(raw, RecordScan.SERVER_ID, 8);
                 int p0 = scan.start[RecordScan.POSITION];
                 int colon = -1;
                 if (scan.has(raw, RecordScan.POSITION) && !scan.escaped[RecordScan.POSITION]) {
@@ -225,40 +242,35 @@ final class ArchiveWriter {
                         }
                     }
                 }
-                if (colon > 0) {
-                    buf.utf8(raw, p0 + 1, colon);
-                    buf.tab();
-                    buf.utf8(raw, colon + 1, scan.end[RecordScan.POSITION] - 1);
-                    buf.tab();
+                long pos = colon > 0 ? digits(raw, colon + 1, scan.end[RecordScan.POSITION] - 1) : -1;
+                if (pos >= 0) {
+                    field(raw, p0 + 1, colon);
+                    buf.int32(8);
+                    buf.int64(pos);
                 } else {
-                    buf.nullValue();
-                    buf.tab();
-                    buf.nullValue();
-                    buf.tab();
+                    buf.int32(-1);
+                    buf.int32(-1);
                 }
-                scalar(raw, RecordScan.XOFFSET);
+                integer(raw, RecordScan.XOFFSET, 4);
                 string(raw, RecordScan.GTID);
-                scalar(raw, RecordScan.XID);
-                buf.ascii(scan.has(raw, RecordScan.COMMIT) && raw[scan.start[RecordScan.COMMIT]] == 't' ? "t" : "f");
-                buf.tab();
+                xid(raw);
+                buf.int32(1);
+                buf.bytes(scan.has(raw, RecordScan.COMMIT) && raw[scan.start[RecordScan.COMMIT]] == 't' ? TRUE : FALSE, 0, 1);
                 string(raw, RecordScan.DATABASE);
                 string(raw, RecordScan.TABLE);
                 if (scan.has(raw, RecordScan.TYPE)) {
                     string(raw, RecordScan.TYPE);
                 } else {
-                    buf.ascii("?\t");
+                    field(UNKNOWN, 0, 1);
                 }
-                scalar(raw, RecordScan.PRIMARY_KEY_COLUMNS);
-                scalar(raw, RecordScan.DATA);
-                scalar(raw, RecordScan.OLD);
+                json(raw, RecordScan.PRIMARY_KEY_COLUMNS);
+                json(raw, RecordScan.DATA);
+                json(raw, RecordScan.OLD);
                 string(raw, RecordScan.SQL);
-                if (scan.has(raw, RecordScan.DEF)) {
-                    buf.utf8(raw, scan.start[RecordScan.DEF], scan.end[RecordScan.DEF]);
-                } else {
-                    buf.nullValue();
-                }
-                buf.endRow();
+                json(raw, RecordScan.DEF);
+                buf.endBinaryRow();
             }
+            buf.int16(-1);
             buf.flush();
             in.endCopy();
         } finally {
@@ -268,40 +280,113 @@ final class ArchiveWriter {
         }
     }
 
-    /** A number, or a JSON text, as it is, then a tab. */
-    private void scalar(byte[] raw, int member) {
-        if (scan.has(raw, member)) {
-            buf.utf8(raw, scan.start[member], scan.end[member]);
-        } else {
-            buf.nullValue();
-        }
-        buf.tab();
+    private static final long PG_EPOCH_MS = 946_684_800_000L;
+    private static final byte[] TRUE = {1};
+    private static final byte[] FALSE = {0};
+    private static final byte[] UNKNOWN = {'?'};
+
+    private void field(byte[] b, int from, int to) {
+        buf.int32(to - from);
+        buf.bytes(b, from, to);
     }
 
-    /** A JSON string's content, unescaped, then a tab. */
-    private void string(byte[] raw, int member) {
-        if (!scan.has(raw, member)) {
-            buf.nullValue();
-        } else if (!scan.escaped[member]) {
-            buf.utf8(raw, scan.start[member] + 1, scan.end[member] - 1);
+    /** A JSON text as it is, or NULL. */
+    private void json(byte[] raw, int member) {
+        if (scan.has(raw, member)) {
+            field(raw, scan.start[member], scan.end[member]);
         } else {
-            buf.text(JsonMembers.text(new String(raw, scan.start[member], scan.end[member] - scan.start[member],
-                    java.nio.charset.StandardCharsets.UTF_8)), CopyBuffer.Nul.STRIP);
+            buf.int32(-1);
         }
-        buf.tab();
+    }
+
+    /** A JSON string's content, unescaped (without NUL, which text cannot hold), or NULL. */
+    private void string(byte[] raw, int member) {
+        if (!scan.has(raw, member) || raw[scan.start[member]] != '"') {
+            buf.int32(-1);
+        } else if (!scan.escaped[member]) {
+            field(raw, scan.start[member] + 1, scan.end[member] - 1);
+        } else {
+            byte[] text = JsonMembers.text(new String(raw, scan.start[member], scan.end[member] - scan.start[member], StandardCharsets.UTF_8))
+                    .replace("\0", "").getBytes(StandardCharsets.UTF_8);
+            field(text, 0, text.length);
+        }
+    }
+
+    /** A JSON integer as a {@code bigint} (8 bytes) or an {@code integer} (4), or NULL when it is absent or not one. */
+    private void integer(byte[] raw, int member, int size) {
+        long v = scan.has(raw, member) ? digits(raw, scan.start[member], scan.end[member]) : -1;
+        if (v < 0 || (size == 4 && v > Integer.MAX_VALUE)) {
+            buf.int32(-1);
+        } else if (size == 4) {
+            buf.int32(4);
+            buf.int32((int) v);
+        } else {
+            buf.int32(8);
+            buf.int64(v);
+        }
+    }
+
+    /** MySQL's xid (an unsigned 64-bit integer) as a {@code numeric}: base-10000 digits, most significant first. */
+    private void xid(byte[] raw) {
+        int from = scan.start[RecordScan.XID];
+        int to = scan.end[RecordScan.XID];
+        if (!scan.has(raw, RecordScan.XID) || to - from > 20 || digits(raw, from, Math.min(to, from + 1)) < 0) {
+            buf.int32(-1);
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            if (raw[i] < '0' || raw[i] > '9') {
+                buf.int32(-1);
+                return;
+            }
+        }
+        int n = to - from;
+        int groups = (n + 3) / 4;
+        buf.int32(8 + 2 * groups);
+        buf.int16(groups);
+        buf.int16(groups - 1); // weight: the first group's power of 10000
+        buf.int16(0); // positive
+        buf.int16(0); // no fraction
+        int i = from;
+        int first = n - (groups - 1) * 4;
+        for (int g = 0; g < groups; g++) {
+            int len = g == 0 ? first : 4;
+            int d = 0;
+            for (int k = 0; k < len; k++) {
+                d = d * 10 + (raw[i++] - '0');
+            }
+            buf.int16(d);
+        }
+    }
+
+    /** @return the non-negative integer that digits spell, or -1 when they are not only digits (or too many) */
+    private static long digits(byte[] b, int from, int to) {
+        if (to <= from || to - from > 18) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            v = v * 10 + d;
+        }
+        return v;
     }
 
     /** Creates the partitions of these days that do not exist, under the archive's advisory lock. */
     private void partitions(Connection c, TreeSet<LocalDate> needed) throws SQLException {
-        needed.removeAll(days);
-        needed.removeAll(daysInTx);
-        if (needed.isEmpty()) {
+        TreeSet<LocalDate> missing = new TreeSet<>(needed);
+        missing.removeAll(days);
+        missing.removeAll(daysInTx);
+        if (missing.isEmpty()) {
             return;
         }
         lock(c);
         Set<LocalDate> existing = readPartitions(c);
         try (Statement st = c.createStatement()) {
-            for (LocalDate d : needed) {
+            for (LocalDate d : missing) {
                 if (!existing.contains(d)) {
                     st.execute(sql.addPartition(d, compression));
                 }
@@ -311,7 +396,7 @@ final class ArchiveWriter {
     }
 
     /** Once a day: drops the partitions that ended before now minus the retention, and trims the coverage to match. */
-    private void retain(Connection c, String pipeline, long now) throws SQLException {
+    private void retain(Connection c, String pipeline, long now, Set<LocalDate> needed) throws SQLException {
         long day = Math.floorDiv(now, DAY_MS);
         if (retention == null || day == retainedOnDay) {
             return;
@@ -321,7 +406,8 @@ final class ArchiveWriter {
         lock(c);
         Set<LocalDate> old = new TreeSet<>();
         for (LocalDate d : readPartitions(c)) {
-            if (d.isBefore(firstKept)) {
+            // never a day this batch writes to (an old event archived late goes the next day)
+            if (d.isBefore(firstKept) && !needed.contains(d)) {
                 old.add(d);
             }
         }
@@ -345,18 +431,25 @@ final class ArchiveWriter {
         retainedInTx = day;
     }
 
-    /** Moves each stream's coverage to the batch's last offset, or starts it again. */
-    private void cover(Connection c, String pipeline, NetBatch batch, Checkpoints checkpoints, Map<String, Long> firstTime, long now)
-            throws SQLException {
+    /**
+     * Moves each stream's coverage to the batch's last offset, or starts it again. Coverage starts
+     * after the stream's checkpoint, or just before the batch's first event of the stream when it
+     * has none (a new stream, or one reset), never "from the start": what the target held before
+     * is not the archive's to know.
+     */
+    private void cover(Connection c, String pipeline, NetBatch batch, Checkpoints checkpoints, Map<String, Long> firstTime,
+            Map<String, Long> firstOffset, long now) throws SQLException {
         Timestamp at = new Timestamp(now);
         for (Map.Entry<String, Long> e : batch.lastOffsets().entrySet()) {
             String stream = e.getKey();
             long last = e.getValue();
             Long before = checkpoints.offsetOf(stream);
+            // the archive holds this batch's events of the stream after this offset
+            long from = before != null ? before : firstOffset.getOrDefault(stream, last + 1) - 1;
             Coverage was = coverageInTx.containsKey(stream) ? coverageInTx.get(stream) : coverage.get(stream);
-            Long since;
+            long since;
             if (was != null && before != null && was.last() == before) {
-                since = was.since();
+                since = was.since() == null ? from : was.since();
                 try (PreparedStatement ps = c.prepareStatement(sql.extendCoverage())) {
                     ps.setLong(1, last);
                     ps.setTimestamp(2, at);
@@ -365,22 +458,21 @@ final class ArchiveWriter {
                     ps.executeUpdate();
                 }
             } else {
-                if (was != null && (before == null || before < was.last())) {
-                    // rewound (a checkpoint reset): what applies again leaves the archive first
+                if (was != null && from < was.last()) {
+                    // rewound (a checkpoint reset): what applies again leaves the archive first; the
+                    // events before it stay, and stay covered
                     try (PreparedStatement ps = c.prepareStatement(sql.deleteArchivedAfter())) {
                         ps.setString(1, pipeline);
                         ps.setString(2, stream);
-                        ps.setLong(3, before == null ? Long.MIN_VALUE : before);
+                        ps.setLong(3, from);
                         ps.executeUpdate();
                     }
-                    // the events kept stay covered; those after the checkpoint are archived again as they apply
-                    since = before == null ? null : was.since() == null || was.since() <= before ? was.since() : before;
+                    since = was.since() != null && was.since() <= from ? was.since() : from;
                 } else {
-                    // a new stream (everything archived), or batches applied without the archive since its coverage
-                    since = before;
+                    since = from;
                     if (was != null) {
                         log.warn("stream {} of pipeline {} was applied without the archive from offset {} to {}: its archive starts again",
-                                stream, pipeline, was.last(), before);
+                                stream, pipeline, was.last(), from);
                     }
                 }
                 try (PreparedStatement del = c.prepareStatement(sql.deleteCoverage()); PreparedStatement ins = c.prepareStatement(sql.insertCoverage())) {
@@ -389,11 +481,7 @@ final class ArchiveWriter {
                     del.executeUpdate();
                     ins.setString(1, pipeline);
                     ins.setString(2, stream);
-                    if (since == null) {
-                        ins.setNull(3, java.sql.Types.BIGINT);
-                    } else {
-                        ins.setLong(3, since);
-                    }
+                    ins.setLong(3, since);
                     ins.setTimestamp(4, new Timestamp(firstTime.getOrDefault(stream, now)));
                     ins.setLong(5, last);
                     ins.setTimestamp(6, at);
@@ -425,36 +513,6 @@ final class ArchiveWriter {
             }
         }
         return out;
-    }
-
-    /** Event times as COPY reads a {@code timestamp with time zone}, in UTC, with the day's text kept. */
-    static final class TimeText {
-        private long day = Long.MIN_VALUE;
-        private String dayText;
-        private final StringBuilder sb = new StringBuilder(32);
-
-        String format(long millis) {
-            long d = Math.floorDiv(millis, DAY_MS);
-            if (d != day) {
-                day = d;
-                dayText = LocalDate.ofEpochDay(d).toString();
-            }
-            int ms = (int) Math.floorMod(millis, DAY_MS);
-            sb.setLength(0);
-            sb.append(dayText).append(' ');
-            two(ms / 3_600_000);
-            sb.append(':');
-            two(ms / 60_000 % 60);
-            sb.append(':');
-            two(ms / 1000 % 60);
-            int frac = ms % 1000;
-            sb.append('.').append((char) ('0' + frac / 100)).append((char) ('0' + frac / 10 % 10)).append((char) ('0' + frac % 10));
-            return sb.append("+00").toString();
-        }
-
-        private void two(int v) {
-            sb.append((char) ('0' + v / 10)).append((char) ('0' + v % 10));
-        }
     }
 
     private static LocalDate today() {

@@ -58,7 +58,7 @@ final class AsOf {
             throw new ChangeArchive.ArchiveGapException("cannot undo " + ArchiveReader.describe(barrier) + ", which lies after " + at
                     + (barrier.type().startsWith("bootstrap") ? ": a bootstrap replaced the table's rows" : ": DDL is not undone"));
         }
-        String into = Names.qualify(intoSchema, intoTable);
+        String into = Names.qualify(Names.target(intoSchema), Names.target(intoTable));
         try (Statement st = c.createStatement()) {
             if (parts.catalog().table(c, Names.target(intoSchema), Names.target(intoTable)) != null) {
                 throw new ApplyException("cannot create " + into + ": it already exists", table, null, "42P07", null, null);

@@ -4,7 +4,9 @@ import io.greenwell.cdc.ApplyException;
 import io.greenwell.cdc.CdcException;
 import io.greenwell.cdc.event.TableId;
 import java.math.BigInteger;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -142,8 +144,11 @@ public final class ChangeArchive {
         Objects.requireNonNull(at, "at");
         TargetSession session = new TargetSession(opener, settings);
         try {
-            return session.run("building " + table + " as of " + at, c -> new AsOf(session.parts(), reader(), settings.mapping())
-                    .build(c, table, at, Objects.requireNonNull(intoSchema, "intoSchema"), Objects.requireNonNull(intoTable, "intoTable")));
+            return session.run("building " + table + " as of " + at, c -> {
+                snapshot(c);
+                return new AsOf(session.parts(), reader(), settings.mapping())
+                        .build(c, table, at, Objects.requireNonNull(intoSchema, "intoSchema"), Objects.requireNonNull(intoTable, "intoTable"));
+            });
         } finally {
             session.close();
         }
@@ -180,6 +185,9 @@ public final class ChangeArchive {
             if (events.isEmpty()) {
                 throw new ArchiveGapException("the archive holds no event of " + describe(selection));
             }
+            if (selection.xid() != null) {
+                oneTransaction(events, selection);
+            }
             Catalog catalog = new Catalog(settings.policies());
             Flashback.Columns columns = (database, table) -> {
                 try {
@@ -199,6 +207,25 @@ public final class ChangeArchive {
             };
             return Flashback.render(events, columns, describe(selection));
         });
+    }
+
+    /**
+     * MySQL numbers transactions from a counter that starts again with the server, and servers of
+     * one stream (a failover) may share numbers: the events of an xid must be one transaction, of
+     * one server and one binlog file, and none after a commit row.
+     */
+    private static void oneTransaction(List<ArchivedEvent> events, Selection s) {
+        ArchivedEvent first = events.get(0);
+        for (int i = 1; i < events.size(); i++) {
+            ArchivedEvent e = events.get(i);
+            ArchivedEvent prev = events.get(i - 1);
+            boolean same = java.util.Objects.equals(e.serverId(), first.serverId()) && java.util.Objects.equals(e.binlogFile(), first.binlogFile())
+                    && !prev.commit();
+            if (!same) {
+                throw new ArchiveGapException("xid " + s.xid() + " names more than one transaction: " + ArchiveReader.describe(prev)
+                        + " and " + ArchiveReader.describe(e) + "; narrow it with a time range (--since, --until) or a table");
+            }
+        }
     }
 
     private static String describe(Selection s) {
@@ -223,10 +250,22 @@ public final class ChangeArchive {
         return new ArchiveReader(schema);
     }
 
+    /** Reads of the archive, the checkpoints and the table see one snapshot, whatever batches commit meanwhile. */
+    private static void snapshot(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        }
+    }
+
     private <T> T run(String what, TargetSession.Work<T> work) {
         TargetSession session = new TargetSession(opener, settings);
         try {
-            return session.run(what, work);
+            return session.run(what, c -> {
+                snapshot(c);
+                T r = work.run(c);
+                c.rollback();
+                return r;
+            });
         } finally {
             session.close();
         }

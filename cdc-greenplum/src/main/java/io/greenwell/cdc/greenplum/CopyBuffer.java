@@ -175,6 +175,53 @@ final class CopyBuffer {
         }
     }
 
+    // ---- COPY's binary format ----
+
+    /** The header of a binary COPY: its signature, no flags, no extension. */
+    void binaryHeader() {
+        ensure(19);
+        for (byte b : BINARY_SIGNATURE) {
+            buf[len++] = b;
+        }
+        int32(0);
+        int32(0);
+    }
+
+    /** Ends a row of a binary COPY; flushes when the buffer is full enough. */
+    void endBinaryRow() throws SQLException {
+        if (len >= FLUSH_AT) {
+            flush();
+        }
+    }
+
+    void int16(int v) {
+        ensure(2);
+        buf[len++] = (byte) (v >> 8);
+        buf[len++] = (byte) v;
+    }
+
+    void int32(int v) {
+        ensure(4);
+        buf[len++] = (byte) (v >> 24);
+        buf[len++] = (byte) (v >> 16);
+        buf[len++] = (byte) (v >> 8);
+        buf[len++] = (byte) v;
+    }
+
+    void int64(long v) {
+        int32((int) (v >> 32));
+        int32((int) v);
+    }
+
+    /** Writes bytes as they are. */
+    void bytes(byte[] b, int from, int to) {
+        ensure(to - from);
+        System.arraycopy(b, from, buf, len, to - from);
+        len += to - from;
+    }
+
+    private static final byte[] BINARY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
+
     /** Writes bytes as a bytea hex literal, escaped for COPY ({@code \\x0a1b...}). */
     void byteaHex(byte[] bytes) {
         ensure(3 + bytes.length * 2);

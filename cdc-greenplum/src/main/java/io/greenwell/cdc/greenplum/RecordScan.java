@@ -28,7 +28,13 @@ final class RecordScan {
 
     private static final byte[][] NAMES = {
         bytes("database"), bytes("table"), bytes("type"), bytes("xid"), bytes("xoffset"), bytes("commit"), bytes("position"),
-        bytes("gtid"), bytes("server_id"), bytes("primary_key_columns"), bytes("data"), bytes("old"), bytes("sql"), bytes("def")
+        bytes("gtid"), bytes("server_id"), bytes("primary_key_columns"), bytes("data"), bytes("old"), bytes("sql"), bytes("def"),
+        // Maxwell's camelCase naming strategy renames these two
+        bytes("serverId"), bytes("primaryKeyColumns")
+    };
+    private static final int[] MEMBER_OF_NAME = {
+        DATABASE, TABLE, TYPE, XID, XOFFSET, COMMIT, POSITION, GTID, SERVER_ID, PRIMARY_KEY_COLUMNS, DATA, OLD, SQL, DEF, SERVER_ID,
+        PRIMARY_KEY_COLUMNS
     };
 
     /** Where each member's value starts and ends (exclusive) in the buffer; -1 when absent. */
@@ -91,7 +97,7 @@ final class RecordScan {
 
     private static int member(byte[] b, int from, int to) {
         int n = to - from;
-        for (int m = 0; m < MEMBERS; m++) {
+        for (int m = 0; m < NAMES.length; m++) {
             byte[] name = NAMES[m];
             if (name.length == n) {
                 int k = 0;
@@ -99,7 +105,7 @@ final class RecordScan {
                     k++;
                 }
                 if (k == n) {
-                    return m;
+                    return MEMBER_OF_NAME[m];
                 }
             }
         }

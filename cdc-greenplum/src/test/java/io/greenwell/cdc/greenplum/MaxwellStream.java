@@ -91,6 +91,12 @@ public final class MaxwellStream {
         return this;
     }
 
+    /** The xid of the next transaction is this one plus one (MySQL's counter restarts with the server). */
+    public MaxwellStream xid(long previous) {
+        this.xid = previous;
+        return this;
+    }
+
     public MaxwellStream begin() {
         if (open) {
             throw new IllegalStateException("transaction open");
