@@ -23,13 +23,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The change archive on a real database: every applied event archived once with Maxwell's
- * envelope and images, none of the dead letters; a table as of a random point equal to the
- * replay of the stream up to it; the refusals when the archive does not cover a point.
+ * envelope and images, none of the dead letters; the refusals when the archive does not cover a
+ * point; retention; a row's history (a table as of a random point: {@link AsOfPropertyIT}).
  */
 class ArchiveIT {
 
@@ -137,48 +136,6 @@ class ArchiveIT {
                 r.get(2).offset() + " insert dl", r.get(4).offset() + " insert dl");
         assertThat(db.rows("SELECT \"offset\" FROM greenwell.dead_letter")).containsExactly(Long.toString(r.get(3).offset()));
         clean(db, "dl");
-    }
-
-    @ParameterizedTest(name = "seed {0}, batches of {1}")
-    @CsvSource({"1, 1", "2, 7", "3, 50", "4, 2147483647", "5, 13", "6, 3", "7, 100", "8, 29"})
-    void aTableAsOfAPointIsTheReplayOfTheStreamUpToIt(long seed, int batchEvents) throws SQLException {
-        clean(db, ApplySemanticsIT.DB, "asof");
-        clean(prefix, ApplySemanticsIT.DB);
-        Random rnd = new Random(seed);
-        MaxwellStream stream = ApplySemanticsIT.generate(rnd, new ApplySemanticsIT.Model(), 300, false);
-        List<Scenarios.Record> records = stream.records();
-        try (GreenplumTarget target = archiving(db)) {
-            Scenarios.replay(target, "p", "s", records, batchEvents);
-        }
-        // a cut at a random transaction's position (the first three records create the database and tables)
-        int cut = 3 + rnd.nextInt(records.size() - 3);
-        String position = position(records.get(cut));
-        int end = cut;
-        while (end + 1 < records.size() && position(records.get(end + 1)).equals(position)) {
-            end++;
-        }
-        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(prefix.url()).build()) {
-            Scenarios.replay(target, "p", "s", records.subList(0, end + 1), 1000);
-        }
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA asof");
-        }
-        ChangeArchive archive = ChangeArchive.builder().jdbcUrl(db.url()).build();
-        String[] pos = position.split(":");
-        for (String table : new String[] {"keyed", "bag"}) {
-            ChangeArchive.AsOfResult r = archive.asOf(TableId.of(ApplySemanticsIT.DB, table), ArchivePoint.at(pos[0], Long.parseLong(pos[1])),
-                    "asof", table);
-            List<String> cols = table.equals("keyed") ? ApplySemanticsIT.KEYED_COLS : ApplySemanticsIT.BAG_COLS;
-            List<List<String>> expected;
-            try (Connection c = prefix.connect()) {
-                expected = ApplySemanticsIT.sorted(ApplySemanticsIT.rows(c, table, cols));
-            }
-            try (Connection c = db.connect()) {
-                assertThat(ApplySemanticsIT.sorted(rows(c, "asof." + table, cols))).as("%s as of %s", table, position).isEqualTo(expected);
-            }
-            assertThat(r.rows()).isEqualTo(expected.size());
-            assertThat(r.table()).isEqualTo(Names.qualify("asof", table));
-        }
     }
 
     @Test
