@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 import javax.sql.DataSource;
 
 /**
@@ -85,7 +84,7 @@ public final class ChangeArchive {
     private final String schema;
 
     private ChangeArchive(Builder b) {
-        this.opener = TargetSession.opener(b.dataSource, b.url, b.properties);
+        this.opener = b.connections.opener("ChangeArchive");
         this.schema = Names.target(b.controlSchema);
         this.settings = new TargetSession.Settings(null, b.mapping, b.controlSchema, new ValueWriter.Policies(CopyBuffer.Nul.STRIP, true),
                 TypeMap.Options.DEFAULT, Map.of(), false, Duration.ZERO, 2, Duration.ofMillis(200), Duration.ofSeconds(2), false, null);
@@ -300,9 +299,7 @@ public final class ChangeArchive {
 
     /** Builds a {@link ChangeArchive}. Either {@link #dataSource} or {@link #jdbcUrl} is required. Not thread-safe. */
     public static final class Builder {
-        private DataSource dataSource;
-        private String url;
-        private final Properties properties = new Properties();
+        private final Connections connections = new Connections();
         private String controlSchema = "greenwell";
         private SchemaMapping mapping = SchemaMapping.DEFAULT;
 
@@ -313,7 +310,7 @@ public final class ChangeArchive {
          * @return this builder
          */
         public Builder dataSource(DataSource dataSource) {
-            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            connections.dataSource(dataSource);
             return this;
         }
 
@@ -322,7 +319,7 @@ public final class ChangeArchive {
          * @return this builder
          */
         public Builder jdbcUrl(String url) {
-            this.url = Objects.requireNonNull(url, "url");
+            connections.url(url, null, null);
             return this;
         }
 
@@ -333,13 +330,7 @@ public final class ChangeArchive {
          * @return this builder
          */
         public Builder jdbcUrl(String url, String user, String password) {
-            jdbcUrl(url);
-            if (user != null) {
-                properties.setProperty("user", user);
-            }
-            if (password != null) {
-                properties.setProperty("password", password);
-            }
+            connections.url(url, user, password);
             return this;
         }
 
@@ -366,9 +357,7 @@ public final class ChangeArchive {
          * @throws CdcException when neither or both of a data source and a URL were given
          */
         public ChangeArchive build() {
-            if ((dataSource == null) == (url == null)) {
-                throw new CdcException("a ChangeArchive needs a DataSource or a JDBC URL");
-            }
+            connections.opener("ChangeArchive");
             return new ChangeArchive(this);
         }
     }

@@ -427,7 +427,7 @@ final class Flashback {
                 hex(sb, bytes, bytes.length);
                 return;
             case JSON:
-                string(sb, v instanceof Value.Text ? jsonString(v.asText()) : v.asText());
+                string(sb, v instanceof Value.Text ? JsonMembers.quote(new StringBuilder(), v.asText()).toString() : v.asText());
                 return;
             case SET:
                 string(sb, v instanceof Value.Json ? members(e, c, v) : v.asText());
@@ -521,22 +521,6 @@ final class Flashback {
             throw new FlashbackException("SET column " + c.name() + " holds bad JSON: " + x.getMessage(), e);
         }
         return out.toString();
-    }
-
-    /** A string as a JSON string (a JSON column holding a JSON string). */
-    private static String jsonString(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
     }
 
     /**

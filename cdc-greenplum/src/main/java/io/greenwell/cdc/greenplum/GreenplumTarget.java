@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 import javax.sql.DataSource;
 
 /**
@@ -62,7 +61,7 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
         this.mapping = b.mapping;
         ValueWriter.Policies policies = new ValueWriter.Policies(
                 b.nul == NulCharacters.STRIP ? CopyBuffer.Nul.STRIP : CopyBuffer.Nul.REJECT, b.zeroDates == ZeroDates.NULL);
-        TargetSession.Opener opener = TargetSession.opener(b.dataSource, b.url, b.properties);
+        TargetSession.Opener opener = b.connections.opener("GreenplumTarget");
         this.session = new TargetSession(opener, new TargetSession.Settings(b.dialect, b.mapping, b.controlSchema, policies,
                 new TypeMap.Options(b.tinyint1AsBoolean, b.bit1AsBoolean, b.jsonb), Map.copyOf(b.ddlPolicies), b.synchronousCommit,
                 b.streamLockWait, b.retries, b.retryBackoff, b.maxRetryBackoff, b.archive, b.archiveRetention));
@@ -203,9 +202,7 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
      * required. Not thread-safe.
      */
     public static final class Builder {
-        private DataSource dataSource;
-        private String url;
-        private final Properties properties = new Properties();
+        private final Connections connections = new Connections();
         private Dialect dialect;
         private SchemaMapping mapping = SchemaMapping.DEFAULT;
         private String controlSchema = "greenwell";
@@ -233,7 +230,7 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
          * @return this builder
          */
         public Builder dataSource(DataSource dataSource) {
-            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            connections.dataSource(dataSource);
             return this;
         }
 
@@ -242,7 +239,7 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
          * @return this builder
          */
         public Builder jdbcUrl(String url) {
-            this.url = Objects.requireNonNull(url, "url");
+            connections.url(url, null, null);
             return this;
         }
 
@@ -253,13 +250,7 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
          * @return this builder
          */
         public Builder jdbcUrl(String url, String user, String password) {
-            jdbcUrl(url);
-            if (user != null) {
-                properties.setProperty("user", user);
-            }
-            if (password != null) {
-                properties.setProperty("password", password);
-            }
+            connections.url(url, user, password);
             return this;
         }
 
@@ -425,9 +416,8 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
         }
 
         /**
-         * @param on true: every event of a batch that applies (rows, DDL, bootstrap markers; not the dead letters) is
-         *     kept in the control schema's {@code event_archive}, in the batch's transaction, for {@link ChangeArchive};
-         *     default false
+         * @param on true: every event of a batch that applies (not the dead letters) is kept in the control schema's
+         *     {@code event_archive}, in the batch's transaction, for {@link ChangeArchive}; default false
          * @return this builder
          */
         public Builder archive(boolean on) {
@@ -436,14 +426,11 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
         }
 
         /**
-         * @param retention how long the archive keeps an event: its day partitions are dropped once they ended longer
-         *     ago; null (the default) keeps everything
+         * @param retention how long the archive keeps an event (whole days); null (the default) keeps everything
          * @return this builder
          */
         public Builder archiveRetention(Duration retention) {
-            if (retention != null && (retention.isNegative() || retention.isZero())) {
-                throw new IllegalArgumentException("the archive's retention must be positive: " + retention);
-            }
+            Maintenance.positive(retention, "the archive's retention");
             this.archiveRetention = retention;
             return this;
         }
@@ -459,12 +446,7 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
          * @throws CdcException when neither a data source nor a URL was given
          */
         public GreenplumTarget build() {
-            if (dataSource == null && url == null) {
-                throw new CdcException("a GreenplumTarget needs a DataSource or a JDBC URL");
-            }
-            if (dataSource != null && url != null) {
-                throw new CdcException("a GreenplumTarget takes a DataSource or a JDBC URL, not both");
-            }
+            connections.opener("GreenplumTarget");
             return new GreenplumTarget(this);
         }
     }

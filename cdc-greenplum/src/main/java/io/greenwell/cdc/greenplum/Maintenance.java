@@ -37,6 +37,13 @@ import java.util.Objects;
 public record Maintenance(Duration interval, long minDeadRows, double deadRowFraction, long minChangedRows, double changedFraction,
         Duration lockTimeout, boolean catalog) {
 
+    /** @throws IllegalArgumentException when a duration (not null) is zero or negative */
+    static void positive(Duration d, String what) {
+        if (d != null && (d.isNegative() || d.isZero())) {
+            throw new IllegalArgumentException(what + " must be positive: " + d);
+        }
+    }
+
     /**
      * Validates.
      *
@@ -44,14 +51,8 @@ public record Maintenance(Duration interval, long minDeadRows, double deadRowFra
      * @throws IllegalArgumentException when the interval or the lock timeout is not positive, or a threshold is negative
      */
     public Maintenance {
-        Objects.requireNonNull(interval, "interval");
-        Objects.requireNonNull(lockTimeout, "lockTimeout");
-        if (interval.isNegative() || interval.isZero()) {
-            throw new IllegalArgumentException("the interval must be positive: " + interval);
-        }
-        if (lockTimeout.isNegative() || lockTimeout.isZero()) {
-            throw new IllegalArgumentException("the lock timeout must be positive: " + lockTimeout);
-        }
+        positive(Objects.requireNonNull(interval, "interval"), "the interval");
+        positive(Objects.requireNonNull(lockTimeout, "lockTimeout"), "the lock timeout");
         if (minDeadRows < 0 || minChangedRows < 0 || !(deadRowFraction >= 0) || !(changedFraction >= 0)) {
             throw new IllegalArgumentException("thresholds must not be negative: " + minDeadRows + ", " + deadRowFraction + ", "
                     + minChangedRows + ", " + changedFraction);
