@@ -93,12 +93,15 @@ final class ArchiveSql {
         return LocalDate.parse(digits, DAY);
     }
 
-    /** @return the names of the archive's partitions, one per row: {@code SELECT} with the schema as parameter 1 */
+    /**
+     * @return the archive's partitions, one per row: their names, and their own tables' (in the
+     *     control schema); {@code SELECT} with the schema as parameter 1
+     */
     String selectPartitions() {
         if (dialect.isGreenplum()) {
-            return "SELECT partitionname FROM pg_catalog.pg_partitions WHERE schemaname = ? AND tablename = '" + TABLE + "'";
+            return "SELECT partitionname, partitiontablename FROM pg_catalog.pg_partitions WHERE schemaname = ? AND tablename = '" + TABLE + "'";
         }
-        return "SELECT c.relname FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid"
+        return "SELECT c.relname, c.relname FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid"
                 + " JOIN pg_catalog.pg_class p ON p.oid = i.inhparent JOIN pg_catalog.pg_namespace n ON n.oid = p.relnamespace"
                 + " WHERE n.nspname = ? AND p.relname = '" + TABLE + "'";
     }
@@ -182,12 +185,13 @@ final class ArchiveSql {
     }
 
     /**
-     * The COPY of a batch's events into the archive (which routes each to its day's partition), in
+     * The COPY of a batch's events into the archive (which routes each to its day's partition) or
+     * straight into one day's partition (the qualified table {@code into}), in
      * COPY's binary format: numbers and times need no parsing, text and JSON no escaping;
      * {@code archived_at} is the transaction's time.
      */
-    String copyArchive() {
-        return "COPY " + table + " (\"pipeline\", \"stream\", \"stream_offset\", \"ts\", \"server_id\", \"binlog_file\", \"binlog_pos\","
+    String copyArchive(String into) {
+        return "COPY " + into + " (\"pipeline\", \"stream\", \"stream_offset\", \"ts\", \"server_id\", \"binlog_file\", \"binlog_pos\","
                 + " \"xoffset\", \"gtid\", \"xid\", \"commit\", \"database_name\", \"table_name\", \"type\", \"primary_key_columns\", \"data\","
                 + " \"old\", \"ddl\", \"def\") FROM STDIN (FORMAT binary)";
     }

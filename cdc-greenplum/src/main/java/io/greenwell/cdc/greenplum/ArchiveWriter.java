@@ -57,8 +57,9 @@ final class ArchiveWriter {
     private final Duration retention;
     private final CopyBuffer buf = new CopyBuffer();
     private String compression;
-    private final TreeSet<LocalDate> days = new TreeSet<>();
-    private final Set<LocalDate> daysInTx = new HashSet<>();
+    /** The archive's partitions: day, and the partition's own table. */
+    private final Map<LocalDate, String> days = new HashMap<>();
+    private final Map<LocalDate, String> daysInTx = new HashMap<>();
     private final Set<LocalDate> droppedInTx = new HashSet<>();
     private final Map<String, Coverage> coverage = new HashMap<>();
     private final Map<String, Coverage> coverageInTx = new HashMap<>();
@@ -119,7 +120,7 @@ final class ArchiveWriter {
     /** Reads the partitions and the pipeline's coverage as the database has them now. */
     private void read(Connection c, String pipeline) throws SQLException {
         days.clear();
-        days.addAll(readPartitions(c));
+        days.putAll(readPartitions(c));
         coverage.clear();
         readCoverage(c, pipeline, coverage);
         loaded = true;
@@ -157,6 +158,8 @@ final class ArchiveWriter {
         Map<String, Long> firstTime = new HashMap<>();
         Map<String, Long> firstOffset = new HashMap<>();
         long lastDay = Long.MIN_VALUE;
+        long firstDay = Long.MIN_VALUE;
+        boolean oneDay = true;
         int n = 0;
         for (int seq = 0; seq < o.size(); seq++) {
             if (skip.get(seq) || o.rawBuffer(seq) == null) {
@@ -167,6 +170,11 @@ final class ArchiveWriter {
             if (day != lastDay) {
                 needed.add(LocalDate.ofEpochDay(day));
                 lastDay = day;
+                if (firstDay == Long.MIN_VALUE) {
+                    firstDay = day;
+                } else if (day != firstDay) {
+                    oneDay = false;
+                }
             }
             firstTime.putIfAbsent(o.stream(seq), o.time(seq));
             firstOffset.putIfAbsent(o.stream(seq), o.offset(seq));
@@ -176,15 +184,19 @@ final class ArchiveWriter {
         // the coverage first: a rewound stream's archived events after its checkpoint leave before this batch's arrive
         cover(c, pipeline, batch, checkpoints, firstTime, firstOffset, now);
         if (n > 0) {
-            stage(c, pipeline, o, skip);
+            // the events of one day go straight into its partition: no routing per row, and on
+            // Greenplum (without its global deadlock detector) no lock on every other partition
+            LocalDate day = LocalDate.ofEpochDay(firstDay);
+            String leaf = oneDay ? daysInTx.getOrDefault(day, days.get(day)) : null;
+            stage(c, pipeline, o, skip, leaf == null ? sql.table() : Names.qualify(schema, leaf));
         }
         archived += n;
     }
 
     /** The transaction committed: what it created and moved is known now. */
     void committed() {
-        days.addAll(daysInTx);
-        days.removeAll(droppedInTx);
+        days.putAll(daysInTx);
+        days.keySet().removeAll(droppedInTx);
         coverage.putAll(coverageInTx);
         if (retainedInTx != Long.MIN_VALUE) {
             retainedOnDay = retainedInTx;
@@ -206,8 +218,8 @@ final class ArchiveWriter {
         loaded = false;
     }
 
-    private void stage(Connection c, String pipeline, Origins o, BitSet skip) throws SQLException {
-        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.copyArchive());
+    private void stage(Connection c, String pipeline, Origins o, BitSet skip, String into) throws SQLException {
+        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.copyArchive(into));
         byte[] pipelineBytes = pipeline.getBytes(StandardCharsets.UTF_8);
         String stream = null;
         byte[] streamBytes = null;
@@ -378,20 +390,26 @@ final class ArchiveWriter {
     /** Creates the partitions of these days that do not exist, under the archive's advisory lock. */
     private void partitions(Connection c, TreeSet<LocalDate> needed) throws SQLException {
         TreeSet<LocalDate> missing = new TreeSet<>(needed);
-        missing.removeAll(days);
-        missing.removeAll(daysInTx);
+        missing.removeAll(days.keySet());
+        missing.removeAll(daysInTx.keySet());
         if (missing.isEmpty()) {
             return;
         }
         lock(c);
-        Set<LocalDate> existing = readPartitions(c);
+        Map<LocalDate, String> existing = readPartitions(c);
+        boolean added = false;
         try (Statement st = c.createStatement()) {
             for (LocalDate d : missing) {
-                if (!existing.contains(d)) {
+                if (!existing.containsKey(d)) {
                     st.execute(sql.addPartition(d, compression));
+                    added = true;
                 }
-                daysInTx.add(d);
             }
+        }
+        // the partitions' own tables, as the database named them
+        Map<LocalDate, String> now = added ? readPartitions(c) : existing;
+        for (LocalDate d : missing) {
+            daysInTx.put(d, now.get(d));
         }
     }
 
@@ -405,7 +423,7 @@ final class ArchiveWriter {
         LocalDate firstKept = LocalDate.ofEpochDay(Math.floorDiv(cutMs, DAY_MS));
         lock(c);
         Set<LocalDate> old = new TreeSet<>();
-        for (LocalDate d : readPartitions(c)) {
+        for (LocalDate d : readPartitions(c).keySet()) {
             // never a day this batch writes to (an old event archived late goes the next day)
             if (d.isBefore(firstKept) && !needed.contains(d)) {
                 old.add(d);
@@ -499,15 +517,16 @@ final class ArchiveWriter {
         }
     }
 
-    private Set<LocalDate> readPartitions(Connection c) throws SQLException {
-        Set<LocalDate> out = new TreeSet<>();
+    /** @return the archive's partitions: day, and the partition's own table */
+    private Map<LocalDate, String> readPartitions(Connection c) throws SQLException {
+        Map<LocalDate, String> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(sql.selectPartitions())) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     LocalDate d = sql.dayOf(rs.getString(1));
                     if (d != null) {
-                        out.add(d);
+                        out.put(d, rs.getString(2));
                     }
                 }
             }
