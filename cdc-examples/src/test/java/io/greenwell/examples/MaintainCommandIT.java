@@ -131,14 +131,15 @@ class MaintainCommandIT {
 
     @Test
     void aReplayWithAMaintenanceIntervalFromItsConfigFileVacuumsWhileItRuns() throws Exception {
-        Path input = updateHeavyInput(20);
+        // long enough (about 1,600 batches) for a maintenance interval of 1 s to come round while it runs
+        Path input = updateHeavyInput(80);
         String before = counts();
         Path config = dir.resolve("greenwell.properties");
         Files.writeString(config, "maintenance-interval=1\nvacuum-min-dead-rows=1\nvacuum-dead-fraction=0\nanalyze-min-changed-rows=1\n"
-                + "analyze-changed-fraction=0\nbatch-events=20\nquiet=true\n");
+                + "analyze-changed-fraction=0\nbatch-events=100\nquiet=true\n");
         Cli.Result replay = Cli.run("replay", "--config", config.toString(), "--input", input.toString(), "--jdbc-url", db.url());
         assertThat(replay.status()).as(replay.err()).isZero();
-        assertThat(db.rows("SELECT count(*), min(v) FROM shop.t")).as(replay.out()).containsExactly("2000|20");
+        assertThat(db.rows("SELECT count(*), min(v) FROM shop.t")).as(replay.out()).containsExactly("2000|80");
         long until = System.nanoTime() + 60_000_000_000L;
         while (!grew(before)) {
             assertThat(System.nanoTime()).as("the replay's maintenance grew vacuum_count and analyze_count: %s then %s (%s)", before, counts(),
