@@ -20,6 +20,8 @@ public class ApplyException extends CdcException {
     private final String key;
     private final String sqlState;
     private final int[] sources;
+    /** Whether the failure is transient, for a target that has no SQLSTATE; null to go by the SQLSTATE. */
+    private final Boolean transientFailure;
 
     /**
      * @param message what went wrong, never null
@@ -35,6 +37,27 @@ public class ApplyException extends CdcException {
         this.key = key;
         this.sqlState = sqlState;
         this.sources = sources == null ? NONE : sources.clone();
+        this.transientFailure = null;
+    }
+
+    /**
+     * For a target that is not an SQL database (a search engine speaks HTTP): whether the failure is
+     * transient is said outright rather than read from an SQLSTATE.
+     *
+     * @param message what went wrong, never null
+     * @param table the table, or null when not known or not about one table
+     * @param key the key of the row as text, or null when not known
+     * @param transientFailure true when the caller may apply the same batch again after a pause
+     * @param sources the sequence numbers of the events behind the failed change, or null for none
+     * @param cause the underlying failure, may be null
+     */
+    public ApplyException(String message, TableId table, String key, boolean transientFailure, int[] sources, Throwable cause) {
+        super(message, cause);
+        this.table = table;
+        this.key = key;
+        this.sqlState = null;
+        this.sources = sources == null ? NONE : sources.clone();
+        this.transientFailure = transientFailure;
     }
 
     /** @return the table, or null */
@@ -62,10 +85,10 @@ public class ApplyException extends CdcException {
      *     (serialization), 40P01 (deadlock), 57P01..57P03 (administrator shutdown, crash, cannot
      *     connect now), and Greenplum's 58M01 (a segment did not answer: "failed to acquire
      *     resources on one or more segments", "interconnect failed to send chunks", "Error on
-     *     receive from seg0")
+     *     receive from seg0"); or what a target without SQLSTATEs said when it threw
      */
     public boolean isTransient() {
-        return isTransient(sqlState);
+        return transientFailure != null ? transientFailure : isTransient(sqlState);
     }
 
     /**

@@ -123,7 +123,7 @@ public final class Batcher {
         NetBatch ready = before == null ? null : close(false, before);
         offered++;
         lastOffsets.put(stream, offset);
-        origins.add(compactor.add(event), stream, offset, event.meta().timestampMillis(), buf, off, len);
+        origins.add(compactor.add(event), stream, offset, event.meta().timestampMillis(), event.meta().position(), buf, off, len);
         if (buf != null) {
             recordBytes += len;
         }
@@ -180,7 +180,7 @@ public final class Batcher {
         streams.computeIfAbsent(stream, s -> new StreamState());
         offered++;
         lastOffsets.put(stream, offset);
-        origins.add(compactor.addUndecodable(message), stream, offset, 0, raw);
+        origins.add(compactor.addUndecodable(message), stream, offset, 0, null, raw);
         if (raw != null) {
             recordBytes += raw.length;
         }

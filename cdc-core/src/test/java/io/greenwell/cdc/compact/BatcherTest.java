@@ -67,6 +67,8 @@ class BatcherTest {
         assertThat(first.stream(1)).isEqualTo("b");
         assertThat(first.offset(1)).isEqualTo(101);
         assertThat(first.raw(0)).containsExactly(0);
+        assertThat(first.position(1)).isEqualTo(events.get(1).meta().position());
+        assertThat(first.position(1).offset()).isEqualTo(10);
         Origins second = out.get(1).origins();
         assertThat(second.size()).isEqualTo(2);
         // the rejected row (NULL key) is traced to its record
@@ -75,6 +77,7 @@ class BatcherTest {
         assertThat(second.offset(r.source())).isEqualTo(103);
         assertThat(second.raw(r.source())).containsExactly(3);
         assertThat(second.stream(5)).isNull();
+        assertThat(second.position(5)).isNull();
         assertThat(Compactor.create().finish().origins()).isSameAs(Origins.NONE);
     }
 

@@ -1,0 +1,449 @@
+package io.greenwell.cdc.opensearch;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.greenwell.cdc.ApplyException;
+import io.greenwell.cdc.compact.NetBatch;
+import io.greenwell.cdc.compact.NetChange;
+import io.greenwell.cdc.compact.Origins;
+import io.greenwell.cdc.compact.Rejected;
+import io.greenwell.cdc.compact.TableChanges;
+import io.greenwell.cdc.compact.Watermark;
+import io.greenwell.cdc.compact.WatermarkKey;
+import io.greenwell.cdc.event.Row;
+import io.greenwell.cdc.event.SourcePosition;
+import io.greenwell.cdc.event.TableId;
+import io.greenwell.cdc.spi.ApplyResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies one batch to the engine, step by step, then its checkpoints. Owned by the target and
+ * called on the pipeline's applier thread only.
+ *
+ * <p>Net changes of a {@link NetBatch.Changes} step become bulk actions in chunks of at most
+ * {@code bulkBytes}: upserts an {@code index} of the whole document, deletes a {@code delete},
+ * partial rows (MINIMAL images) an {@code index} of the stored document with the new values laid
+ * over it, key moves an {@code index} of the stored source document under the new key. Every action
+ * carries the external version of the last event behind it ({@link Versions}), so the engine drops
+ * whatever is not newer than what it holds: a replay, or an overlap after a restart, changes
+ * nothing. The stored documents that partial rows and moves need are read with one multi-get before
+ * the step's actions are sent, as the compactor's contract asks ("read the sources before deleting").
+ *
+ * <p>A bootstrap's rows carry no position. They get the version of the stream at the
+ * {@code bootstrap-start} marker (the highest version applied on it until then) and are written
+ * with {@code external_gte}, so they replace every document of the table that the stream wrote
+ * before the marker; Maxwell holds back the table's binlog rows during the bootstrap, and those come
+ * later with higher versions. At {@code bootstrap-complete} the table's documents still below that
+ * version (rows the snapshot no longer has) are deleted.
+ *
+ * <p>A failure leaves behind the documents already written and no checkpoint: applying the batch
+ * again rewrites nothing that is already there (the versions are equal), so it is safe.
+ */
+final class Applier {
+
+    private static final Logger log = LoggerFactory.getLogger(Applier.class);
+
+    private final Engine engine;
+    private final Control control;
+    private final Indices indices;
+    private final Documents documents;
+    private final Schemas schemas;
+    private final DeadLetterIndex deadLetters;
+    private final Versioning versioning;
+    private final long bulkBytes;
+    private final int retries;
+    private final long firstPause;
+    private final long maxPause;
+    private final Set<TableId> keylessLogged = ConcurrentHashMap.newKeySet();
+
+    private String pipeline;
+    private Map<String, Control.Stream> streams = new HashMap<>();
+
+    // figures since the target was built, read by the meters
+    volatile long staleTotal;
+    volatile long keylessTotal;
+    volatile long refusedTotal;
+
+    // this batch's tallies
+    private long applied;
+    private long filtered;
+    private long dead;
+    private final Map<String, Long> deadByStream = new HashMap<>();
+    private final Map<String, Long> filteredByStream = new HashMap<>();
+
+    Applier(Engine engine, Control control, Indices indices, Documents documents, Schemas schemas, DeadLetterIndex deadLetters,
+            Versioning versioning, long bulkBytes, int retries, long firstPause, long maxPause) {
+        this.engine = engine;
+        this.control = control;
+        this.indices = indices;
+        this.documents = documents;
+        this.schemas = schemas;
+        this.deadLetters = deadLetters;
+        this.versioning = versioning;
+        this.bulkBytes = bulkBytes;
+        this.retries = retries;
+        this.firstPause = firstPause;
+        this.maxPause = maxPause;
+    }
+
+    void loaded(String pipeline, Map<String, Control.Stream> streams) {
+        this.pipeline = pipeline;
+        this.streams = new HashMap<>(streams);
+    }
+
+    String pipeline() {
+        return pipeline;
+    }
+
+    ApplyResult apply(NetBatch batch) {
+        if (pipeline == null) {
+            throw new IllegalStateException("loadCheckpoints must be called before apply");
+        }
+        applied = 0;
+        filtered = 0;
+        dead = 0;
+        deadByStream.clear();
+        filteredByStream.clear();
+        long schemaChanges = 0;
+        long t0 = System.nanoTime();
+        Origins origins = batch.origins();
+        Map<String, Long> maxBefore = new HashMap<>();
+        for (Map.Entry<String, Control.Stream> e : streams.entrySet()) {
+            maxBefore.put(e.getKey(), e.getValue().maxVersion);
+        }
+        Map<String, Long> bootstrapsAdded = new HashMap<>();
+        Map<String, Control.Stream> touched = new HashMap<>();
+        for (String s : batch.lastOffsets().keySet()) {
+            touched.put(s, streams.computeIfAbsent(s, Control.Stream::new));
+        }
+        for (NetBatch.Step step : batch.steps()) {
+            if (step instanceof NetBatch.Changes) {
+                applyChanges(((NetBatch.Changes) step).tables(), origins);
+            } else if (step instanceof NetBatch.Schema) {
+                NetBatch.Schema s = (NetBatch.Schema) step;
+                schemas.apply(s.change(), version(origins, s.source()));
+                schemaChanges++;
+            } else if (step instanceof NetBatch.BootstrapStart) {
+                NetBatch.BootstrapStart b = (NetBatch.BootstrapStart) step;
+                Control.Stream st = streamOf(origins, b.source());
+                long v = Math.max(st.maxVersion, maxVersion(origins, st.stream, b.source()));
+                st.bootstraps.put(key(b.table()), v);
+                bootstrapsAdded.put(key(b.table()), v);
+                log.info("bootstrap of {} begins: its snapshot rows are written at version {}", b.table(), v);
+            } else {
+                NetBatch.BootstrapComplete b = (NetBatch.BootstrapComplete) step;
+                Control.Stream st = streamOf(origins, b.source());
+                Long v = st.bootstraps.remove(key(b.table()));
+                if (v != null) {
+                    long n = schemas.delete(b.table(), v, v);
+                    log.info("bootstrap of {} complete: {} documents the snapshot did not hold deleted", b.table(), n);
+                }
+            }
+        }
+        long applyNanos = System.nanoTime() - t0;
+        for (Rejected r : batch.rejected()) {
+            deadLetter(origins, new int[] {r.source()}, tableOf(r), r.reason() + ": " + r.message());
+        }
+        if (deadLetters != null) {
+            deadLetters.flush();
+        }
+        long t1 = System.nanoTime();
+        for (Control.Stream st : touched.values()) {
+            st.offset = batch.lastOffsets().get(st.stream);
+            for (Map.Entry<WatermarkKey, Watermark> w : batch.watermarks().entrySet()) {
+                if (w.getKey().stream().equals(st.stream)) {
+                    st.watermarks.put(w.getKey().serverId(), w.getValue());
+                }
+            }
+            st.maxVersion = Math.max(st.maxVersion, maxVersion(origins, st.stream, origins.size()));
+            control.write(pipeline, st);
+        }
+        long commitNanos = System.nanoTime() - t1;
+        return new ApplyResult(applied, filtered, schemaChanges, dead, engine.takeRetries(), false, 0, applyNanos, commitNanos,
+                filteredByStream, deadByStream);
+    }
+
+    private static TableId tableOf(Rejected r) {
+        return r.event() instanceof io.greenwell.cdc.event.RowChange ? ((io.greenwell.cdc.event.RowChange) r.event()).table() : null;
+    }
+
+    private static String key(TableId t) {
+        return t.database() + "." + t.table();
+    }
+
+    private Control.Stream streamOf(Origins o, int seq) {
+        String s = o.stream(seq);
+        return streams.computeIfAbsent(s == null ? "" : s, Control.Stream::new);
+    }
+
+    /** The highest version of the stream's events with a sequence number below {@code end}; -1 for none. */
+    private long maxVersion(Origins o, String stream, int end) {
+        long max = -1;
+        for (int seq = 0; seq < end && seq < o.size(); seq++) {
+            if (stream.equals(o.stream(seq))) {
+                long v = version(o, seq);
+                if (v > max) {
+                    max = v;
+                }
+            }
+        }
+        return max;
+    }
+
+    /** The version of one event, or -1 when it has none. */
+    private long version(Origins o, int seq) {
+        if (versioning == Versioning.OFFSET) {
+            long off = o.offset(seq);
+            return off < 0 ? -1 : off + 1;
+        }
+        SourcePosition p = o.position(seq);
+        return p == null ? -1 : Versions.of(p);
+    }
+
+    /** The version of a net change: that of its last event with one; -1 when none has one. */
+    private long version(Origins o, int[] sources) {
+        long v = -1;
+        for (int seq : sources) {
+            v = Math.max(v, version(o, seq));
+        }
+        return v;
+    }
+
+    // ---- changes ----
+
+    /** What a bulk action stands for. */
+    private record Tag(TableId table, String key, int[] sources) {}
+
+    private void applyChanges(List<TableChanges> tables, Origins origins) {
+        Map<String, JsonNode> stored = readStored(tables);
+        Bulk bulk = new Bulk();
+        for (TableChanges tc : tables) {
+            if (tc.isEmpty()) {
+                continue;
+            }
+            if (tc.keyColumns().isEmpty()) {
+                keyless(tc, origins);
+                continue;
+            }
+            TableId t = tc.table();
+            String index = indices.of(t);
+            boolean shared = indices.shared();
+            Map<String, ColumnKind> kinds = schemas.kinds(t);
+            String versionType = "external";
+            long snapshotVersion = -1;
+            if (tc.snapshot()) {
+                versionType = "external_gte";
+                snapshotVersion = snapshotVersion(tc, origins);
+            }
+            for (NetChange.Delete d : tc.deletes()) {
+                long v = changeVersion(origins, d.sources(), snapshotVersion, t);
+                if (v >= 0) {
+                    String id = DocIds.of(t, shared, tc.keyColumns(), d.key());
+                    add(bulk, new Bulk.Action(index, id, bulk.actionLine("delete", index, id, v, versionType), null,
+                            new Tag(t, id, d.sources())), origins);
+                }
+            }
+            for (NetChange.Upsert u : tc.upserts()) {
+                long v = changeVersion(origins, u.sources(), snapshotVersion, t);
+                if (v >= 0) {
+                    String id = DocIds.of(t, shared, tc.keyColumns(), u.image());
+                    JsonGenerator g = bulk.generator();
+                    write(() -> documents.write(g, t, v, u.image(), kinds));
+                    byte[] src = bulk.take(g);
+                    add(bulk, new Bulk.Action(index, id, bulk.actionLine("index", index, id, v, versionType), src,
+                            new Tag(t, id, u.sources())), origins);
+                }
+            }
+            for (TableChanges.PartialGroup group : tc.partials()) {
+                for (NetChange.Partial p : group.rows()) {
+                    String id = DocIds.of(t, shared, tc.keyColumns(), p.key());
+                    JsonNode doc = stored.get(index + '\u0000' + id);
+                    long v = changeVersion(origins, p.sources(), snapshotVersion, t);
+                    if (doc != null && v >= 0) {
+                        overlay(bulk, index, id, v, versionType, t, doc, p.values(), kinds, p.sources(), origins);
+                    }
+                }
+            }
+            for (NetChange.Move m : tc.moves()) {
+                String from = DocIds.of(t, shared, tc.keyColumns(), m.fromKey());
+                String id = DocIds.of(t, shared, tc.keyColumns(), m.key());
+                JsonNode doc = stored.get(index + '\u0000' + from);
+                long v = changeVersion(origins, m.sources(), snapshotVersion, t);
+                if (v < 0) {
+                    continue;
+                }
+                if (doc != null) {
+                    overlay(bulk, index, id, v, versionType, t, doc, m.overlay(), kinds, m.sources(), origins);
+                } else {
+                    add(bulk, new Bulk.Action(index, id, bulk.actionLine("delete", index, id, v, versionType), null,
+                            new Tag(t, id, m.sources())), origins);
+                }
+            }
+        }
+        send(bulk, origins);
+    }
+
+    /** The version for a change, or -1 after sending its events to the dead letters (no position). */
+    private long changeVersion(Origins origins, int[] sources, long snapshotVersion, TableId t) {
+        if (snapshotVersion >= 0) {
+            return snapshotVersion;
+        }
+        long v = version(origins, sources);
+        if (v < 0) {
+            deadLetter(origins, sources, t, "no binlog position: turn on Maxwell's output_binlog_position, or version by offset");
+        }
+        return v;
+    }
+
+    private long snapshotVersion(TableChanges tc, Origins origins) {
+        int first = tc.upserts().isEmpty() ? -1 : tc.upserts().get(0).sources()[0];
+        Control.Stream st = first < 0 ? null : streams.get(origins.stream(first));
+        Long v = st == null ? null : st.bootstraps.get(key(tc.table()));
+        if (v != null) {
+            return v;
+        }
+        // rows of a bootstrap whose start this target never saw: the stream's version so far
+        return Math.max(0, st == null ? 0 : st.maxVersion);
+    }
+
+    private void keyless(TableChanges tc, Origins origins) {
+        long n = tc.size();
+        keylessTotal += n;
+        filtered += n;
+        for (NetChange.KeylessDelta d : tc.keylessInserts()) {
+            countFiltered(origins, d.sources());
+        }
+        for (NetChange.KeylessDelta d : tc.keylessDeletes()) {
+            countFiltered(origins, d.sources());
+        }
+        if (keylessLogged.add(tc.table())) {
+            log.warn("table {} has no primary key: its rows are not indexed (a document id needs a key)", tc.table());
+        }
+    }
+
+    private void countFiltered(Origins origins, int[] sources) {
+        String s = sources.length == 0 ? null : origins.stream(sources[0]);
+        if (s != null) {
+            filteredByStream.merge(s, 1L, Long::sum);
+        }
+    }
+
+    private void overlay(Bulk bulk, String index, String id, long v, String versionType, TableId t, JsonNode doc, Row values,
+            Map<String, ColumnKind> kinds, int[] sources, Origins origins) {
+        JsonGenerator g = bulk.generator();
+        write(() -> {
+            g.writeStartObject();
+            g.writeStringField(Documents.DB, t.database());
+            g.writeStringField(Documents.TABLE, t.table());
+            g.writeNumberField(Documents.VERSION, v);
+            var fields = doc.fields();
+            while (fields.hasNext()) {
+                var f = fields.next();
+                String name = f.getKey();
+                if (!values.has(name) && !name.equals(Documents.DB) && !name.equals(Documents.TABLE) && !name.equals(Documents.VERSION)) {
+                    g.writeFieldName(name);
+                    g.writeTree(f.getValue());
+                }
+            }
+            for (int i = 0; i < values.size(); i++) {
+                g.writeFieldName(values.name(i));
+                ColumnKind k = kinds.get(values.name(i));
+                documents.value(g, values.value(i), k == null ? ColumnKind.DYNAMIC : k);
+            }
+            g.writeEndObject();
+        });
+        add(bulk, new Bulk.Action(index, id, bulk.actionLine("index", index, id, v, versionType), bulk.take(g), new Tag(t, id, sources)),
+                origins);
+    }
+
+    /** Reads the stored documents that the step's partial rows and moves start from, by index and id. */
+    private Map<String, JsonNode> readStored(List<TableChanges> tables) {
+        List<String[]> wanted = new ArrayList<>();
+        for (TableChanges tc : tables) {
+            if (tc.keyColumns().isEmpty() || tc.partials().isEmpty() && tc.moves().isEmpty()) {
+                continue;
+            }
+            String index = indices.of(tc.table());
+            boolean shared = indices.shared();
+            for (TableChanges.PartialGroup g : tc.partials()) {
+                for (NetChange.Partial p : g.rows()) {
+                    wanted.add(new String[] {index, DocIds.of(tc.table(), shared, tc.keyColumns(), p.key())});
+                }
+            }
+            for (NetChange.Move m : tc.moves()) {
+                wanted.add(new String[] {index, DocIds.of(tc.table(), shared, tc.keyColumns(), m.fromKey())});
+            }
+        }
+        Map<String, JsonNode> out = new HashMap<>();
+        for (int from = 0; from < wanted.size(); from += 1000) {
+            var body = Engine.JSON.createObjectNode();
+            var docs = body.putArray("docs");
+            for (String[] w : wanted.subList(from, Math.min(wanted.size(), from + 1000))) {
+                docs.addObject().put("_index", w[0]).put("_id", w[1]);
+            }
+            Engine.Reply r = engine.expect("POST", "/_mget?realtime=true", Control.bytes(body), "reading stored documents");
+            for (JsonNode d : r.body().path("docs")) {
+                if (d.path("found").asBoolean()) {
+                    out.put(d.path("_index").asText() + '\u0000' + d.path("_id").asText(), d.path("_source"));
+                }
+            }
+        }
+        return out;
+    }
+
+    private void add(Bulk bulk, Bulk.Action a, Origins origins) {
+        bulk.add(a);
+        if (bulk.bytes() >= bulkBytes) {
+            send(bulk, origins);
+        }
+    }
+
+    private void send(Bulk bulk, Origins origins) {
+        if (bulk.isEmpty()) {
+            return;
+        }
+        Bulk.Outcome out = bulk.send(engine, retries, firstPause, maxPause);
+        applied += out.applied;
+        staleTotal += out.stale;
+        for (int i = 0; i < out.refused.size(); i++) {
+            Tag tag = (Tag) out.refused.get(i).tag;
+            refusedTotal++;
+            deadLetter(origins, tag.sources(), tag.table(), "refused by the engine (document " + tag.key() + "): " + out.reasons.get(i));
+        }
+    }
+
+    private void deadLetter(Origins origins, int[] sources, TableId table, String reason) {
+        if (deadLetters == null) {
+            throw new ApplyException(reason, table, null, false, sources, null);
+        }
+        deadLetters.write(pipeline, origins, sources, table, reason);
+        for (int seq : sources) {
+            dead++;
+            String s = origins.stream(seq);
+            if (s != null) {
+                deadByStream.merge(s, 1L, Long::sum);
+            }
+        }
+    }
+
+    private interface Writing {
+        void run() throws IOException;
+    }
+
+    private static void write(Writing w) {
+        try {
+            w.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

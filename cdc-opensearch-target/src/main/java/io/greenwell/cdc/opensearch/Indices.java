@@ -1,0 +1,92 @@
+package io.greenwell.cdc.opensearch;
+
+import io.greenwell.cdc.event.TableId;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.Locale;
+
+/**
+ * Index names and index-level requests. A table's index is the shared index, or the per-table
+ * template with {@code {db}} and {@code {table}} replaced, lower-cased, and every character an index
+ * name cannot hold ({@code \ / * ? " < > | , #}, space, and a leading {@code - _ +}) replaced by
+ * {@code _}. Two tables whose names differ only in case or in such characters share an index; their
+ * documents stay apart because their ids then carry the table (see {@link #shared}).
+ */
+final class Indices {
+
+    private final String shared;
+    private final String template;
+
+    /**
+     * @param shared the one index of every table, or null when {@code template} is used
+     * @param template the per-table template, or null
+     */
+    Indices(String shared, String template) {
+        this.shared = shared;
+        this.template = template;
+    }
+
+    /** @return the index of a table's documents */
+    String of(TableId t) {
+        if (template == null) {
+            return shared;
+        }
+        return sanitize(template.replace("{db}", t.database()).replace("{table}", t.table()));
+    }
+
+    /**
+     * @return whether document ids name their table: always in the shared index, and with a template
+     *     that does not name both the database and the table
+     */
+    boolean shared() {
+        return template == null || !(template.contains("{db}") && template.contains("{table}"));
+    }
+
+    /** @return the pattern of every index this target writes rows to, for the index template */
+    String pattern() {
+        if (template == null) {
+            return shared;
+        }
+        int brace = template.indexOf('{');
+        return sanitize(brace < 0 ? template : template.substring(0, brace)) + "*";
+    }
+
+    static String sanitize(String name) {
+        StringBuilder b = new StringBuilder(name.length());
+        String lower = name.toLowerCase(Locale.ROOT);
+        for (int i = 0; i < lower.length(); i++) {
+            char c = lower.charAt(i);
+            boolean bad = "\\/*?\"<>|,# :".indexOf(c) >= 0 || (i == 0 && "-_+".indexOf(c) >= 0);
+            b.append(bad ? '_' : c);
+        }
+        String s = b.toString();
+        if (s.isEmpty() || s.equals(".") || s.equals("..")) {
+            return "_" + s;
+        }
+        return s;
+    }
+
+    /** Creates an index unless it exists. */
+    static void create(Engine engine, String index, String body) {
+        Engine.Reply r = engine.expect("PUT", "/" + index, body.getBytes(StandardCharsets.UTF_8), "creating index " + index, 400);
+        if (r.status() == 400 && !r.body().path("error").path("type").asText().equals("resource_already_exists_exception")) {
+            throw new io.greenwell.cdc.ApplyException("creating index " + index + " failed: " + Engine.reason(r.body()), null, null, false,
+                    null, null);
+        }
+    }
+
+    /** @return the text as a document id: itself, or a hash of it when longer than the engine allows */
+    static String id(String text) {
+        if (text.length() * 3 <= DocIds.MAX_BYTES || text.getBytes(StandardCharsets.UTF_8).length <= DocIds.MAX_BYTES) {
+            return text;
+        }
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return "#" + Base64.getUrlEncoder().withoutPadding().encodeToString(d);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256", e);
+        }
+    }
+}
