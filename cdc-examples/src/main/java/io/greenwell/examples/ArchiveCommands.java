@@ -37,7 +37,7 @@ final class ArchiveCommands {
         MappingOptions mapping;
 
         ChangeArchive archive(CommandLine cl) {
-            return ChangeArchive.builder().jdbcUrl(db.jdbcUrl, db.user, db.password(cl)).schemaMapping(mapping.mapping(cl)).build();
+            return ChangeArchive.builder().jdbcUrl(db.url(cl), db.user, db.password(cl)).schemaMapping(mapping.mapping(cl)).build();
         }
 
         static TableId table(CommandLine cl, String option, String value) {

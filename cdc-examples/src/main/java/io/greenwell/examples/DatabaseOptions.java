@@ -10,7 +10,9 @@ import picocli.CommandLine.Option;
 /** How the operations commands reach the target database. */
 final class DatabaseOptions {
 
-    @Option(names = "--jdbc-url", required = true, paramLabel = "URL", description = "jdbc:postgresql://host:port/database (may carry user and password)")
+    // required by every command that reads the database; checked in url() rather than by picocli, because the
+    // pipeline commands do without it when they write to a search index (--target opensearch)
+    @Option(names = "--jdbc-url", paramLabel = "URL", description = "jdbc:postgresql://host:port/database (may carry user and password)")
     String jdbcUrl;
 
     @Option(names = "--user", paramLabel = "U", description = "the database user (else from the URL)")
@@ -18,6 +20,17 @@ final class DatabaseOptions {
 
     @Option(names = "--password-env", paramLabel = "VAR", description = "the environment variable holding the password")
     String passwordEnv;
+
+    /**
+     * @return the JDBC URL
+     * @throws CommandLine.ParameterException when it was not given (status 2), as picocli says of a missing required option
+     */
+    String url(CommandLine cl) {
+        if (jdbcUrl == null || jdbcUrl.isBlank()) {
+            throw new CommandLine.ParameterException(cl, "Missing required option: '--jdbc-url=URL'");
+        }
+        return jdbcUrl;
+    }
 
     Connection connect(CommandLine cl) throws SQLException {
         Properties p = new Properties();
@@ -29,7 +42,7 @@ final class DatabaseOptions {
             p.setProperty("password", password);
         }
         p.setProperty("ApplicationName", "greenwell");
-        return DriverManager.getConnection(jdbcUrl, p);
+        return DriverManager.getConnection(url(cl), p);
     }
 
     /** @return the password from --password-env, or null when not given */

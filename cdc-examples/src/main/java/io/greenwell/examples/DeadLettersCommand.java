@@ -53,7 +53,7 @@ final class DeadLettersCommand implements Callable<Integer> {
     }
 
     private int retry(CommandLine cl) {
-        GreenplumTarget built = GreenplumTarget.builder().jdbcUrl(db.jdbcUrl, db.user, db.password(cl)).schemaMapping(mapping.mapping(cl)).build();
+        GreenplumTarget built = GreenplumTarget.builder().jdbcUrl(db.url(cl), db.user, db.password(cl)).schemaMapping(mapping.mapping(cl)).build();
         try (GreenplumTarget target = built) {
             GreenplumTarget.RetryResult r = target.retryDeadLetters(pipeline);
             cl.getOut().printf(Locale.ROOT, "retried=%d applied=%d still_failing=%d%n", r.retried(), r.applied(), r.stillFailing());

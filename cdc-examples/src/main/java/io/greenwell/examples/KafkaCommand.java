@@ -1,6 +1,6 @@
 package io.greenwell.examples;
 
-import io.greenwell.cdc.greenplum.GreenplumTarget;
+import io.greenwell.cdc.spi.ChangeTarget;
 import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.kafka.KafkaSource;
 import java.util.ArrayList;
@@ -81,8 +81,8 @@ final class KafkaCommand implements Callable<Integer> {
             }
             b.property(p.substring(0, eq), p.substring(eq + 1));
         }
-        GreenplumTarget built = options.target(cl);
-        try (KafkaSource source = b.build(); GreenplumTarget target = built) {
+        ChangeTarget built = options.target(cl);
+        try (KafkaSource source = b.build(); ChangeTarget target = built) {
             CdcPipeline p = options.pipeline(source, target, cl.getErr());
             try (MetricsServer metrics = options.serve(p, cl)) {
                 return Runs.runStoppable(p, cl.getOut(), cl.getErr());

@@ -43,7 +43,7 @@ final class MaintainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
-        GreenplumTarget built = GreenplumTarget.builder().jdbcUrl(db.jdbcUrl, db.user, db.password(cl)).schemaMapping(mapping.mapping(cl))
+        GreenplumTarget built = GreenplumTarget.builder().jdbcUrl(db.url(cl), db.user, db.password(cl)).schemaMapping(mapping.mapping(cl))
                 .maintenance(thresholds.maintenance(cl, Duration.ofHours(1))).build();
         try (GreenplumTarget target = built) {
             MaintenanceReport r = target.maintain(dryRun);

@@ -1,6 +1,6 @@
 package io.greenwell.examples;
 
-import io.greenwell.cdc.greenplum.GreenplumTarget;
+import io.greenwell.cdc.spi.ChangeTarget;
 import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.rabbitmq.RabbitSource;
 import java.time.Duration;
@@ -120,8 +120,8 @@ final class RabbitCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
-        GreenplumTarget built = options.target(cl);
-        try (RabbitSource s = source; GreenplumTarget target = built) {
+        ChangeTarget built = options.target(cl);
+        try (RabbitSource s = source; ChangeTarget target = built) {
             CdcPipeline p = options.pipeline(s, target, cl.getErr());
             try (MetricsServer metrics = options.serve(p, cl)) {
                 return Runs.runStoppable(p, cl.getOut(), cl.getErr());

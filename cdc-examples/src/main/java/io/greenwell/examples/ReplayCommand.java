@@ -1,6 +1,6 @@
 package io.greenwell.examples;
 
-import io.greenwell.cdc.greenplum.GreenplumTarget;
+import io.greenwell.cdc.spi.ChangeTarget;
 import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.source.FileSource;
 import java.nio.file.Files;
@@ -31,12 +31,13 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
+        options.validate(cl);
         if (!input.equals("-") && !Files.isReadable(Path.of(input))) {
             throw ConfigFile.badValue(cl, "--input", input, "cannot read --input " + input);
         }
-        GreenplumTarget built = options.target(cl);
+        ChangeTarget built = options.target(cl);
         try (FileSource source = input.equals("-") ? FileSource.of(System.in, "stdin") : FileSource.of(Path.of(input));
-                GreenplumTarget target = built) {
+                ChangeTarget target = built) {
             CdcPipeline p = options.pipeline(source, target, cl.getErr());
             try (MetricsServer metrics = options.serve(p, cl)) {
                 return Runs.runStoppable(p, cl.getOut(), cl.getErr());

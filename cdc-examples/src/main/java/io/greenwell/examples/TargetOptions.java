@@ -6,6 +6,10 @@ import io.greenwell.cdc.greenplum.GreenplumTarget;
 import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.pipeline.PipelineListener;
 import io.greenwell.cdc.spi.ChangeSource;
+import io.greenwell.cdc.spi.ChangeTarget;
+import io.greenwell.cdc.spi.ChangeTargetProvider;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.io.PrintWriter;
 import java.time.Duration;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -17,7 +21,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** The options every applying command shares: the target, batching, the pipeline's name, filters. */
+/**
+ * The options every applying command shares: the target (Greenplum or PostgreSQL by default, a
+ * search index with {@code --target opensearch}), batching, the pipeline's name, filters.
+ */
 final class TargetOptions {
 
     /** How the values of a repeatable option are separated in one argument or in a config file. */
@@ -25,6 +32,22 @@ final class TargetOptions {
 
     @CommandLine.Mixin
     DatabaseOptions database;
+
+    @Option(names = "--target", paramLabel = "KIND", defaultValue = "greenplum",
+            description = "greenplum (default: Greenplum or PostgreSQL at --jdbc-url) or opensearch (a search index at --opensearch-url)")
+    String target;
+
+    @Option(names = "--opensearch-url", paramLabel = "URL",
+            description = "with --target opensearch: http(s)://host:9200, several separated by commas (may carry user:password@)")
+    String opensearchUrl;
+
+    @Option(names = "--index", paramLabel = "NAME", defaultValue = "greenwell",
+            description = "with --target opensearch: the one index of every table's documents (default ${DEFAULT-VALUE})")
+    String index;
+
+    @Option(names = "--index-per-table", paramLabel = "TEMPLATE",
+            description = "with --target opensearch: one index per table instead, named by a template such as mysql.{db}.{table}")
+    String indexPerTable;
 
     @Option(names = "--dialect", paramLabel = "D", converter = DialectConverter.class,
             description = "postgresql, greenplum6, greenplum7 or cloudberry (default: detected)")
@@ -97,8 +120,34 @@ final class TargetOptions {
         }
     }
 
-    /** @throws CommandLine.ParameterException for bad values (status 2) */
-    GreenplumTarget target(CommandLine cl) {
+    /** @return true when the pipeline writes to a search index */
+    boolean searchIndex() {
+        return "opensearch".equalsIgnoreCase(target);
+    }
+
+    /**
+     * Checks the options that do not depend on a server, so that bad usage is reported before any
+     * other check of the command.
+     *
+     * @throws CommandLine.ParameterException for bad values (status 2)
+     */
+    void validate(CommandLine cl) {
+        if (!searchIndex() && !"greenplum".equalsIgnoreCase(target)) {
+            throw ConfigFile.badValue(cl, "--target", target, "--target must be greenplum or opensearch");
+        }
+        if (searchIndex()) {
+            if (opensearchUrl == null || opensearchUrl.isBlank()) {
+                throw new CommandLine.ParameterException(cl, "Missing required option: '--opensearch-url=URL' (with --target opensearch)");
+            }
+            String only = database.jdbcUrl != null ? "--jdbc-url" : dialect != null ? "--dialect" : archive ? "--archive"
+                    : maintenanceSeconds != 0 ? "--maintenance-interval" : synchronousCommit ? "--synchronous-commit" : null;
+            if (only != null) {
+                throw new CommandLine.ParameterException(cl, only + " applies to --target greenplum only");
+            }
+        } else {
+            database.url(cl);
+        }
+
         if (batchEvents < 1) {
             throw ConfigFile.badValue(cl, "--batch-events", String.valueOf(batchEvents), "--batch-events must be at least 1");
         }
@@ -119,7 +168,31 @@ final class TargetOptions {
             throw ConfigFile.badValue(cl, "--archive-retention-days", String.valueOf(archiveRetentionDays),
                     "--archive-retention-days must not be negative");
         }
-        return GreenplumTarget.builder().jdbcUrl(database.jdbcUrl, database.user, database.password(cl)).dialect(dialect)
+    }
+
+    /**
+     * @return the target the options describe, found by its provider for a search index
+     * @throws CommandLine.ParameterException for bad values (status 2)
+     */
+    ChangeTarget target(CommandLine cl) {
+        validate(cl);
+        if (searchIndex()) {
+            Map<String, String> o = new LinkedHashMap<>();
+            o.put("url", opensearchUrl);
+            if (indexPerTable != null) {
+                o.put("index-per-table", indexPerTable);
+            } else {
+                o.put("index", index);
+            }
+            ChangeTargetProvider p = ChangeTargetProvider.find("opensearch")
+                    .orElseThrow(() -> new CommandLine.ParameterException(cl, "no opensearch target on the class path"));
+            try {
+                return p.create(o);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, e.getMessage());
+            }
+        }
+        return GreenplumTarget.builder().jdbcUrl(database.url(cl), database.user, database.password(cl)).dialect(dialect)
                 .schemaMapping(mapping.mapping(cl))
                 .archive(archive).archiveRetention(archiveRetentionDays == 0 ? null : Duration.ofDays(archiveRetentionDays))
                 .synchronousCommit(synchronousCommit)
@@ -127,7 +200,7 @@ final class TargetOptions {
                 .streamLockWait(Duration.ofSeconds(lockWaitSeconds)).build();
     }
 
-    CdcPipeline pipeline(ChangeSource source, GreenplumTarget target, PrintWriter err) {
+    CdcPipeline pipeline(ChangeSource source, ChangeTarget target, PrintWriter err) {
         CdcPipeline.Builder b = CdcPipeline.builder()
                 .name(pipeline)
                 .source(source)

@@ -21,19 +21,20 @@ import java.util.regex.Pattern;
 /**
  * Reads a scenario's tables back from the engine's documents in the canonical form of the recorded
  * scenarios' expected states ({@code testdata/maxwell/README.md}), so that {@link Scenarios#differences}
- * compares them with the expected rows.
+ * compares them with the expected rows. Tables without a primary key are not indexed, so the
+ * expected state is that of the tables with one.
  */
-final class Documents2Rows {
+public final class SearchRows {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
     private static final Pattern SCALE = Pattern.compile("\\(\\s*\\d+\\s*(?:,\\s*(\\d+)\\s*)?\\)");
 
-    private Documents2Rows() {}
+    private SearchRows() {}
 
     /** @return the tables of a scenario that have a primary key (the others are not indexed) */
-    static Set<String> keyed(String scenario) {
+    public static Set<String> keyed(String scenario) {
         Set<String> out = new TreeSet<>();
         Map<String, List<Scenarios.Column>> cols = Scenarios.expectedColumns(scenario);
         // a table's key columns are PRI in the columns file
@@ -47,14 +48,14 @@ final class Documents2Rows {
     }
 
     /** @return the expected rows of the scenario's tables with a key */
-    static Map<String, List<Map<String, Object>>> expected(String scenario) {
+    public static Map<String, List<Map<String, Object>>> expected(String scenario) {
         Map<String, List<Map<String, Object>>> all = Scenarios.expectedRows(scenario);
         all.keySet().retainAll(keyed(scenario));
         return all;
     }
 
     /** @return the documents as rows per {@code db.table}, for every table found in them */
-    static Map<String, List<Map<String, Object>>> actual(List<JsonNode> docs, String scenario) {
+    public static Map<String, List<Map<String, Object>>> actual(List<JsonNode> docs, String scenario) {
         Map<String, List<Scenarios.Column>> columns = Scenarios.expectedColumns(scenario);
         Map<String, List<Map<String, Object>>> out = new TreeMap<>();
         for (JsonNode hit : docs) {
@@ -81,6 +82,43 @@ final class Documents2Rows {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * @return the differences between the scenario's expected rows and the documents, each cut to a
+     *     readable length (the types scenario has rows of a megabyte); empty when they agree
+     */
+    public static List<String> differences(String scenario, List<JsonNode> docs) {
+        Map<String, List<Map<String, Object>>> actual = actual(docs, scenario);
+        List<String> out = new ArrayList<>();
+        for (String d : Scenarios.differences(expected(scenario), actual)) {
+            out.add(d.length() > 400 ? d.substring(0, 400) + "..." : d);
+        }
+        for (String t : actual.keySet()) {
+            if (!expected(scenario).containsKey(t)) {
+                out.add("documents of a table that should have none: " + t + " " + actual.get(t).size());
+            }
+        }
+        return out;
+    }
+
+    /** @return each document's id and version */
+    public static Map<String, Long> versions(List<JsonNode> docs) {
+        Map<String, Long> out = new TreeMap<>();
+        for (JsonNode d : docs) {
+            out.put(d.path("_id").asText(), d.path("_version").asLong());
+        }
+        return out;
+    }
+
+    /** @return the reasons of dead letters, with their offsets, each cut to a readable length */
+    public static List<String> reasons(List<JsonNode> deadLetters) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode d : deadLetters) {
+            String r = d.path("_source").path("offset").asText() + ": " + d.path("_source").path("reason").asText();
+            out.add(r.length() > 600 ? r.substring(0, 600) + "..." : r);
+        }
+        return out;
     }
 
     private static Object canonical(Scenarios.Column c, JsonNode v) {

@@ -1,0 +1,66 @@
+package io.greenwell.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.greenwell.cdc.greenplum.Scenarios;
+import io.greenwell.cdc.opensearch.SearchRows;
+import io.greenwell.cdc.opensearch.TestEngine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code greenwell replay --target opensearch}: a recorded scenario from a file into a real
+ * OpenSearch node, one index for all tables and one per table; and the usage errors of the option.
+ */
+class OpenSearchCommandIT {
+
+    @TempDir
+    Path dir;
+
+    static Path scenario(Path dir, String name) throws IOException {
+        Path f = dir.resolve(name + ".jsonl");
+        Files.write(f, Scenarios.resource("/testdata/maxwell/" + name + ".maxwell.jsonl"));
+        return f;
+    }
+
+    @Test
+    void aReplayIntoOneIndexEndsWithTheExpectedDocuments() throws IOException {
+        TestEngine.deleteIndices("cli_types");
+        Cli.Result r = Cli.run("replay", "--input", scenario(dir, "types").toString(), "--target", "opensearch", "--opensearch-url",
+                TestEngine.url(), "--index", "cli_types", "--pipeline", "cli-types", "--quiet");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(SearchRows.differences("types", TestEngine.documents("cli_types"))).isEmpty();
+    }
+
+    @Test
+    void aReplayIntoAnIndexPerTableEndsWithTheExpectedDocumentsInTheTablesIndices() throws IOException {
+        TestEngine.deleteIndices("cli_ddl.*");
+        Cli.Result r = Cli.run("replay", "--input", scenario(dir, "ddl").toString(), "--target", "opensearch", "--opensearch-url",
+                TestEngine.url(), "--index-per-table", "cli_ddl.{db}.{table}", "--pipeline", "cli-ddl", "--batch-events", "3", "--quiet");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(SearchRows.differences("ddl", TestEngine.documents("cli_ddl.*"))).isEmpty();
+        // the renamed and moved table's documents are in the index of its final name, and only there
+        assertThat(TestEngine.documents("cli_ddl.ddl_other.events_moved")).isNotEmpty();
+        assertThat(TestEngine.documents("cli_ddl.ddl_db.events")).isEmpty();
+    }
+
+    @Test
+    void searchIndexOptionsAreCheckedAsUsage() throws IOException {
+        String input = scenario(dir, "music").toString();
+        Cli.Result r = Cli.run("replay", "--input", input, "--target", "opensearch");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).startsWith("Missing required option: '--opensearch-url=URL'");
+        r = Cli.run("replay", "--input", input, "--target", "opensearch", "--opensearch-url", "http://127.0.0.1:1", "--archive");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).startsWith("--archive applies to --target greenplum only");
+        r = Cli.run("replay", "--input", input, "--target", "elastic");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("--target must be greenplum or opensearch");
+        r = Cli.run("replay", "--input", input);
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).startsWith("Missing required option: '--jdbc-url=URL'");
+    }
+}
