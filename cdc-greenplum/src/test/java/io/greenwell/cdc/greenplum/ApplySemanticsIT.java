@@ -25,10 +25,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * must hold exactly the reference state: this exercises every kind of net change (upserts,
  * deletes, partial updates, moves, keyless deltas) through COPY and the set-based statements.
  */
-class ApplySemanticsIT {
+public class ApplySemanticsIT {
 
-    static final String DB = "rnd";
-    static final List<String> KEYED_COLS = List.of("id", "a", "b", "c");
+    public static final String DB = "rnd";
+    public static final List<String> KEYED_COLS = List.of("id", "a", "b", "c");
     static final List<String> BAG_COLS = List.of("x", "y", "z");
     private static final List<String> PK = List.of("id");
     private static final String[] TEXTS = {"plain", "tab\there", "new\nline", "back\\slash", "quote'\"", "坂本龍一", "\uD83D\uDE00", ""};
@@ -76,18 +76,18 @@ class ApplySemanticsIT {
     }
 
     /** The reference: applies each event on its own, by the rules of the test data README. */
-    static final class Model {
+    public static final class Model {
         final Map<Integer, Map<String, Object>> keyed = new LinkedHashMap<>();
-        final List<List<String>> bag = new ArrayList<>();
+        public final List<List<String>> bag = new ArrayList<>();
 
-        List<List<String>> keyedRows() {
+        public List<List<String>> keyedRows() {
             List<List<String>> out = new ArrayList<>();
             keyed.values().forEach(r -> out.add(canon(r, KEYED_COLS)));
             return out;
         }
     }
 
-    static MaxwellStream generate(Random rnd, Model m, int events) {
+    public static MaxwellStream generate(Random rnd, Model m, int events) {
         return generate(rnd, m, events, true);
     }
 
@@ -254,7 +254,7 @@ class ApplySemanticsIT {
         return out;
     }
 
-    static List<List<String>> sorted(List<List<String>> rows) {
+    public static List<List<String>> sorted(List<List<String>> rows) {
         List<List<String>> out = new ArrayList<>(rows);
         out.sort((p, q) -> String.valueOf(p).compareTo(String.valueOf(q)));
         return out;

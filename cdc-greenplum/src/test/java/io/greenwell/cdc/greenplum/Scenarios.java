@@ -95,7 +95,20 @@ public final class Scenarios {
      * @return the number of batches applied
      */
     public static int replay(ChangeTarget target, String pipeline, String stream, List<Record> records, int batchEvents) {
-        Map<String, Checkpoint> cps = target.loadCheckpoints(pipeline);
+        return replay(target, target.loadCheckpoints(pipeline), stream, records, batchEvents);
+    }
+
+    /**
+     * As {@link #replay(ChangeTarget, String, String, List, int)}, into a target whose checkpoints
+     * were read before (without reading them again, which would fence another instance).
+     *
+     * @return the number of batches applied
+     */
+    public static int replayLoaded(ChangeTarget target, String stream, List<Record> records, int batchEvents) {
+        return replay(target, Map.of(), stream, records, batchEvents);
+    }
+
+    private static int replay(ChangeTarget target, Map<String, Checkpoint> cps, String stream, List<Record> records, int batchEvents) {
         Batcher batcher = new Batcher(Compactor.builder().keyResolver(target.keyResolver()).build(),
                 new Sequencer(Checkpoint.watermarks(cps.values())),
                 new BatchLimits(batchEvents, 64L << 20, true));

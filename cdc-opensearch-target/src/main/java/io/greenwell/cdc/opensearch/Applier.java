@@ -38,10 +38,9 @@ import org.slf4j.LoggerFactory;
  * nothing. The stored documents that partial rows and moves need are read with one multi-get before
  * the step's actions are sent, as the compactor's contract asks ("read the sources before deleting").
  *
- * <p>A bootstrap's rows carry no position. They get the version of the stream at the
- * {@code bootstrap-start} marker (the highest version applied on it until then) and are written
- * with {@code external_gte}, so they replace every document of the table that the stream wrote
- * before the marker; Maxwell holds back the table's binlog rows during the bootstrap, and those come
+ * <p>A bootstrap's rows carry no position. They get a version one above the highest the stream
+ * applied before the {@code bootstrap-start} marker and are written with {@code external_gte}, so
+ * they replace every document of the table that the stream wrote before the marker; Maxwell holds back the table's binlog rows during the bootstrap, and those come
  * later with higher versions. At {@code bootstrap-complete} the table's documents still below that
  * version (rows the snapshot no longer has) are deleted.
  *
@@ -135,7 +134,8 @@ final class Applier {
             } else if (step instanceof NetBatch.BootstrapStart) {
                 NetBatch.BootstrapStart b = (NetBatch.BootstrapStart) step;
                 Control.Stream st = streamOf(origins, b.source());
-                long v = Math.max(st.maxVersion, maxVersion(origins, st.stream, b.source()));
+                // one above every version the stream applied before the marker: the snapshot's rows replace those documents
+                long v = Math.max(st.maxVersion, maxVersion(origins, st.stream, b.source())) + 1;
                 st.bootstraps.put(key(b.table()), v);
                 bootstrapsAdded.put(key(b.table()), v);
                 log.info("bootstrap of {} begins: its snapshot rows are written at version {}", b.table(), v);
@@ -361,8 +361,8 @@ final class Applier {
             }
             g.writeEndObject();
         });
-        add(bulk, new Bulk.Action(index, id, bulk.actionLine("index", index, id, v, versionType), bulk.take(g), new Tag(t, id, sources)),
-                origins);
+        byte[] src = bulk.take(g);
+        add(bulk, new Bulk.Action(index, id, bulk.actionLine("index", index, id, v, versionType), src, new Tag(t, id, sources)), origins);
     }
 
     /** Reads the stored documents that the step's partial rows and moves start from, by index and id. */

@@ -53,7 +53,10 @@ final class Bulk {
     private long bytes;
     private final ByteArrayOutputStream scratch = new ByteArrayOutputStream(256);
 
-    /** @return a generator writing into a scratch buffer; {@link #take} returns what it wrote */
+    /**
+     * @return a generator writing into the request's one scratch buffer; {@link #take} returns what
+     *     it wrote, and must be called before the next generator (or {@link #actionLine}) is asked for
+     */
     JsonGenerator generator() {
         scratch.reset();
         try {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.greenwell.cdc.event.Row;
 import io.greenwell.cdc.event.TableId;
 import io.greenwell.cdc.event.Value;
@@ -32,6 +33,7 @@ final class Documents {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .build();
 
     private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
