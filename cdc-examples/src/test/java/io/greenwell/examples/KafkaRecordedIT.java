@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KafkaRecordedIT {
 
     private static final String TOPIC = "recorded";
-    private static final List<String> SCENARIOS = List.of("music", "types", "ddl");
+    static final List<String> SCENARIOS = List.of("music", "types", "ddl");
     private static KafkaBroker kafka;
     private static TestDatabase db;
 
@@ -54,21 +54,7 @@ class KafkaRecordedIT {
 
     @Test
     void theRecordedStreamsThroughKafkaGiveTheExpectedTables() throws Exception {
-        List<KafkaBroker.Message> messages = new ArrayList<>();
-        for (String scenario : SCENARIOS) {
-            for (Scenarios.Record r : Scenarios.records(scenario)) {
-                String text = new String(r.bytes(), StandardCharsets.UTF_8);
-                String database = field(text, "database");
-                String table = field(text, "table");
-                boolean ddl = text.contains("\"type\":\"database-") || text.contains("\"type\":\"table-");
-                String key = ddl ? UUID.randomUUID().toString() : "{\"database\":\"" + database + "\",\"table\":\"" + table + "\"}";
-                // Maxwell's partitioner for producer_partition_by=database
-                messages.add(new KafkaBroker.Message(Math.abs(database.hashCode() % 3), key.getBytes(StandardCharsets.UTF_8), r.bytes()));
-            }
-        }
-        Map<Integer, Long> last = kafka.produce(TOPIC, messages);
-        Map<String, Long> done = new HashMap<>();
-        last.forEach((p, off) -> done.put(TOPIC + "-" + p, off));
+        Map<String, Long> done = produceRecorded(kafka, TOPIC);
 
         for (int run = 1; run <= 2; run++) {
             Process p = ChildJvm.start(dir, run, "kafka", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", TOPIC, "--group",
@@ -107,6 +93,30 @@ class KafkaRecordedIT {
                 }
             }
         }
+    }
+
+    /**
+     * Produces the recorded streams to a topic of 3 partitions as Maxwell's producer would.
+     *
+     * @return the offset of the last message of each partition, by stream id ({@code topic-partition})
+     */
+    static Map<String, Long> produceRecorded(KafkaBroker kafka, String topic) throws Exception {
+        List<KafkaBroker.Message> messages = new ArrayList<>();
+        for (String scenario : SCENARIOS) {
+            for (Scenarios.Record r : Scenarios.records(scenario)) {
+                String text = new String(r.bytes(), StandardCharsets.UTF_8);
+                String database = field(text, "database");
+                String table = field(text, "table");
+                boolean ddl = text.contains("\"type\":\"database-") || text.contains("\"type\":\"table-");
+                String key = ddl ? UUID.randomUUID().toString() : "{\"database\":\"" + database + "\",\"table\":\"" + table + "\"}";
+                // Maxwell's partitioner for producer_partition_by=database
+                messages.add(new KafkaBroker.Message(Math.abs(database.hashCode() % 3), key.getBytes(StandardCharsets.UTF_8), r.bytes()));
+            }
+        }
+        Map<Integer, Long> last = kafka.produce(topic, messages);
+        Map<String, Long> done = new HashMap<>();
+        last.forEach((p, off) -> done.put(topic + "-" + p, off));
+        return done;
     }
 
     private static String field(String json, String name) {

@@ -96,13 +96,6 @@ class OpenSearchSigkillIT {
 
     /** @return the offset of the pipeline's checkpoint, -1 before the first */
     static long checkpoint(String pipeline) {
-        TestEngine.call("POST", "/greenwell_control/_refresh?ignore_unavailable=true&allow_no_indices=true", null);
-        JsonNode r = TestEngine.call("POST", "/greenwell_control/_search?ignore_unavailable=true&allow_no_indices=true",
-                "{\"query\":{\"bool\":{\"filter\":[{\"term\":{\"kind\":\"checkpoint\"}},{\"term\":{\"pipeline\":\"" + pipeline + "\"}}]}}}");
-        long max = -1;
-        for (JsonNode h : r.path("hits").path("hits")) {
-            max = Math.max(max, h.path("_source").path("offset").asLong());
-        }
-        return max;
+        return OpenSearchFanOutIT.checkpoints(pipeline).values().stream().mapToLong(Long::longValue).max().orElse(-1);
     }
 }

@@ -146,8 +146,17 @@ final class Schemas {
         body.set("properties", props);
         Engine.Reply r = engine.expect("PUT", "/" + index + "/_mapping", Control.bytes(body), "mapping the columns of " + t, 400);
         if (r.status() == 400) {
-            log.warn("index {} cannot map the columns of {} as their types say ({}); documents that do not fit go to the dead letters", index,
-                    t, Engine.reason(r.body()));
+            // a field another table (or an earlier type of this column) mapped otherwise: map the others one by one
+            props.fields().forEachRemaining(f -> {
+                ObjectNode one = Engine.JSON.createObjectNode();
+                one.putObject("properties").set(f.getKey(), f.getValue());
+                Engine.Reply each = engine.expect("PUT", "/" + index + "/_mapping", Control.bytes(one), "mapping column " + f.getKey() + " of " + t,
+                        400);
+                if (each.status() == 400) {
+                    log.warn("index {} keeps its mapping of field {}, not the one column {} of {} asks for ({}): values that do not fit"
+                            + " are kept in the documents but not indexed, or refused", index, f.getKey(), f.getKey(), t, Engine.reason(each.body()));
+                }
+            });
         }
         control.writeTable(indices.pattern(), t, def);
         known(t, def);
