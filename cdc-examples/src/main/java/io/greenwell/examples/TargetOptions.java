@@ -7,9 +7,7 @@ import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.pipeline.PipelineListener;
 import io.greenwell.cdc.spi.ChangeSource;
 import io.greenwell.cdc.spi.ChangeTarget;
-import io.greenwell.cdc.spi.ChangeTargetProvider;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.greenwell.cdc.opensearch.OpenSearchTarget;
 import java.io.PrintWriter;
 import java.time.Duration;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -140,6 +138,7 @@ final class TargetOptions {
                 throw new CommandLine.ParameterException(cl, "Missing required option: '--opensearch-url=URL' (with --target opensearch)");
             }
             String only = database.jdbcUrl != null ? "--jdbc-url" : dialect != null ? "--dialect" : archive ? "--archive"
+                    : !mapping.schemaMap.isEmpty() ? "--schema-map"
                     : maintenanceSeconds != 0 ? "--maintenance-interval" : synchronousCommit ? "--synchronous-commit" : null;
             if (only != null) {
                 throw new CommandLine.ParameterException(cl, only + " applies to --target greenplum only");
@@ -177,20 +176,18 @@ final class TargetOptions {
     ChangeTarget target(CommandLine cl) {
         validate(cl);
         if (searchIndex()) {
-            Map<String, String> o = new LinkedHashMap<>();
-            o.put("url", opensearchUrl);
-            if (indexPerTable != null) {
-                o.put("index-per-table", indexPerTable);
-            } else {
-                o.put("index", index);
-            }
-            ChangeTargetProvider p = ChangeTargetProvider.find("opensearch")
-                    .orElseThrow(() -> new CommandLine.ParameterException(cl, "no opensearch target on the class path"));
+            OpenSearchTarget.Builder b = OpenSearchTarget.builder().includeTables(mapping.mapping(cl)::includes);
             try {
-                return p.create(o);
+                b.url(opensearchUrl);
+                if (indexPerTable != null) {
+                    b.indexPerTable(indexPerTable);
+                } else {
+                    b.index(index);
+                }
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(cl, e.getMessage());
             }
+            return b.build();
         }
         return GreenplumTarget.builder().jdbcUrl(database.url(cl), database.user, database.password(cl)).dialect(dialect)
                 .schemaMapping(mapping.mapping(cl))

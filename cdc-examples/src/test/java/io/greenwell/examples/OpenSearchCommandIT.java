@@ -48,6 +48,18 @@ class OpenSearchCommandIT {
     }
 
     @Test
+    void includeAndExcludeChooseTheTablesThatAreIndexed() throws IOException {
+        TestEngine.deleteIndices("cli_some");
+        Cli.Result r = Cli.run("replay", "--input", scenario(dir, "types").toString(), "--target", "opensearch", "--opensearch-url",
+                TestEngine.url(), "--index", "cli_some", "--pipeline", "cli-some", "--include", "types.*", "--exclude", "types.json_docs",
+                "--quiet");
+        assertThat(r.status()).as(r.err()).isZero();
+        java.util.Set<String> tables = new java.util.TreeSet<>();
+        TestEngine.documents("cli_some").forEach(d -> tables.add(d.path("_source").path("_table").asText()));
+        assertThat(tables).isNotEmpty().doesNotContain("json_docs").contains("ints");
+    }
+
+    @Test
     void searchIndexOptionsAreCheckedAsUsage() throws IOException {
         String input = scenario(dir, "music").toString();
         Cli.Result r = Cli.run("replay", "--input", input, "--target", "opensearch");
@@ -56,6 +68,9 @@ class OpenSearchCommandIT {
         r = Cli.run("replay", "--input", input, "--target", "opensearch", "--opensearch-url", "http://127.0.0.1:1", "--archive");
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).startsWith("--archive applies to --target greenplum only");
+        r = Cli.run("replay", "--input", input, "--target", "opensearch", "--opensearch-url", "http://127.0.0.1:1", "--schema-map", "a=b");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).startsWith("--schema-map applies to --target greenplum only");
         r = Cli.run("replay", "--input", input, "--target", "elastic");
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("--target must be greenplum or opensearch");

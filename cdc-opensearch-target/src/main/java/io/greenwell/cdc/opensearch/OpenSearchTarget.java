@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
+import io.greenwell.cdc.event.TableId;
 import org.apache.http.HttpHost;
 import org.apache.http.auth.AuthScope;
 import org.apache.http.auth.UsernamePasswordCredentials;
@@ -50,6 +52,7 @@ public final class OpenSearchTarget implements ChangeTarget, Instrumented {
     private final Schemas schemas;
     private final Applier applier;
     private final DeadLetterIndex deadLetters;
+    private final Predicate<TableId> tables;
     private boolean installed;
     private boolean closed;
 
@@ -70,6 +73,7 @@ public final class OpenSearchTarget implements ChangeTarget, Instrumented {
         }
         long first = b.firstBackoff.toMillis();
         long max = b.maxBackoff.toMillis();
+        this.tables = b.tables;
         this.engine = new Engine(client, owned, b.retries, b.firstBackoff, b.maxBackoff);
         Indices indices = new Indices(b.template == null ? b.index : null, b.template);
         this.control = new Control(engine, b.controlIndex);
@@ -110,6 +114,12 @@ public final class OpenSearchTarget implements ChangeTarget, Instrumented {
     @Override
     public ApplyResult apply(NetBatch batch) {
         return applier.apply(batch);
+    }
+
+    /** @return whether the table's rows are indexed, by {@link Builder#includeTables}; thread-safe */
+    @Override
+    public boolean includes(TableId table) {
+        return tables.test(table);
     }
 
     /** @return the keys and columns of the tables whose DDL the stream carried (kept in the control index) */
@@ -163,8 +173,19 @@ public final class OpenSearchTarget implements ChangeTarget, Instrumented {
         private Duration maxBackoff = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration requestTimeout = Duration.ofSeconds(60);
+        private Predicate<TableId> tables = t -> true;
 
         private Builder() {}
+
+        /**
+         * @param tables which MySQL tables are indexed (default: all); called from several threads,
+         *     so it must be thread-safe
+         * @return this builder
+         */
+        public Builder includeTables(Predicate<TableId> tables) {
+            this.tables = Objects.requireNonNull(tables, "tables");
+            return this;
+        }
 
         /**
          * @param urls the engine's address, {@code http://host:9200} or {@code https://...}; several
