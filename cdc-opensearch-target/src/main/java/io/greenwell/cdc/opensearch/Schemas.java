@@ -24,11 +24,12 @@ import org.slf4j.LoggerFactory;
  * <p>The columns of a table whose definition the stream carried are kept in the control index
  * (so a restart after the DDL still knows them) and mapped in the table's index. DDL is followed:
  * a table drop deletes the table's documents, a database drop those of every table in it, a rename
- * moves the documents to the new table's ids (and index) keeping their versions, a new column just
- * appears in the documents written after it. Deletions and moves read the documents with a scroll
- * and write with {@code external_gte} at each document's own version, so they need no script or
- * reindex module on the engine and leave tombstones that older replays cannot pass. Called on the
- * applier thread; {@link #kinds} may be read from any thread.
+ * moves the documents to the new table's ids (and index), a renamed or dropped column is renamed or
+ * removed in every document, a new key re-keys them, a new column just appears in the documents
+ * written after it. These rewrites read the documents with a scroll and write them at the DDL
+ * record's version (external), so in a replay they leave alone a document that a later event
+ * wrote, and they need no script or reindex module on the engine. Called on the applier thread;
+ * {@link #kinds} and {@link #shape} may be read from any thread.
  */
 final class Schemas {
 
