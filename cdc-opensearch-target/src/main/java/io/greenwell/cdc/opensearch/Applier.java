@@ -66,6 +66,8 @@ final class Applier {
 
     private String pipeline;
     private Map<String, Control.Stream> streams = new HashMap<>();
+    /** The batch's working copies of its streams' state. */
+    private Map<String, Control.Stream> work = new HashMap<>();
 
     // figures since the target was built, read by the meters
     volatile long staleTotal;
@@ -115,14 +117,11 @@ final class Applier {
         long schemaChanges = 0;
         long t0 = System.nanoTime();
         Origins origins = batch.origins();
-        Map<String, Long> maxBefore = new HashMap<>();
-        for (Map.Entry<String, Control.Stream> e : streams.entrySet()) {
-            maxBefore.put(e.getKey(), e.getValue().maxVersion);
-        }
-        Map<String, Long> bootstrapsAdded = new HashMap<>();
-        Map<String, Control.Stream> touched = new HashMap<>();
+        // the streams' state changes on copies, each kept once its checkpoint is written: a batch
+        // applied again after a failure starts from the state before it
+        work = new HashMap<>();
         for (String s : batch.lastOffsets().keySet()) {
-            touched.put(s, streams.computeIfAbsent(s, Control.Stream::new));
+            work(s);
         }
         for (NetBatch.Step step : batch.steps()) {
             if (step instanceof NetBatch.Changes) {
@@ -137,7 +136,6 @@ final class Applier {
                 // one above every version the stream applied before the marker: the snapshot's rows replace those documents
                 long v = Math.max(st.maxVersion, maxVersion(origins, st.stream, b.source())) + 1;
                 st.bootstraps.put(key(b.table()), v);
-                bootstrapsAdded.put(key(b.table()), v);
                 log.info("bootstrap of {} begins: its snapshot rows are written at version {}", b.table(), v);
             } else {
                 NetBatch.BootstrapComplete b = (NetBatch.BootstrapComplete) step;
@@ -157,7 +155,7 @@ final class Applier {
             deadLetters.flush();
         }
         long t1 = System.nanoTime();
-        for (Control.Stream st : touched.values()) {
+        for (Control.Stream st : work.values()) {
             st.offset = batch.lastOffsets().get(st.stream);
             for (Map.Entry<WatermarkKey, Watermark> w : batch.watermarks().entrySet()) {
                 if (w.getKey().stream().equals(st.stream)) {
@@ -166,6 +164,7 @@ final class Applier {
             }
             st.maxVersion = Math.max(st.maxVersion, maxVersion(origins, st.stream, origins.size()));
             control.write(pipeline, st);
+            streams.put(st.stream, st);
         }
         long commitNanos = System.nanoTime() - t1;
         return new ApplyResult(applied, filtered, schemaChanges, dead, engine.takeRetries(), false, 0, applyNanos, commitNanos,
@@ -182,7 +181,15 @@ final class Applier {
 
     private Control.Stream streamOf(Origins o, int seq) {
         String s = o.stream(seq);
-        return streams.computeIfAbsent(s == null ? "" : s, Control.Stream::new);
+        return work(s == null ? "" : s);
+    }
+
+    /** The working copy of a stream's state for the batch being applied. */
+    private Control.Stream work(String stream) {
+        return work.computeIfAbsent(stream, s -> {
+            Control.Stream st = streams.get(s);
+            return st == null ? new Control.Stream(s) : st.copy();
+        });
     }
 
     /** The highest version of the stream's events with a sequence number below {@code end}; -1 for none. */
@@ -236,7 +243,6 @@ final class Applier {
             }
             TableId t = tc.table();
             String index = indices.of(t);
-            boolean shared = indices.shared();
             Map<String, ColumnKind> kinds = schemas.kinds(t);
             String versionType = "external";
             long snapshotVersion = -1;
@@ -247,7 +253,7 @@ final class Applier {
             for (NetChange.Delete d : tc.deletes()) {
                 long v = changeVersion(origins, d.sources(), snapshotVersion, t);
                 if (v >= 0) {
-                    String id = DocIds.of(t, shared, tc.keyColumns(), d.key());
+                    String id = DocIds.of(t, tc.keyColumns(), d.key());
                     add(bulk, new Bulk.Action(index, id, bulk.actionLine("delete", index, id, v, versionType), null,
                             new Tag(t, id, d.sources())), origins);
                 }
@@ -255,7 +261,7 @@ final class Applier {
             for (NetChange.Upsert u : tc.upserts()) {
                 long v = changeVersion(origins, u.sources(), snapshotVersion, t);
                 if (v >= 0) {
-                    String id = DocIds.of(t, shared, tc.keyColumns(), u.image());
+                    String id = DocIds.of(t, tc.keyColumns(), u.image());
                     JsonGenerator g = bulk.generator();
                     write(() -> documents.write(g, t, v, u.image(), kinds));
                     byte[] src = bulk.take(g);
@@ -265,7 +271,7 @@ final class Applier {
             }
             for (TableChanges.PartialGroup group : tc.partials()) {
                 for (NetChange.Partial p : group.rows()) {
-                    String id = DocIds.of(t, shared, tc.keyColumns(), p.key());
+                    String id = DocIds.of(t, tc.keyColumns(), p.key());
                     JsonNode doc = stored.get(index + '\u0000' + id);
                     long v = changeVersion(origins, p.sources(), snapshotVersion, t);
                     if (doc != null && v >= 0) {
@@ -274,8 +280,8 @@ final class Applier {
                 }
             }
             for (NetChange.Move m : tc.moves()) {
-                String from = DocIds.of(t, shared, tc.keyColumns(), m.fromKey());
-                String id = DocIds.of(t, shared, tc.keyColumns(), m.key());
+                String from = DocIds.of(t, tc.keyColumns(), m.fromKey());
+                String id = DocIds.of(t, tc.keyColumns(), m.key());
                 JsonNode doc = stored.get(index + '\u0000' + from);
                 long v = changeVersion(origins, m.sources(), snapshotVersion, t);
                 if (v < 0) {
@@ -306,7 +312,7 @@ final class Applier {
 
     private long snapshotVersion(TableChanges tc, Origins origins) {
         int first = tc.upserts().isEmpty() ? -1 : tc.upserts().get(0).sources()[0];
-        Control.Stream st = first < 0 ? null : streams.get(origins.stream(first));
+        Control.Stream st = first < 0 ? null : work(origins.stream(first) == null ? "" : origins.stream(first));
         Long v = st == null ? null : st.bootstraps.get(key(tc.table()));
         if (v != null) {
             return v;
@@ -373,14 +379,13 @@ final class Applier {
                 continue;
             }
             String index = indices.of(tc.table());
-            boolean shared = indices.shared();
             for (TableChanges.PartialGroup g : tc.partials()) {
                 for (NetChange.Partial p : g.rows()) {
-                    wanted.add(new String[] {index, DocIds.of(tc.table(), shared, tc.keyColumns(), p.key())});
+                    wanted.add(new String[] {index, DocIds.of(tc.table(), tc.keyColumns(), p.key())});
                 }
             }
             for (NetChange.Move m : tc.moves()) {
-                wanted.add(new String[] {index, DocIds.of(tc.table(), shared, tc.keyColumns(), m.fromKey())});
+                wanted.add(new String[] {index, DocIds.of(tc.table(), tc.keyColumns(), m.fromKey())});
             }
         }
         Map<String, JsonNode> out = new HashMap<>();

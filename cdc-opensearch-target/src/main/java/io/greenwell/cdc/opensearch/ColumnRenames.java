@@ -38,8 +38,9 @@ final class ColumnRenames {
                 String b = unquote(m.group(2));
                 String oldName = exact(before, a);
                 String newName = exact(after, b);
-                if (oldName != null && newName != null && !oldName.equals(newName) && exact(after, oldName) == null
-                        && exact(before, newName) == null) {
+                // after.column / before.column match case exactly: CHANGE a A is a rename too
+                if (oldName != null && newName != null && !oldName.equals(newName) && after.column(oldName) == null
+                        && before.column(newName) == null) {
                     out.put(oldName, newName);
                 }
             }

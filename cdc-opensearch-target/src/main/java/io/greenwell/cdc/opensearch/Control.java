@@ -28,9 +28,14 @@ import java.util.Map;
  * <p>A checkpoint document holds the offset, the watermarks, the highest version applied on the
  * stream ({@code max_version}) and the versions of the bootstraps under way. It is written after
  * the batch's bulk requests succeeded, conditionally on the sequence number and primary term read
- * or written last ({@code if_seq_no}, {@code if_primary_term}): another instance that read it since
- * moved them, and the write fails with 409, which is a fence. Reading the checkpoints writes each
- * one back unchanged, so that an instance that read them before is fenced from then on.
+ * or written last ({@code if_seq_no}, {@code if_primary_term}): when another instance wrote it
+ * since, the write fails with 409, which is a fence. Reading does not write: instances of one
+ * pipeline that share a Kafka consumer group read all its checkpoints at every rebalance, and a
+ * read that fenced would fence the owners of the other partitions in turn, for ever. So the old
+ * owner of a stream may still land its last batch after the new owner read the checkpoint; the new
+ * owner is then fenced at its first write, reads again and goes on from there, and the versions make
+ * the overlap harmless. Each write carries a token of this instance and a counter, so that a 409
+ * after a lost reply is recognised as the write itself having landed.
  */
 final class Control {
 
@@ -48,10 +53,25 @@ final class Control {
         Stream(String stream) {
             this.stream = stream;
         }
+
+        /** @return a copy to change while a batch applies, kept only once its checkpoint is written */
+        Stream copy() {
+            Stream c = new Stream(stream);
+            c.offset = offset;
+            c.watermarks = new HashMap<>(watermarks);
+            c.maxVersion = maxVersion;
+            c.bootstraps = new LinkedHashMap<>(bootstraps);
+            c.seqNo = seqNo;
+            c.primaryTerm = primaryTerm;
+            return c;
+        }
     }
 
     private final Engine engine;
     private final String index;
+    /** Names this instance's checkpoint writes, with {@link #writes}. */
+    private final String writer = java.util.UUID.randomUUID().toString();
+    private long writes;
 
     Control(Engine engine, String index) {
         this.engine = engine;
@@ -71,7 +91,7 @@ final class Control {
     }
 
     /**
-     * Reads a pipeline's checkpoints and writes each back unchanged (the fence).
+     * Reads a pipeline's checkpoints.
      *
      * @return the streams by id
      */
@@ -91,7 +111,6 @@ final class Control {
             src.path("bootstraps").fields().forEachRemaining(e -> s.bootstraps.put(e.getKey(), e.getValue().asLong()));
             s.seqNo = hit.path("_seq_no").asLong();
             s.primaryTerm = hit.path("_primary_term").asLong();
-            write(pipeline, s);
             out.put(s.stream, s);
         }
         return out;
@@ -110,7 +129,8 @@ final class Control {
     void write(String pipeline, Stream s) {
         ObjectNode doc = Engine.JSON.createObjectNode();
         doc.put("kind", "checkpoint").put("pipeline", pipeline).put("stream", s.stream).put("offset", s.offset)
-                .put("max_version", s.maxVersion).put("updated_at", Instant.now().toString());
+                .put("max_version", s.maxVersion).put("updated_at", Instant.now().toString()).put("writer", writer)
+                .put("write", ++writes);
         ArrayNode ws = doc.putArray("watermarks");
         s.watermarks.forEach((server, w) -> {
             ObjectNode n = ws.addObject().put("server", server).put("file", w.position().file()).put("position", w.position().offset())
@@ -128,8 +148,7 @@ final class Control {
             // the reply to an earlier attempt of this very write may have been lost: then the document is ours
             Engine.Reply now = engine.expect("GET", "/" + index + "/_doc/" + id, null, "reading the checkpoint of " + s.stream, 404);
             JsonNode src = now.body().path("_source");
-            if (now.status() == 404 || src.path("offset").asLong() != s.offset || src.path("max_version").asLong() != s.maxVersion
-                    || !src.path("watermarks").equals(doc.path("watermarks")) || !src.path("bootstraps").equals(doc.path("bootstraps"))) {
+            if (now.status() == 404 || !src.path("writer").asText().equals(writer) || src.path("write").asLong() != writes) {
                 throw new FencedException(pipeline, s.stream);
             }
             s.seqNo = now.body().path("_seq_no").asLong();

@@ -10,13 +10,15 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Document ids from primary-key values. The key's values, in key order, each as the text Maxwell
- * wrote (numbers exactly as written, strings as they are, binary as its base64), joined by
- * {@code |}, with {@code \} and {@code |} inside a value escaped by {@code \}. In an index shared by
- * several tables the id starts with {@code <database>.<table>/}: MySQL names cannot hold {@code .}
- * or {@code /}, so the prefix ends unambiguously at the first {@code /}. An id longer than the
- * engine's 512 bytes becomes the prefix, {@code #} and the URL-safe base64 of the SHA-256 of the
- * key part.
+ * Document ids from primary-key values: {@code <database>.<table>/} and then the key's values, in
+ * key order, each as the text Maxwell wrote (numbers as written, in plain notation when Maxwell used
+ * an exponent; strings as they are; binary as its base64), joined by {@code |}. Inside a value,
+ * {@code \} and {@code |} are escaped by {@code \}; inside the names, {@code \}, {@code .} and
+ * {@code /}, so the prefix ends unambiguously at the first unescaped {@code /}. Every id names its
+ * table, also in an index of its own: two tables whose index names come out the same (they differ
+ * only in case, or in characters an index name cannot hold) share the index, not the ids. An id
+ * longer than the engine's 512 bytes becomes the prefix, {@code #} and the URL-safe base64 of the
+ * SHA-256 of the key part.
  */
 final class DocIds {
 
@@ -26,13 +28,12 @@ final class DocIds {
 
     /**
      * @param table the row's table, never null
-     * @param shared whether the index holds several tables (the id then names the table)
      * @param keyColumns the key columns in key order, never empty
      * @param row a row holding every key column, never null
      * @return the id, never null
      * @throws IllegalArgumentException when a key column is absent or NULL
      */
-    static String of(TableId table, boolean shared, List<String> keyColumns, Row row) {
+    static String of(TableId table, List<String> keyColumns, Row row) {
         StringBuilder key = new StringBuilder(32);
         for (int i = 0; i < keyColumns.size(); i++) {
             Value v = row.get(keyColumns.get(i));
@@ -42,9 +43,9 @@ final class DocIds {
             if (i > 0) {
                 key.append('|');
             }
-            escape(key, text(v));
+            escape(key, text(v), "|\\");
         }
-        String prefix = shared ? prefix(table) : "";
+        String prefix = prefix(table);
         String id = prefix + key;
         if (id.length() * 3 <= MAX_BYTES || id.getBytes(StandardCharsets.UTF_8).length <= MAX_BYTES) {
             return id;
@@ -52,26 +53,31 @@ final class DocIds {
         return prefix + '#' + sha256(key.toString());
     }
 
-    /** @return the prefix of the ids of a table in a shared index */
+    /** @return the prefix of the ids of a table */
     static String prefix(TableId table) {
-        return table.database() + '.' + table.table() + '/';
+        StringBuilder b = new StringBuilder(table.database().length() + table.table().length() + 2);
+        escape(b, table.database(), "./\\");
+        b.append('.');
+        escape(b, table.table(), "./\\");
+        return b.append('/').toString();
     }
 
     private static String text(Value v) {
         if (v instanceof Value.Text) {
             return ((Value.Text) v).text();
         } else if (v instanceof Value.Numeric) {
-            return ((Value.Numeric) v).text();
+            String n = ((Value.Numeric) v).text();
+            return n.indexOf('E') < 0 && n.indexOf('e') < 0 ? n : new java.math.BigDecimal(n).toPlainString();
         } else if (v instanceof Value.Bool) {
             return ((Value.Bool) v).value() ? "true" : "false";
         }
         return ((Value.Json) v).json();
     }
 
-    private static void escape(StringBuilder out, String s) {
+    private static void escape(StringBuilder out, String s, String special) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '|' || c == '\\') {
+            if (special.indexOf(c) >= 0) {
                 out.append('\\');
             }
             out.append(c);

@@ -29,7 +29,12 @@ final class Engine implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
-    static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** Reads replies exactly: a stored document's numbers keep every digit when it is written back. */
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true))
+            .build();
 
     /** A reply: its HTTP status and its body as JSON (a null node when it had none). */
     record Reply(int status, JsonNode body) {

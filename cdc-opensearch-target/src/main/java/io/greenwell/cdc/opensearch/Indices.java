@@ -12,7 +12,8 @@ import java.util.Locale;
  * template with {@code {db}} and {@code {table}} replaced, lower-cased, and every character an index
  * name cannot hold ({@code \ / * ? " < > | , #}, space, and a leading {@code - _ +}) replaced by
  * {@code _}. Two tables whose names differ only in case or in such characters share an index; their
- * documents stay apart because their ids then carry the table (see {@link #shared}).
+ * documents stay apart because every id carries its table ({@link DocIds}). A template must start
+ * with a literal prefix ({@code mysql.{db}.{table}}), which names the index template's pattern.
  */
 final class Indices {
 
@@ -26,6 +27,11 @@ final class Indices {
     Indices(String shared, String template) {
         this.shared = shared;
         this.template = template;
+        if (template != null && (template.startsWith("{") || sanitize(template.substring(0, template.indexOf('{') < 0 ? template.length()
+                : template.indexOf('{'))).replace("_", "").isEmpty())) {
+            throw new IllegalArgumentException("an index template must start with a literal prefix (mysql.{db}.{table}), so that its"
+                    + " pattern does not match other indices: " + template);
+        }
     }
 
     /** @return the index of a table's documents */
@@ -34,14 +40,6 @@ final class Indices {
             return shared;
         }
         return sanitize(template.replace("{db}", t.database()).replace("{table}", t.table()));
-    }
-
-    /**
-     * @return whether document ids name their table: always in the shared index, and with a template
-     *     that does not name both the database and the table
-     */
-    boolean shared() {
-        return template == null || !(template.contains("{db}") && template.contains("{table}"));
     }
 
     /** @return the pattern of every index this target writes rows to, for the index template */

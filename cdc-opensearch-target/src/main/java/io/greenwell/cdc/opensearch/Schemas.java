@@ -10,7 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import io.greenwell.cdc.event.Row;
+import io.greenwell.cdc.event.Value;
 import java.util.Optional;
 import io.greenwell.cdc.spi.TableShape;
 import java.util.concurrent.ConcurrentHashMap;
@@ -111,11 +115,12 @@ final class Schemas {
                 describe(c.def());
                 break;
             case TABLE_ALTER:
-                if (c.def() != null && c.table() != null) {
-                    alter(c, version);
-                }
                 if (c.def() != null) {
+                    // the new table's mapping first, so that the rewritten documents fit it
                     describe(c.def());
+                    if (c.table() != null) {
+                        alter(c, version);
+                    }
                 }
                 break;
             case TABLE_DROP:
@@ -184,7 +189,7 @@ final class Schemas {
      * @return how many were deleted
      */
     long delete(TableId t, long below, long version) {
-        String filter = tableFilter(t) + (below < 0 ? "" : ",{\"range\":{\"" + Documents.VERSION + "\":{\"lt\":" + below + "}}}");
+        String filter = tableFilter(t) + below(below >= 0 ? below : version);
         long[] n = {0};
         Bulk bulk = new Bulk();
         scroll(indices.of(t), "{\"bool\":{\"filter\":[" + filter + "]}}", false, hit -> {
@@ -193,11 +198,11 @@ final class Schemas {
             bulk.add(deletion(bulk, index, id, hit, version));
             n[0]++;
             if (bulk.bytes() > 1 << 20) {
-                bulk.send(engine, retries, firstPause, maxPause);
+                send(bulk);
             }
         });
         if (!bulk.isEmpty()) {
-            bulk.send(engine, retries, firstPause, maxPause);
+            send(bulk);
         }
         return n[0];
     }
@@ -214,18 +219,19 @@ final class Schemas {
         // every table of the database, described or not: found by the documents' _db
         Bulk bulk = new Bulk();
         long[] count = {0};
-        scroll(indices.pattern(), "{\"bool\":{\"filter\":[{\"term\":{\"" + Documents.DB + "\":" + Control.quote(db) + "}}]}}", false,
+        scroll(indices.pattern(), "{\"bool\":{\"filter\":[{\"term\":{\"" + Documents.DB + "\":" + Control.quote(db) + "}}" + below(version)
+                + "]}}", false,
                 hit -> {
                     String id = hit.path("_id").asText();
                     String index = hit.path("_index").asText();
                     bulk.add(deletion(bulk, index, id, hit, version));
                     count[0]++;
                     if (bulk.bytes() > 1 << 20) {
-                        bulk.send(engine, retries, firstPause, maxPause);
+                        send(bulk);
                     }
                 });
         if (!bulk.isEmpty()) {
-            bulk.send(engine, retries, firstPause, maxPause);
+            send(bulk);
         }
         n += count[0];
         for (TableId t : known) {
@@ -237,8 +243,12 @@ final class Schemas {
     /**
      * Rewrites a table's documents after a {@code table-alter} when what they hold no longer matches
      * the table: a new name (new ids, maybe a new index), a new primary key (new ids), renamed
-     * columns (the field moves), dropped columns (the field goes). Each document is written at its
-     * own version with {@code external_gte}, and the old id deleted when the id changed.
+     * columns (the field moves), dropped columns (the field goes); a dropped key deletes them (a
+     * table without a key is not indexed). The new table's mapping is put first. Every document is
+     * written at the DDL record's version with {@code external_gte} (two DDL records at one position,
+     * such as the two renames of a table swap, write the same ids at the same version), and an old id
+     * is deleted only when it is not also a new id of the rewrite and its document's write
+     * succeeded; a document the engine refuses stays under its old id, and is logged.
      */
     private void alter(SchemaChange c, long version) {
         TableId from = c.table();
@@ -255,19 +265,42 @@ final class Schemas {
             }
         }
         boolean keyChanged = old != null && !old.primaryKey().equals(def.primaryKey());
+        if (keyChanged && def.primaryKey().isEmpty()) {
+            long n = delete(from, -1, version);
+            log.warn("table {} lost its primary key: its {} documents are deleted, and its rows are no longer indexed", from, n);
+            return;
+        }
         if (from.equals(to) && renames.isEmpty() && dropped.isEmpty() && !keyChanged) {
             return;
         }
         String fromIndex = indices.of(from);
         String toIndex = indices.of(to);
-        boolean shared = indices.shared();
-        Indices.create(engine, toIndex, "{}");
+        String fromPrefix = DocIds.prefix(from);
+        String toPrefix = DocIds.prefix(to);
+        Map<String, ColumnKind> newKinds = kinds(to);
+        Set<String> newIds = new HashSet<>();
+        List<String[]> oldIds = new ArrayList<>();
         Bulk bulk = new Bulk();
         long[] n = {0};
-        scroll(fromIndex, "{\"bool\":{\"filter\":[" + tableFilter(from) + "]}}", true, hit -> {
+        long[] refused = {0};
+        Consumer<Bulk> send = b -> {
+            Bulk.Outcome out = b.send(engine, retries, firstPause, maxPause);
+            for (int i = 0; i < out.refused.size(); i++) {
+                // its old document stays: the old id is not deleted
+                String[] moved = (String[]) out.refused.get(i).tag;
+                newIds.add(moved[0] + '\u0000' + moved[1]);
+                refused[0]++;
+                if (refused[0] <= 3) {
+                    log.warn("rewriting {} after its DDL: the engine refused document {} ({}); it stays as it was", from, moved[1],
+                            out.reasons.get(i));
+                }
+            }
+        };
+        // only documents older than the DDL: in a replay, those at its version or above are already in the new shape, or
+        // belong to a later state (a later DDL moved other documents under these names)
+        scroll(fromIndex, "{\"bool\":{\"filter\":[" + tableFilter(from) + below(version) + "]}}", true, hit -> {
             String id = hit.path("_id").asText();
             long v = version >= 0 ? version : hit.path("_version").asLong();
-            String type = version >= 0 ? "external" : "external_gte";
             ObjectNode src = (ObjectNode) hit.path("_source");
             renames.forEach((a, b) -> {
                 JsonNode value = src.remove(a);
@@ -279,48 +312,79 @@ final class Schemas {
             src.put(Documents.DB, to.database());
             src.put(Documents.TABLE, to.table());
             src.put(Documents.VERSION, v);
-            String newId = keyChanged || !from.equals(to) ? idFromSource(to, shared, def.primaryKey(), src, id) : id;
-            bulk.add(new Bulk.Action(toIndex, newId, bulk.actionLine("index", toIndex, newId, v, type), Control.bytes(src), null));
-            if (!(newId.equals(id) && toIndex.equals(fromIndex))) {
-                bulk.add(new Bulk.Action(fromIndex, id, bulk.actionLine("delete", fromIndex, id, v, type), null, null));
-            }
+            String newId = keyChanged ? idFromSource(to, def.primaryKey(), src, newKinds, id)
+                    : id.startsWith(fromPrefix) ? toPrefix + id.substring(fromPrefix.length()) : id;
+            newIds.add(toIndex + '\u0000' + newId);
+            oldIds.add(new String[] {hit.path("_index").asText(), id, Long.toString(v)});
+            bulk.add(new Bulk.Action(toIndex, newId, bulk.actionLine("index", toIndex, newId, v, "external_gte"), Control.bytes(src),
+                    new String[] {hit.path("_index").asText(), id}));
             n[0]++;
             if (bulk.bytes() > 1 << 20) {
-                bulk.send(engine, retries, firstPause, maxPause);
+                send.accept(bulk);
             }
         });
         if (!bulk.isEmpty()) {
-            bulk.send(engine, retries, firstPause, maxPause);
+            send.accept(bulk);
+        }
+        for (String[] o : oldIds) {
+            if (!newIds.contains(o[0] + '\u0000' + o[1])) {
+                bulk.add(new Bulk.Action(o[0], o[1], bulk.actionLine("delete", o[0], o[1], Long.parseLong(o[2]), "external_gte"), null, null));
+                if (bulk.bytes() > 1 << 20) {
+                    send(bulk);
+                }
+            }
+        }
+        if (!bulk.isEmpty()) {
+            send(bulk);
         }
         if (!from.equals(to)) {
             forget(from);
         }
-        log.info("table {} altered{}{}{}{}: {} documents rewritten", from, from.equals(to) ? "" : " (renamed to " + to + ")",
+        log.info("table {} altered{}{}{}{}: {} documents rewritten{}", from, from.equals(to) ? "" : " (renamed to " + to + ")",
                 renames.isEmpty() ? "" : " (columns renamed " + renames + ")", dropped.isEmpty() ? "" : " (columns dropped " + dropped + ")",
-                keyChanged ? " (new primary key " + def.primaryKey() + ")" : "", n[0]);
+                keyChanged ? " (new primary key " + def.primaryKey() + ")" : "", n[0], refused[0] == 0 ? "" : ", " + refused[0] + " refused");
     }
 
-    /** The id of a document under a table's key, from the values in its source; its old id when a key value is missing. */
-    private static String idFromSource(TableId t, boolean shared, List<String> key, ObjectNode src, String oldId) {
-        if (key.isEmpty()) {
-            return oldId;
-        }
-        io.greenwell.cdc.event.Row.Builder b = io.greenwell.cdc.event.Row.builder();
+    /**
+     * The id of a document under a table's key, from the values in its source, turned back into
+     * the text Maxwell writes (DATETIME and TIMESTAMP without {@code T} and {@code Z}); its old id
+     * when a key value is missing.
+     */
+    private static String idFromSource(TableId t, List<String> key, ObjectNode src, Map<String, ColumnKind> kinds, String oldId) {
+        Row.Builder b = Row.builder();
         for (String k : key) {
             JsonNode v = src.get(k);
             if (v == null || v.isNull()) {
                 return oldId;
             }
-            b.put(k, v.isTextual() ? io.greenwell.cdc.event.Value.text(v.asText())
-                    : v.isNumber() ? io.greenwell.cdc.event.Value.number(v.asText()) : io.greenwell.cdc.event.Value.text(v.toString()));
+            ColumnKind kind = kinds.getOrDefault(k, ColumnKind.DYNAMIC);
+            if (v.isTextual() && (kind == ColumnKind.DATETIME || kind == ColumnKind.TIMESTAMP)) {
+                String text = v.asText().replace('T', ' ');
+                b.put(k, Value.text(text.endsWith("Z") ? text.substring(0, text.length() - 1) : text));
+            } else {
+                b.put(k, v.isTextual() ? Value.text(v.asText()) : v.isNumber() ? Value.number(v.asText()) : Value.text(v.toString()));
+            }
         }
-        return DocIds.of(t, shared, key, b.build());
+        return DocIds.of(t, key, b.build());
     }
 
     /** A delete of a hit at the given version (external), or at its own (external_gte) when that is -1. */
     private static Bulk.Action deletion(Bulk bulk, String index, String id, JsonNode hit, long version) {
         long v = version >= 0 ? version : hit.path("_version").asLong();
         return new Bulk.Action(index, id, bulk.actionLine("delete", index, id, v, version >= 0 ? "external" : "external_gte"), null, null);
+    }
+
+    /** Sends deletes; the engine refuses none but for a newer document (409), which is as it should be: anything else is logged. */
+    private void send(Bulk bulk) {
+        Bulk.Outcome out = bulk.send(engine, retries, firstPause, maxPause);
+        if (!out.refused.isEmpty()) {
+            log.warn("the engine refused {} deletes of DDL, such as of {}: {}", out.refused.size(), out.refused.get(0).id, out.reasons.get(0));
+        }
+    }
+
+    /** @return the filter clause of documents below a version (with a leading comma), or nothing for -1 */
+    private static String below(long version) {
+        return version < 0 ? "" : ",{\"range\":{\"" + Documents.VERSION + "\":{\"lt\":" + version + "}}}";
     }
 
     private static String tableFilter(TableId t) {
@@ -332,7 +396,7 @@ final class Schemas {
     private void scroll(String index, String query, boolean source, Consumer<JsonNode> each) {
         engine.expect("POST", "/" + index + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null, "refreshing " + index, 404);
         String body = "{\"size\":1000,\"version\":true,\"_source\":" + source + ",\"query\":" + query + "}";
-        Engine.Reply r = engine.expect("POST", "/" + index + "/_search?scroll=1m&ignore_unavailable=true&allow_no_indices=true",
+        Engine.Reply r = engine.expect("POST", "/" + index + "/_search?scroll=5m&ignore_unavailable=true&allow_no_indices=true",
                 body.getBytes(StandardCharsets.UTF_8), "searching " + index, 404);
         String scrollId = null;
         try {
@@ -343,7 +407,7 @@ final class Schemas {
                     break;
                 }
                 hits.forEach(each);
-                String next = "{\"scroll\":\"1m\",\"scroll_id\":" + Control.quote(scrollId) + "}";
+                String next = "{\"scroll\":\"5m\",\"scroll_id\":" + Control.quote(scrollId) + "}";
                 r = engine.expect("POST", "/_search/scroll", next.getBytes(StandardCharsets.UTF_8), "searching " + index);
             }
         } finally {

@@ -42,16 +42,21 @@ class EncodingTest {
     @Test
     void documentIdsAreUnambiguousForCompositeAndOddKeys() {
         List<String> key = List.of("a", "b");
-        String one = DocIds.of(T, true, key, Row.of("a", "x|y", "b", "z"));
-        String two = DocIds.of(T, true, key, Row.of("a", "x", "b", "y|z"));
+        String one = DocIds.of(T, key, Row.of("a", "x|y", "b", "z"));
+        String two = DocIds.of(T, key, Row.of("a", "x", "b", "y|z"));
         assertThat(one).isEqualTo("db.t/x\\|y|z").isNotEqualTo(two);
-        assertThat(DocIds.of(T, true, key, Row.of("a", "x\\", "b", "|"))).isEqualTo("db.t/x\\\\|\\|");
-        assertThat(DocIds.of(T, false, List.of("id"), Row.of("id", Value.number("18446744073709551615")))).isEqualTo("18446744073709551615");
+        assertThat(DocIds.of(T, key, Row.of("a", "x\\", "b", "|"))).isEqualTo("db.t/x\\\\|\\|");
+        assertThat(DocIds.of(T, List.of("id"), Row.of("id", Value.number("18446744073709551615")))).isEqualTo("db.t/18446744073709551615");
+        // an exponent is written out, so that the same number gives the same id whichever way it was written
+        assertThat(DocIds.of(T, List.of("id"), Row.of("id", Value.number("0E-3")))).isEqualTo("db.t/0.000");
+        // names with dots and slashes (MySQL allows them quoted) do not run into each other
+        assertThat(DocIds.of(TableId.of("a", "b.c"), List.of("id"), Row.of("id", 1)))
+                .isNotEqualTo(DocIds.of(TableId.of("a.b", "c"), List.of("id"), Row.of("id", 1))).isEqualTo("a.b\\.c/1");
         String longKey = "é".repeat(300);
-        String hashed = DocIds.of(T, true, List.of("id"), Row.of("id", longKey));
+        String hashed = DocIds.of(T, List.of("id"), Row.of("id", longKey));
         assertThat(hashed).startsWith("db.t/#").hasSizeLessThan(60);
-        assertThat(DocIds.of(T, true, List.of("id"), Row.of("id", longKey))).isEqualTo(hashed);
-        assertThatThrownBy(() -> DocIds.of(T, true, List.of("id"), Row.of("id", null))).hasMessageContaining("NULL");
+        assertThat(DocIds.of(T, List.of("id"), Row.of("id", longKey))).isEqualTo(hashed);
+        assertThatThrownBy(() -> DocIds.of(T, List.of("id"), Row.of("id", null))).hasMessageContaining("NULL");
     }
 
     @Test
@@ -79,6 +84,10 @@ class EncodingTest {
                 after)).containsExactly(Map.entry("name", "product_name"), Map.entry("w", "weight"));
         // a drop and an add are not a rename
         assertThat(ColumnRenames.of("ALTER TABLE t DROP COLUMN name, ADD COLUMN product_name varchar(9)", before, after)).isEmpty();
+        // a rename that changes only the case is one
+        TableDef upper = new TableDef("db", "t", null, List.of(ColumnDef.of("id", "int"), ColumnDef.of("Name", "varchar"),
+                ColumnDef.of("w", "int")), List.of("id"));
+        assertThat(ColumnRenames.of("ALTER TABLE t CHANGE name Name varchar(9)", before, upper)).containsExactly(Map.entry("name", "Name"));
     }
 
     @Test
@@ -86,8 +95,10 @@ class EncodingTest {
         Indices perTable = new Indices(null, "mysql.{db}.{table}");
         assertThat(perTable.of(TableId.of("Shop", "Order Items"))).isEqualTo("mysql.shop.order_items");
         assertThat(perTable.pattern()).isEqualTo("mysql.*");
-        assertThat(perTable.shared()).isFalse();
-        assertThat(new Indices(null, "-{table}").of(TableId.of("d", "t"))).isEqualTo("_t");
+        assertThat(new Indices(null, "x-{table}").of(TableId.of("d", "t"))).isEqualTo("x-t");
         assertThat(Indices.sanitize("-a*b")).isEqualTo("_a_b");
+        // a template without a literal prefix would make an index template that matches every index
+        assertThatThrownBy(() -> new Indices(null, "{db}.{table}")).hasMessageContaining("literal prefix");
+        assertThatThrownBy(() -> new Indices(null, "_{table}")).hasMessageContaining("literal prefix");
     }
 }
