@@ -74,7 +74,7 @@ public final class Origins {
      *     without {@code output_binlog_position}, undecodable records)
      */
     public SourcePosition position(int seq) {
-        return seq < size ? positions[seq] : null;
+        return seq >= 0 && seq < size ? positions[seq] : null;
     }
 
     /**

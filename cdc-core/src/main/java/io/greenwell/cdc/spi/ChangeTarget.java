@@ -11,10 +11,13 @@ import java.util.Map;
  * <h2>Lifecycle</h2>
  * <ol>
  *   <li>{@link #loadCheckpoints} once before the first batch, and again whenever the streams
- *       assigned to this instance change (a Kafka rebalance). Reading a stream's checkpoint also
- *       fences it: a later {@link #apply} writes that stream's checkpoint only if it is still the
- *       one read (or written by this instance since); otherwise it rolls back and throws
- *       {@link io.greenwell.cdc.FencedException}.</li>
+ *       assigned to this instance change (a Kafka rebalance). A later {@link #apply} writes a
+ *       stream's checkpoint only if it is still the one read (or written by this instance since);
+ *       otherwise it throws {@link io.greenwell.cdc.FencedException}, having written no checkpoint.
+ *       A transactional target also fences on reading (an older reader's next apply fails and
+ *       rolls back); a target without transactions may fence only on writing, and then must make
+ *       an older owner's last batch, landing after the new owner read, harmless (the search
+ *       index does it with versions).</li>
  *   <li>{@link #apply} for each batch, in order, one at a time. It returns after COMMIT. The
  *       checkpoint written is, per stream of the batch, its {@link NetBatch#lastOffsets() last
  *       offset} and its {@link NetBatch#watermarks() watermarks}.</li>

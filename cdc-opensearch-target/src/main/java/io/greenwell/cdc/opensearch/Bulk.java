@@ -126,6 +126,10 @@ final class Bulk {
             Engine.Reply r = engine.expect("POST", "/_bulk", body(pending), "bulk request of " + pending.size() + " actions");
             List<Action> busy = new ArrayList<>();
             JsonNode items = r.body().path("items");
+            if (items.size() != pending.size()) {
+                throw new ApplyException("a bulk request of " + pending.size() + " actions was answered with " + items.size() + " items",
+                        null, null, true, null, null);
+            }
             for (int i = 0; i < pending.size(); i++) {
                 JsonNode item = items.path(i);
                 JsonNode result = item.elements().hasNext() ? item.elements().next() : item;

@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * The dead-letter index: one document per event that could not be applied, with the pipeline,
- * stream, offset, table, the reason and the raw record as it came in. Documents are collected
+ * stream, offset, table, the reason and the raw record as it came in ({@code record}, or
+ * {@code record_base64} when its bytes are not UTF-8). Documents are collected
  * during a batch and written with one bulk request before its checkpoint, so an event is in the
  * dead letters before the checkpoint passes it. A document's id is its pipeline, stream and offset,
  * so a batch applied again after a failure does not write its dead letters twice. Used by the
@@ -38,7 +39,7 @@ final class DeadLetterIndex {
     void create() {
         Indices.create(engine, index, "{\"mappings\":{\"properties\":{\"pipeline\":{\"type\":\"keyword\"},\"stream\":{\"type\":\"keyword\"},"
                 + "\"offset\":{\"type\":\"long\"},\"db\":{\"type\":\"keyword\"},\"table\":{\"type\":\"keyword\"},\"reason\":{\"type\":\"text\"},"
-                + "\"record\":{\"type\":\"text\",\"index\":false},\"failed_at\":{\"type\":\"date\"}}}}");
+                + "\"record\":{\"type\":\"text\",\"index\":false},\"record_base64\":{\"type\":\"binary\"},\"failed_at\":{\"type\":\"date\"}}}}");
     }
 
     void write(String pipeline, Origins origins, int[] sources, TableId table, String reason) {
@@ -56,7 +57,14 @@ final class DeadLetterIndex {
             doc.put("reason", reason);
             byte[] raw = origins.rawBuffer(seq);
             if (raw != null) {
-                doc.put("record", new String(raw, origins.rawStart(seq), origins.rawLength(seq), StandardCharsets.UTF_8));
+                try {
+                    doc.put("record", StandardCharsets.UTF_8.newDecoder()
+                            .decode(java.nio.ByteBuffer.wrap(raw, origins.rawStart(seq), origins.rawLength(seq))).toString());
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    // not UTF-8 (an undecodable record): its bytes exactly, as base64
+                    doc.put("record_base64", java.util.Base64.getEncoder().encodeToString(
+                            java.util.Arrays.copyOfRange(raw, origins.rawStart(seq), origins.rawStart(seq) + origins.rawLength(seq))));
+                }
             }
             doc.put("failed_at", Instant.now().toString());
             pending.add(Control.bytes(doc));

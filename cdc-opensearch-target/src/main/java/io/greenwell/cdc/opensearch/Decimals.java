@@ -10,8 +10,8 @@ public enum Decimals {
     STRING,
 
     /**
-     * As JSON numbers with the exact text MySQL gave, mapped as {@code double}: the source document
-     * keeps every digit, range queries and aggregations see a double.
+     * As JSON numbers in plain notation with their scale ({@code 12.50}), mapped as {@code double}:
+     * the source document keeps every digit, range queries and aggregations see a double.
      */
     NUMBER
 }
