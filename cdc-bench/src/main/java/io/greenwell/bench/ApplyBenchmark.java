@@ -1,7 +1,6 @@
 package io.greenwell.bench;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -23,11 +22,8 @@ import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.rabbitmq.RabbitSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.greenwell.cdc.source.FileSource;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,7 +40,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +79,7 @@ public final class ApplyBenchmark {
     private final int events;
     /** Events of the per-row baseline's timed run: all of them, or a prefix (its rate then stands for the whole). */
     private int baselineEvents;
+    private final Workload workload;
     private final int tables;
     /** Whether Greenwell's pipeline runs with a meter registry. */
     private boolean metrics;
@@ -110,8 +106,9 @@ public final class ApplyBenchmark {
     private ApplyBenchmark(String url, int events, String variant) throws IOException {
         this.url = url;
         this.events = events;
-        this.tables = variant.equals("tables20") ? 20 : 1;
-        this.extraColumns = variant.equals("wide50") ? 44 : 0;
+        this.workload = new Workload(variant);
+        this.tables = workload.tables;
+        this.extraColumns = workload.extraColumns;
         this.file = Files.createTempFile("greenwell-bench", ".jsonl");
         this.warmFile = Files.createTempFile("greenwell-bench-warm", ".jsonl");
         this.baselineEvents = events;
@@ -531,23 +528,11 @@ public final class ApplyBenchmark {
     // ---- the workload ----
 
     private String tableName(int t) {
-        return tables == 1 ? "t" : "t" + t;
+        return workload.tableName(t);
     }
 
     private List<String> columns() {
-        List<String> cols = new ArrayList<>(List.of("id", "a", "b", "c", "d", "e"));
-        for (int i = 0; i < extraColumns; i++) {
-            cols.add("x" + i);
-        }
-        return cols;
-    }
-
-    private String columnDdl() {
-        StringBuilder sb = new StringBuilder("id bigint NOT NULL, a int, b varchar(20), c decimal(12,2), d varchar(200), e datetime");
-        for (int i = 0; i < extraColumns; i++) {
-            sb.append(", x").append(i).append(" int");
-        }
-        return sb.append(", PRIMARY KEY (id)").toString();
+        return workload.columns();
     }
 
     private void createTables(String schema) throws SQLException {
@@ -658,180 +643,14 @@ public final class ApplyBenchmark {
         }
     }
 
-    /**
-     * Writes the seeded workload: about 20% inserts of new keys (until 200,000), 70% updates of
-     * Zipf-skewed live keys, 10% deletes, in transactions of 1 to 5 rows, with full row images.
-     */
+    /** Writes the seeded workload ({@link Workload}) and keeps its final rows, rendered as the checks read them back. */
     private void generate(Path out, int n, List<Map<Long, String>> finalRows) throws IOException {
-        Random rnd = new Random(20261201);
         finalRows.clear();
-        List<List<Long>> live = new ArrayList<>();
-        List<Map<Long, Object[]>> state = new ArrayList<>();
-        for (int t = 0; t < tables; t++) {
-            live.add(new ArrayList<>());
-            state.add(new HashMap<>());
-        }
-        Zipf zipf = new Zipf(200_000, 0.99);
-        long[] nextId = new long[tables];
-        long position = 4;
-        long xid = 1;
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
-            write(os, "{\"type\":\"database-create\",\"database\":\"bench\",\"ts\":1,\"sql\":\"CREATE DATABASE bench\",\"position\":\"mysql-bin.000001:1\"}");
-            for (int t = 0; t < tables; t++) {
-                write(os, tableCreate(t));
-            }
-            int written = 0;
-            while (written < n) {
-                int size = Math.min(1 + rnd.nextInt(5), n - written);
-                xid++;
-                position += 1000;
-                for (int i = 0; i < size; i++) {
-                    int t = rnd.nextInt(tables);
-                    List<Long> keys = live.get(t);
-                    Map<Long, Object[]> rows = state.get(t);
-                    int op = rnd.nextInt(10);
-                    String type;
-                    Object[] row;
-                    if (keys.isEmpty() || (op < 2 && nextId[t] < 200_000 / tables)) {
-                        long id = ++nextId[t];
-                        row = newRow(rnd, id);
-                        keys.add(id);
-                        rows.put(id, row);
-                        type = "insert";
-                    } else if (op < 9 || keys.size() < 10) {
-                        int idx = Math.min(keys.size() - 1, zipf.next(rnd) % keys.size());
-                        long id = keys.get(idx);
-                        row = newRow(rnd, id);
-                        rows.put(id, row);
-                        type = "update";
-                    } else {
-                        int idx = rnd.nextInt(keys.size());
-                        long id = keys.get(idx);
-                        keys.set(idx, keys.get(keys.size() - 1));
-                        keys.remove(keys.size() - 1);
-                        row = rows.remove(id);
-                        type = "delete";
-                    }
-                    write(os, rowRecord(t, type, row, xid, i, i == size - 1, position));
-                    written++;
-                }
-            }
-        }
-        for (int t = 0; t < tables; t++) {
+        for (Map<Long, Object[]> rows : workload.generate(out, n, null)) {
             Map<Long, String> rendered = new TreeMap<>();
-            state.get(t).forEach((id, r) -> rendered.put(id, render(r)));
+            rows.forEach((id, r) -> rendered.put(id, Workload.render(r)));
             finalRows.add(rendered);
         }
-    }
-
-    private Object[] newRow(Random rnd, long id) {
-        Object[] r = new Object[6 + extraColumns];
-        r[0] = id;
-        r[1] = rnd.nextInt(1_000_000);
-        r[2] = "name-" + Integer.toString(rnd.nextInt(1 << 30), 36);
-        r[3] = BigDecimal.valueOf(rnd.nextInt(100_000_000), 2);
-        r[4] = "description " + Long.toString(rnd.nextLong() & Long.MAX_VALUE, 36) + " " + "x".repeat(rnd.nextInt(60));
-        r[5] = String.format(Locale.ROOT, "2024-%02d-%02d %02d:%02d:%02d", 1 + rnd.nextInt(12), 1 + rnd.nextInt(28), rnd.nextInt(24),
-                rnd.nextInt(60), rnd.nextInt(60));
-        for (int i = 0; i < extraColumns; i++) {
-            r[6 + i] = rnd.nextInt(1000);
-        }
-        return r;
-    }
-
-    private static String render(Object[] r) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < r.length; i++) {
-            sb.append(i == 0 ? "" : "|").append(r[i]);
-        }
-        return sb.toString();
-    }
-
-    private String tableCreate(int t) throws IOException {
-        StringWriter w = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(w)) {
-            g.writeStartObject();
-            g.writeStringField("type", "table-create");
-            g.writeStringField("database", "bench");
-            g.writeStringField("table", tableName(t));
-            g.writeObjectFieldStart("def");
-            g.writeStringField("database", "bench");
-            g.writeStringField("table", tableName(t));
-            g.writeArrayFieldStart("primary-key");
-            g.writeString("id");
-            g.writeEndArray();
-            g.writeArrayFieldStart("columns");
-            String[][] cols = {{"id", "bigint"}, {"a", "int"}, {"b", "varchar"}, {"c", "decimal"}, {"d", "varchar"}, {"e", "datetime"}};
-            for (String[] c : cols) {
-                g.writeStartObject();
-                g.writeStringField("type", c[1]);
-                g.writeStringField("name", c[0]);
-                g.writeEndObject();
-            }
-            for (int i = 0; i < extraColumns; i++) {
-                g.writeStartObject();
-                g.writeStringField("type", "int");
-                g.writeStringField("name", "x" + i);
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-            g.writeNumberField("ts", 1);
-            g.writeStringField("sql", "CREATE TABLE " + tableName(t) + " (" + columnDdl() + ")");
-            g.writeStringField("position", "mysql-bin.000001:" + (2 + t));
-            g.writeEndObject();
-        }
-        return w.toString();
-    }
-
-    private String rowRecord(int t, String type, Object[] row, long xid, int xoffset, boolean commit, long position) throws IOException {
-        StringWriter w = new StringWriter();
-        List<String> cols = columns();
-        try (JsonGenerator g = JSON.createGenerator(w)) {
-            g.writeStartObject();
-            g.writeStringField("database", "bench");
-            g.writeStringField("table", tableName(t));
-            g.writeStringField("type", type);
-            g.writeNumberField("ts", 1795461549);
-            g.writeNumberField("xid", xid);
-            if (commit) {
-                g.writeBooleanField("commit", true);
-            } else {
-                g.writeNumberField("xoffset", xoffset);
-            }
-            g.writeStringField("position", "mysql-bin.000001:" + position);
-            g.writeNumberField("server_id", 1);
-            g.writeArrayFieldStart("primary_key_columns");
-            g.writeString("id");
-            g.writeEndArray();
-            g.writeObjectFieldStart("data");
-            for (int i = 0; i < cols.size(); i++) {
-                Object v = row[i];
-                if (v instanceof String) {
-                    g.writeStringField(cols.get(i), (String) v);
-                } else if (v instanceof BigDecimal) {
-                    g.writeFieldName(cols.get(i));
-                    g.writeNumber((BigDecimal) v);
-                } else if (v instanceof Long) {
-                    g.writeNumberField(cols.get(i), (Long) v);
-                } else {
-                    g.writeNumberField(cols.get(i), (Integer) v);
-                }
-            }
-            g.writeEndObject();
-            if (type.equals("update")) {
-                g.writeObjectFieldStart("old");
-                g.writeNumberField("a", -1);
-                g.writeEndObject();
-            }
-            g.writeEndObject();
-        }
-        return w.toString();
-    }
-
-    private static void write(OutputStream os, String line) throws IOException {
-        os.write(line.getBytes(StandardCharsets.UTF_8));
-        os.write('\n');
     }
 
     private static List<byte[]> lines(InputStream in) throws IOException {
@@ -876,27 +695,5 @@ public final class ApplyBenchmark {
             }
         }
         return true;
-    }
-
-    /** Zipf-distributed ranks 0..n-1 by inverting a precomputed cumulative distribution. */
-    private static final class Zipf {
-        private final double[] cdf;
-
-        Zipf(int n, double s) {
-            cdf = new double[n];
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += 1 / Math.pow(i + 1, s);
-                cdf[i] = sum;
-            }
-            for (int i = 0; i < n; i++) {
-                cdf[i] /= sum;
-            }
-        }
-
-        int next(Random rnd) {
-            int i = java.util.Arrays.binarySearch(cdf, rnd.nextDouble());
-            return i >= 0 ? i : -i - 1;
-        }
     }
 }
