@@ -90,6 +90,8 @@ public final class IndexBenchmark {
     private long bulkNanos;
     /** Greenwell's batch size in events. */
     private int batchEvents = BatchLimits.DEFAULT.maxEvents();
+    /** Bulk requests in flight per batch; 0 for the target's default. */
+    private int bulkConcurrency;
 
     /** The final rows of a workload file, and the version of each one's last event. */
     private static final class Expected {
@@ -125,6 +127,7 @@ public final class IndexBenchmark {
         String variant = "narrow";
         String parts = "a,c";
         int batchEvents = BatchLimits.DEFAULT.maxEvents();
+        int bulkConcurrency = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--opensearch-url": url = args[++i]; break;
@@ -132,6 +135,7 @@ public final class IndexBenchmark {
                 case "--variant": variant = args[++i]; break;
                 case "--parts": parts = args[++i]; break;
                 case "--batch-events": batchEvents = Integer.parseInt(args[++i]); break;
+                case "--bulk-concurrency": bulkConcurrency = Integer.parseInt(args[++i]); break;
                 default:
                     usage();
             }
@@ -149,6 +153,7 @@ public final class IndexBenchmark {
         try {
             IndexBenchmark bench = new IndexBenchmark(url, events, variant);
             bench.batchEvents = batchEvents;
+            bench.bulkConcurrency = bulkConcurrency;
             try {
                 bench.run(variant, List.of(parts.split(",")));
             } finally {
@@ -162,7 +167,7 @@ public final class IndexBenchmark {
     }
 
     private static void usage() {
-        System.err.println("usage: IndexBenchmark [--events N] [--variant narrow|tables20|wide50] [--opensearch-url URL] [--parts a,c] [--batch-events N]");
+        System.err.println("usage: IndexBenchmark [--events N] [--variant narrow|tables20|wide50] [--opensearch-url URL] [--parts a,c] [--batch-events N] [--bulk-concurrency N]");
         System.exit(2);
     }
 
@@ -223,11 +228,19 @@ public final class IndexBenchmark {
 
     // ---- the parts ----
 
+    private OpenSearchTarget target(String index) {
+        OpenSearchTarget.Builder b = OpenSearchTarget.builder().url(url).index(index).controlIndex(index + "_control")
+                .deadLetterIndex(index + "_dead");
+        if (bulkConcurrency > 0) {
+            b.bulkConcurrency(bulkConcurrency);
+        }
+        return b.build();
+    }
+
     private void greenwell(Path input, String index) throws Exception {
         long[] phases = new long[5];
         try (FileSource source = FileSource.of(input);
-                OpenSearchTarget target = OpenSearchTarget.builder().url(url).index(index).controlIndex(index + "_control")
-                        .deadLetterIndex(index + "_dead").build()) {
+                OpenSearchTarget target = target(index)) {
             CdcPipeline.builder().name(index).source(source).target(target)
                     .batchLimits(new BatchLimits(batchEvents, BatchLimits.DEFAULT.maxBytes(), true)).listener(r -> {
                         phases[0] += r.readNanos();

@@ -16,12 +16,17 @@ import io.greenwell.cdc.event.TableId;
 import io.greenwell.cdc.spi.ApplyResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * Applies one batch to the engine, step by step, then its checkpoints. Owned by the target and
  * called on the pipeline's applier thread only.
  *
- * <p>Net changes of a {@link NetBatch.Changes} step become bulk actions in chunks of at most
- * {@code bulkBytes}: upserts an {@code index} of the whole document, deletes a {@code delete},
+ * <p>Net changes of a {@link NetBatch.Changes} step become bulk actions in requests of at most
+ * {@code bulkBytes}, up to {@code concurrency} of them in flight at once (a step holds one change
+ * per key, so they never touch one document; the step ends when all have): upserts an {@code index} of the whole document, deletes a {@code delete},
  * partial rows (MINIMAL images) an {@code index} of the stored document with the new values laid
  * over it, key moves an {@code index} of the stored source document under the new key. Every action
  * carries the external version of the last event behind it ({@link Versions}), so the engine drops
@@ -66,6 +72,13 @@ final class Applier {
 
     private String pipeline;
     private Map<String, Control.Stream> streams = new HashMap<>();
+    /** The bulk request being built, the ones in flight, and the threads that send them. */
+    private Bulk current = new Bulk();
+    private final ArrayDeque<Future<Bulk.Outcome>> inFlight = new ArrayDeque<>();
+    private final ExecutorService pool;
+    private final int concurrency;
+    /** The batch's origins, for the dead letters of requests that end while the next is built. */
+    private Origins origins = Origins.NONE;
     /** The batch's working copies of its streams' state. */
     private Map<String, Control.Stream> work = new HashMap<>();
 
@@ -82,7 +95,7 @@ final class Applier {
     private final Map<String, Long> filteredByStream = new HashMap<>();
 
     Applier(Engine engine, Control control, Indices indices, Documents documents, Schemas schemas, DeadLetterIndex deadLetters,
-            Versioning versioning, long bulkBytes, int retries, long firstPause, long maxPause) {
+            Versioning versioning, long bulkBytes, int concurrency, int retries, long firstPause, long maxPause) {
         this.engine = engine;
         this.control = control;
         this.indices = indices;
@@ -94,6 +107,12 @@ final class Applier {
         this.retries = retries;
         this.firstPause = firstPause;
         this.maxPause = maxPause;
+        this.concurrency = concurrency;
+        this.pool = Executors.newFixedThreadPool(concurrency, r -> {
+            Thread t = new Thread(r, "greenwell-opensearch-bulk");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     void loaded(String pipeline, Map<String, Control.Stream> streams) {
@@ -117,6 +136,7 @@ final class Applier {
         long schemaChanges = 0;
         long t0 = System.nanoTime();
         Origins origins = batch.origins();
+        this.origins = origins;
         // the streams' state changes on copies, each kept once its checkpoint is written: a batch
         // applied again after a failure starts from the state before it
         work = new HashMap<>();
@@ -125,7 +145,12 @@ final class Applier {
         }
         for (NetBatch.Step step : batch.steps()) {
             if (step instanceof NetBatch.Changes) {
-                applyChanges(((NetBatch.Changes) step).tables(), origins);
+                try {
+                    applyChanges(((NetBatch.Changes) step).tables(), origins);
+                } catch (RuntimeException e) {
+                    drain();
+                    throw e;
+                }
             } else if (step instanceof NetBatch.Schema) {
                 NetBatch.Schema s = (NetBatch.Schema) step;
                 schemas.apply(s.change(), version(origins, s.source()));
@@ -232,7 +257,7 @@ final class Applier {
 
     private void applyChanges(List<TableChanges> tables, Origins origins) {
         Map<String, JsonNode> stored = readStored(tables);
-        Bulk bulk = new Bulk();
+        current = new Bulk();
         for (TableChanges tc : tables) {
             if (tc.isEmpty()) {
                 continue;
@@ -254,7 +279,7 @@ final class Applier {
                 long v = changeVersion(origins, d.sources(), snapshotVersion, t);
                 if (v >= 0) {
                     String id = DocIds.of(t, tc.keyColumns(), d.key());
-                    add(bulk, new Bulk.Action(index, id, bulk.actionLine("delete", index, id, v, versionType), null,
+                    add(new Bulk.Action(index, id, current.actionLine("delete", index, id, v, versionType), null,
                             new Tag(t, id, d.sources())), origins);
                 }
             }
@@ -262,10 +287,10 @@ final class Applier {
                 long v = changeVersion(origins, u.sources(), snapshotVersion, t);
                 if (v >= 0) {
                     String id = DocIds.of(t, tc.keyColumns(), u.image());
-                    JsonGenerator g = bulk.generator();
+                    JsonGenerator g = current.generator();
                     write(() -> documents.write(g, t, v, u.image(), kinds));
-                    byte[] src = bulk.take(g);
-                    add(bulk, new Bulk.Action(index, id, bulk.actionLine("index", index, id, v, versionType), src,
+                    byte[] src = current.take(g);
+                    add(new Bulk.Action(index, id, current.actionLine("index", index, id, v, versionType), src,
                             new Tag(t, id, u.sources())), origins);
                 }
             }
@@ -275,7 +300,7 @@ final class Applier {
                     JsonNode doc = stored.get(index + '\u0000' + id);
                     long v = changeVersion(origins, p.sources(), snapshotVersion, t);
                     if (doc != null && v >= 0) {
-                        overlay(bulk, index, id, v, versionType, t, doc, p.values(), kinds, p.sources(), origins);
+                        overlay(index, id, v, versionType, t, doc, p.values(), kinds, p.sources(), origins);
                     }
                 }
             }
@@ -288,14 +313,32 @@ final class Applier {
                     continue;
                 }
                 if (doc != null) {
-                    overlay(bulk, index, id, v, versionType, t, doc, m.overlay(), kinds, m.sources(), origins);
+                    overlay(index, id, v, versionType, t, doc, m.overlay(), kinds, m.sources(), origins);
                 } else {
-                    add(bulk, new Bulk.Action(index, id, bulk.actionLine("delete", index, id, v, versionType), null,
+                    add(new Bulk.Action(index, id, current.actionLine("delete", index, id, v, versionType), null,
                             new Tag(t, id, m.sources())), origins);
                 }
             }
         }
-        send(bulk, origins);
+        submit();
+        awaitAll(origins);
+    }
+
+    /** After a failure: waits for the requests still in flight, and forgets what they did (the batch is applied again). */
+    private void drain() {
+        current = new Bulk();
+        while (!inFlight.isEmpty()) {
+            try {
+                inFlight.poll().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                inFlight.forEach(f -> f.cancel(true));
+                inFlight.clear();
+                return;
+            } catch (ExecutionException e) {
+                // the batch fails already
+            }
+        }
     }
 
     /** The version for a change, or -1 after sending its events to the dead letters (no position). */
@@ -343,9 +386,9 @@ final class Applier {
         }
     }
 
-    private void overlay(Bulk bulk, String index, String id, long v, String versionType, TableId t, JsonNode doc, Row values,
+    private void overlay(String index, String id, long v, String versionType, TableId t, JsonNode doc, Row values,
             Map<String, ColumnKind> kinds, int[] sources, Origins origins) {
-        JsonGenerator g = bulk.generator();
+        JsonGenerator g = current.generator();
         write(() -> {
             g.writeStartObject();
             g.writeStringField(Documents.DB, t.database());
@@ -367,8 +410,8 @@ final class Applier {
             }
             g.writeEndObject();
         });
-        byte[] src = bulk.take(g);
-        add(bulk, new Bulk.Action(index, id, bulk.actionLine("index", index, id, v, versionType), src, new Tag(t, id, sources)), origins);
+        byte[] src = current.take(g);
+        add(new Bulk.Action(index, id, current.actionLine("index", index, id, v, versionType), src, new Tag(t, id, sources)), origins);
     }
 
     /** Reads the stored documents that the step's partial rows and moves start from, by index and id. */
@@ -405,18 +448,63 @@ final class Applier {
         return out;
     }
 
-    private void add(Bulk bulk, Bulk.Action a, Origins origins) {
-        bulk.add(a);
-        if (bulk.bytes() >= bulkBytes) {
-            send(bulk, origins);
+    private void add(Bulk.Action a, Origins origins) {
+        current.add(a);
+        if (current.bytes() >= bulkBytes) {
+            submit();
         }
     }
 
-    private void send(Bulk bulk, Origins origins) {
-        if (bulk.isEmpty()) {
+    /**
+     * Sends the request being built on a thread of the pool, once fewer than {@code concurrency}
+     * are in flight (waiting for the oldest otherwise). Requests of one step may run side by side:
+     * a step holds one change per key, so no two of its actions touch one document.
+     */
+    private void submit() {
+        if (current.isEmpty()) {
             return;
         }
-        Bulk.Outcome out = bulk.send(engine, retries, firstPause, maxPause);
+        Bulk b = current;
+        current = new Bulk();
+        while (inFlight.size() >= concurrency) {
+            handle(await(inFlight.poll()), origins);
+        }
+        inFlight.add(pool.submit(() -> b.send(engine, retries, firstPause, maxPause)));
+    }
+
+    /** Waits for every request in flight; the first failure is thrown once all have ended. */
+    private void awaitAll(Origins origins) {
+        RuntimeException failure = null;
+        while (!inFlight.isEmpty()) {
+            try {
+                handle(await(inFlight.poll()), origins);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static Bulk.Outcome await(Future<Bulk.Outcome> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.greenwell.cdc.CdcException("interrupted while waiting for a bulk request", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException) {
+                throw (RuntimeException) c;
+            }
+            throw new ApplyException("a bulk request failed: " + c, null, null, false, null, c);
+        }
+    }
+
+    private void handle(Bulk.Outcome out, Origins origins) {
         applied += out.applied;
         staleTotal += out.stale;
         for (int i = 0; i < out.refused.size(); i++) {
@@ -424,6 +512,11 @@ final class Applier {
             refusedTotal++;
             deadLetter(origins, tag.sources(), tag.table(), "refused by the engine (document " + tag.key() + "): " + out.reasons.get(i));
         }
+    }
+
+    /** Stops the bulk threads. */
+    void close() {
+        pool.shutdownNow();
     }
 
     private void deadLetter(Origins origins, int[] sources, TableId table, String reason) {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The engine's REST API through the low-level client, with retries: a request that fails with an
  * I/O error, 429 (too many requests) or 502, 503, 504 is sent again after a pause that doubles up to
  * a maximum, as often as configured; then it throws a transient {@link ApplyException}. Any other
- * status is returned to the caller, who decides what it means. Used by the applier thread only.
+ * status is returned to the caller, who decides what it means. Thread-safe: the applier and its
+ * bulk threads share it.
  */
 final class Engine implements AutoCloseable {
 
@@ -48,8 +49,8 @@ final class Engine implements AutoCloseable {
     private final int retries;
     private final Duration firstBackoff;
     private final Duration maxBackoff;
-    /** Retries since the counter was last read. */
-    private long retried;
+    /** Retries since the counter was last read (bulk requests run on several threads). */
+    private final java.util.concurrent.atomic.AtomicLong retried = new java.util.concurrent.atomic.AtomicLong();
 
     Engine(RestClient client, boolean owned, int retries, Duration firstBackoff, Duration maxBackoff) {
         this.client = client;
@@ -108,7 +109,7 @@ final class Engine implements AutoCloseable {
                 throw new ApplyException(what + " failed after " + (attempt + 1) + " attempts: " + problem, null, null, true, null, cause);
             }
             log.warn("{}: {}; trying again in {} ms", what, problem, pause);
-            retried++;
+            retried.incrementAndGet();
             sleep(pause);
             pause = Math.min(pause * 2, maxBackoff.toMillis());
         }
@@ -163,9 +164,7 @@ final class Engine implements AutoCloseable {
 
     /** @return the retries since the last call, and starts counting again */
     long takeRetries() {
-        long n = retried;
-        retried = 0;
-        return n;
+        return retried.getAndSet(0);
     }
 
     static void sleep(long millis) {

@@ -81,7 +81,7 @@ public final class OpenSearchTarget implements ChangeTarget, Instrumented {
                 b.retries, first, max);
         this.deadLetters = b.deadLetters ? new DeadLetterIndex(engine, b.deadLetterIndex, b.retries, first, max) : null;
         this.applier = new Applier(engine, control, indices, new Documents(b.decimals), schemas, deadLetters, b.versioning, b.bulkBytes,
-                b.retries, first, max);
+                b.concurrency, b.retries, first, max);
     }
 
     /** @return a new builder, never null; methods can be chained */
@@ -150,6 +150,7 @@ public final class OpenSearchTarget implements ChangeTarget, Instrumented {
     public void close() {
         if (!closed) {
             closed = true;
+            applier.close();
             engine.close();
         }
     }
@@ -168,6 +169,7 @@ public final class OpenSearchTarget implements ChangeTarget, Instrumented {
         private Decimals decimals = Decimals.STRING;
         private Versioning versioning = Versioning.POSITION;
         private long bulkBytes = 5L << 20;
+        private int concurrency = 2;
         private int retries = 10;
         private Duration firstBackoff = Duration.ofMillis(100);
         private Duration maxBackoff = Duration.ofSeconds(10);
@@ -309,6 +311,18 @@ public final class OpenSearchTarget implements ChangeTarget, Instrumented {
                 throw new IllegalArgumentException("bulkBytes must be at least 1: " + bytes);
             }
             this.bulkBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param requests how many bulk requests of a batch may be in flight at once (default 2), at least 1
+         * @return this builder
+         */
+        public Builder bulkConcurrency(int requests) {
+            if (requests < 1) {
+                throw new IllegalArgumentException("bulkConcurrency must be at least 1: " + requests);
+            }
+            this.concurrency = requests;
             return this;
         }
 

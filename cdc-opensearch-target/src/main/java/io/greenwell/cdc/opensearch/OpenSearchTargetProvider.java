@@ -32,6 +32,12 @@ public final class OpenSearchTargetProvider implements ChangeTargetProvider {
                 problems.add("unknown option " + k + " (known: " + String.join(", ", new java.util.TreeSet<>(KNOWN)) + ")");
             }
         }
+        if (options.containsKey("index") && options.containsKey("index-per-table")) {
+            problems.add("give index or index-per-table, not both");
+        }
+        if (options.containsKey("password") && !options.containsKey("user")) {
+            problems.add("password without user");
+        }
         OpenSearchTarget.Builder b = OpenSearchTarget.builder();
         String url = options.get("url");
         if (url == null || url.isBlank()) {
