@@ -169,7 +169,7 @@ public final class OpenSearchTarget implements ChangeTarget, Instrumented {
         private Decimals decimals = Decimals.STRING;
         private Versioning versioning = Versioning.POSITION;
         private long bulkBytes = 5L << 20;
-        private int concurrency = 2;
+        private int concurrency = 1;
         private int retries = 10;
         private Duration firstBackoff = Duration.ofMillis(100);
         private Duration maxBackoff = Duration.ofSeconds(10);
@@ -315,7 +315,9 @@ public final class OpenSearchTarget implements ChangeTarget, Instrumented {
         }
 
         /**
-         * @param requests how many bulk requests of a batch may be in flight at once (default 2), at least 1
+         * @param requests how many bulk requests of a batch may be in flight at once (default 1), at least
+         *     1; more pays on an engine with cores and shards to spare, not on one that shares the
+         *     pipeline's cores
          * @return this builder
          */
         public Builder bulkConcurrency(int requests) {

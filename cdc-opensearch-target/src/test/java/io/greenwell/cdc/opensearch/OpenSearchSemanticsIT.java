@@ -62,7 +62,13 @@ class OpenSearchSemanticsIT {
         TestEngine.deleteIndices(index + "*");
         ApplySemanticsIT.Model model = new ApplySemanticsIT.Model();
         MaxwellStream stream = ApplySemanticsIT.generate(new Random(seed), model, 400);
-        try (OpenSearchTarget t = OpenSearchScenarioIT.target(index)) {
+        // the later seeds in small bulk requests, two in flight
+        OpenSearchTarget.Builder b = OpenSearchTarget.builder().url(TestEngine.url()).index(index).controlIndex(index + "_control")
+                .deadLetterIndex(index + "_dead");
+        if (seed >= 5) {
+            b.bulkBytes(2_000).bulkConcurrency(2);
+        }
+        try (OpenSearchTarget t = b.build()) {
             Scenarios.replay(t, "p", "s", stream.records(), batch);
             assertThat(t.keylessChanges()).as("the keyless table's changes are counted, not indexed").isPositive();
         }
