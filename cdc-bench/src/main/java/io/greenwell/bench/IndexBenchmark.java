@@ -199,10 +199,7 @@ public final class IndexBenchmark {
     }
 
     private void row(String name, double[] r) {
-        if (r == null) {
-            return;
-        }
-        System.out.printf(Locale.ROOT, "| %s | %.2f | %,d | %s |%n", name, r[0], Math.round(events / r[0]), r[1] == 1 ? "ok" : "WRONG");
+        Workload.printRow(name, r, events);
     }
 
     @FunctionalInterface

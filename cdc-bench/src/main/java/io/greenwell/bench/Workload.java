@@ -288,4 +288,16 @@ final class Workload {
             return i >= 0 ? i : -i - 1;
         }
     }
+
+    /**
+     * Prints one row of a benchmark's table of parts.
+     *
+     * @param r {seconds of the timed run, 1 when its state was right}, or null to print nothing
+     */
+    static void printRow(String name, double[] r, long events) {
+        if (r == null) {
+            return;
+        }
+        System.out.printf(java.util.Locale.ROOT, "| %s | %.2f | %,d | %s |%n", name, r[0], Math.round(events / r[0]), r[1] == 1 ? "ok" : "WRONG");
+    }
 }

@@ -79,6 +79,9 @@ final class Applier {
     private final int concurrency;
     /** The batch's origins, for the dead letters of requests that end while the next is built. */
     private Origins origins = Origins.NONE;
+    /** The version of each event of the batch being applied, by sequence number, and each stream's highest. */
+    private long[] versions = new long[0];
+    private final Map<String, Long> maxByStream = new HashMap<>();
     /** The batch's working copies of its streams' state. */
     private Map<String, Control.Stream> work = new HashMap<>();
 
@@ -137,6 +140,7 @@ final class Applier {
         long t0 = System.nanoTime();
         Origins origins = batch.origins();
         this.origins = origins;
+        versions(origins);
         // the streams' state changes on copies, each kept once its checkpoint is written: a batch
         // applied again after a failure starts from the state before it
         work = new HashMap<>();
@@ -187,7 +191,7 @@ final class Applier {
                     st.watermarks.put(w.getKey().serverId(), w.getValue());
                 }
             }
-            st.maxVersion = Math.max(st.maxVersion, maxVersion(origins, st.stream, origins.size()));
+            st.maxVersion = Math.max(st.maxVersion, maxByStream.getOrDefault(st.stream, -1L));
             control.write(pipeline, st);
             streams.put(st.stream, st);
         }
@@ -217,15 +221,60 @@ final class Applier {
         });
     }
 
-    /** The highest version of the stream's events with a sequence number below {@code end}; -1 for none. */
+    /**
+     * Computes the version of every event of the batch once (a net change's, a DDL record's and a
+     * stream's highest all read them from here), and the highest version of each stream.
+     */
+    private void versions(Origins o) {
+        int n = o.size();
+        if (versions.length < n) {
+            versions = new long[Math.max(n, versions.length * 2)];
+        }
+        maxByStream.clear();
+        String lastFile = null;
+        long lastFileNumber = -1;
+        String lastStream = null;
+        long streamMax = -1;
+        for (int seq = 0; seq < n; seq++) {
+            long v;
+            if (versioning == Versioning.OFFSET) {
+                long off = o.offset(seq);
+                v = off < 0 ? -1 : off + 1;
+            } else {
+                SourcePosition p = o.position(seq);
+                if (p == null) {
+                    v = -1;
+                } else {
+                    // a batch's events mostly share one binlog file name: its number is parsed once
+                    if (p.file() != lastFile) {
+                        lastFile = p.file();
+                        lastFileNumber = p.fileNumber();
+                    }
+                    v = Versions.of(p, lastFileNumber);
+                }
+            }
+            versions[seq] = v;
+            String stream = o.stream(seq);
+            if (stream != lastStream) {
+                if (lastStream != null) {
+                    maxByStream.merge(lastStream, streamMax, Math::max);
+                }
+                lastStream = stream;
+                streamMax = -1;
+            }
+            streamMax = Math.max(streamMax, v);
+        }
+        if (lastStream != null) {
+            maxByStream.merge(lastStream, streamMax, Math::max);
+        }
+    }
+
+    /** The highest version of the stream's events with a sequence number below {@code end}; -1 for none (bootstraps only). */
     private long maxVersion(Origins o, String stream, int end) {
         long max = -1;
         for (int seq = 0; seq < end && seq < o.size(); seq++) {
-            if (stream.equals(o.stream(seq))) {
-                long v = version(o, seq);
-                if (v > max) {
-                    max = v;
-                }
+            if (versions[seq] > max && stream.equals(o.stream(seq))) {
+                max = versions[seq];
             }
         }
         return max;
@@ -233,12 +282,7 @@ final class Applier {
 
     /** The version of one event, or -1 when it has none. */
     private long version(Origins o, int seq) {
-        if (versioning == Versioning.OFFSET) {
-            long off = o.offset(seq);
-            return off < 0 ? -1 : off + 1;
-        }
-        SourcePosition p = o.position(seq);
-        return p == null ? -1 : Versions.of(p);
+        return seq >= 0 && seq < o.size() ? versions[seq] : -1;
     }
 
     /** The version of a net change: that of its last event with one; -1 when none has one. */

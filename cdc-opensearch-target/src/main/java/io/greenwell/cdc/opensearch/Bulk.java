@@ -123,7 +123,8 @@ final class Bulk {
         actions.clear();
         bytes = 0;
         for (int attempt = 0; !pending.isEmpty(); attempt++) {
-            Engine.Reply r = engine.expect("POST", "/_bulk", body(pending), "bulk request of " + pending.size() + " actions");
+            Engine.Reply r = engine.expect("POST", "/_bulk?filter_path=items.*.status,items.*.error", body(pending),
+                    "bulk request of " + pending.size() + " actions");
             List<Action> busy = new ArrayList<>();
             JsonNode items = r.body().path("items");
             if (items.size() != pending.size()) {

@@ -84,7 +84,8 @@ final class DocIds {
         }
     }
 
-    private static String sha256(String s) {
+    /** @return the URL-safe base64 of the SHA-256 of the text's UTF-8 */
+    static String sha256(String s) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
             return Base64.getUrlEncoder().withoutPadding().encodeToString(d);

@@ -2,9 +2,6 @@ package io.greenwell.cdc.opensearch;
 
 import io.greenwell.cdc.event.TableId;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.Locale;
 
 /**
@@ -80,11 +77,6 @@ final class Indices {
         if (text.length() * 3 <= DocIds.MAX_BYTES || text.getBytes(StandardCharsets.UTF_8).length <= DocIds.MAX_BYTES) {
             return text;
         }
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return "#" + Base64.getUrlEncoder().withoutPadding().encodeToString(d);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no SHA-256", e);
-        }
+        return "#" + DocIds.sha256(text);
     }
 }

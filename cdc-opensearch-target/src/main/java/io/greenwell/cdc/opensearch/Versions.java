@@ -27,7 +27,16 @@ final class Versions {
      * @throws IllegalArgumentException when the file has no numeric suffix or the numbers do not fit
      */
     static long of(SourcePosition p) {
-        long file = p.fileNumber();
+        return of(p, p.fileNumber());
+    }
+
+    /**
+     * @param p a position, never null
+     * @param file its file's number ({@link SourcePosition#fileNumber()}), when the caller has it already
+     * @return its version, at least 0
+     * @throws IllegalArgumentException as {@link #of(SourcePosition)}
+     */
+    static long of(SourcePosition p, long file) {
         if (file < 0 || file >= 1L << FILE_BITS) {
             throw new IllegalArgumentException("binlog file " + p.file() + " has no numeric suffix below " + (1L << FILE_BITS)
                     + ": no version can be derived from its positions (use Versioning.OFFSET)");
