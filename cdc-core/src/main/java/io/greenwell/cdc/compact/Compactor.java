@@ -845,7 +845,7 @@ public final class Compactor {
                     KeyState st = order[i];
                     switch (st.kind) {
                         case KeyState.UPSERT:
-                            upserts.add(new NetChange.Upsert(st.image, st.sourceArray()));
+                            upserts.add(new NetChange.Upsert(st.image, st.sourceArray(), st.created));
                             break;
                         case KeyState.DELETE:
                             deletes.add(new NetChange.Delete(keyRow(st.key), st.sourceArray()));

@@ -22,12 +22,27 @@ public sealed interface NetChange permits NetChange.Upsert, NetChange.Delete, Ne
      *
      * @param image the full row after the batch, key included, never null
      * @param sources the events behind it, never null
+     * @param created true when the batch's own events say the key had no row before the batch
+     *     (its first event for the key inserted it, or moved a row to it; MySQL refuses either
+     *     over an existing row): a target may insert the image without looking for an old row,
+     *     provided a unique key of its own tells it when a row was there after all (a replay over
+     *     a snapshot, a table changed by hand)
      */
-    record Upsert(Row image, int[] sources) implements NetChange {
+    record Upsert(Row image, int[] sources, boolean created) implements NetChange {
         /** Validates. */
         public Upsert {
             Objects.requireNonNull(image, "image");
             Objects.requireNonNull(sources, "sources");
+        }
+
+        /**
+         * An upsert of a key that may have had a row before the batch.
+         *
+         * @param image the full row after the batch, key included, never null
+         * @param sources the events behind it, never null
+         */
+        public Upsert(Row image, int[] sources) {
+            this(image, sources, false);
         }
 
         /**

@@ -160,6 +160,7 @@ class CompactorPropertyTest {
         Set<String> cancelled = new HashSet<>();
         TableModel state = before.copy();
         TableModel segmentStart = state.copy();
+        List<TableModel> starts = new ArrayList<>(List.of(segmentStart));
         Set<Row> touched = new HashSet<>();
         Set<Row> moved = new HashSet<>();
         int segment = 0;
@@ -180,6 +181,7 @@ class CompactorPropertyTest {
                 state.replay(e);
                 segment++;
                 segmentStart = state.copy();
+                starts.add(segmentStart);
                 continue;
             }
             segmentOf[i] = segment;
@@ -215,6 +217,10 @@ class CompactorPropertyTest {
                             : ((NetChange.Partial) c).key();
                     String where = segmentOf[c.sources()[0]] + "/" + k;
                     assertThat(cancelled).as("seed %d: key %s cancels out but has a net change", seed, k).doesNotContain(where);
+                    if (c instanceof NetChange.Upsert && ((NetChange.Upsert) c).created()) {
+                        assertThat(hasKey(starts.get(segmentOf[c.sources()[0]]), k))
+                                .as("seed %d: key %s is called created but had a row before its step", seed, k).isFalse();
+                    }
                 }
             }
         }

@@ -8,6 +8,7 @@ import static io.greenwell.cdc.compact.Events.delete;
 import static io.greenwell.cdc.compact.Events.insert;
 import static io.greenwell.cdc.compact.Events.update;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.greenwell.cdc.event.BootstrapMarker;
 import io.greenwell.cdc.event.ChangeEvent;
@@ -15,6 +16,7 @@ import io.greenwell.cdc.event.Row;
 import io.greenwell.cdc.event.SourcePosition;
 import io.greenwell.cdc.event.TableId;
 import io.greenwell.cdc.spi.TableShape;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -74,6 +76,25 @@ class CompactorTest {
         assertThat(b.stats().inserts()).isEqualTo(1);
         assertThat(b.stats().updates()).isEqualTo(1);
         assertThat(b.stats().deletes()).isEqualTo(1);
+    }
+
+    @Test
+    void anUpsertIsCreatedWhenTheBatchsOwnEventsSayTheKeyHadNoRowBefore() {
+        TableChanges t = only(compact(
+                insert(T, ID, Row.of("id", 1, "v", "a")),
+                update(T, ID, Row.of("id", 1, "v", "b"), Row.of("v", "a")),
+                update(T, ID, Row.of("id", 2, "v", "b"), Row.of("v", "a")),
+                delete(T, ID, Row.of("id", 3, "v", "a")),
+                insert(T, ID, Row.of("id", 3, "v", "b")),
+                insert(T, ID, Row.of("id", 4, "v", "a")),
+                delete(T, ID, Row.of("id", 4, "v", "a")),
+                insert(T, ID, Row.of("id", 4, "v", "b")),
+                update(T, ID, Row.of("id", 6, "v", "x"), Row.of("id", 5))));
+        Map<Row, Boolean> created = new LinkedHashMap<>();
+        t.upserts().forEach(u -> created.put(u.key(ID), u.created()));
+        assertThat(created).as("inserted; updated; deleted and inserted again; inserted, deleted and inserted again; moved to")
+                .containsExactly(entry(k(1), true), entry(k(2), false), entry(k(3), false), entry(k(4), true), entry(k(6), true));
+        assertThat(new NetChange.Upsert(Row.of("id", 1), new int[0]).created()).as("the default").isFalse();
     }
 
     @Test

@@ -18,19 +18,27 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Applies one {@code Changes} step of a batch set-based. For every table: its net changes are
- * streamed by COPY into the table's session staging table (created once per session, {@code LIKE}
- * the target, NOT NULL dropped, rows gone at every commit), each row tagged with an op code and a
- * batch-local sequence number. Then, as one JDBC batch: the rows that key changes copy are read;
- * the keys to delete, replace or move into are deleted, and the copies of keyless rows, for every
- * table; then the images are inserted (grouped by column set when some rows lack columns, so
- * that absent columns take their defaults), moved rows inserted, and partial rows updated per
- * column set. The caller owns the transaction.
+ * Applies one {@code Changes} step of a batch set-based. On PostgreSQL, for every table with a
+ * primary key, the full images of keys the batch created ({@link NetChange.Upsert#created}) are
+ * first streamed by COPY straight into the table under a savepoint: nothing can be in their way,
+ * and the key says so when something is after all (a replay over a snapshot, a table changed by
+ * hand), in which case the savepoint is rolled back and they go the usual way with the rest
+ * (not on Greenplum: {@link Sql#copiesCreatedRows}). The rest of a table's net changes are
+ * streamed by COPY into the table's session staging table (created once per session,
+ * {@code LIKE} the target, NOT NULL dropped, rows gone at every commit), each row tagged with an
+ * op code and a batch-local sequence number. Then, as one JDBC batch: the rows that key changes
+ * copy are read; the keys to delete, replace or move into are deleted, and the copies of keyless
+ * rows, for every table; then the images are inserted (grouped by column set when some rows lack
+ * columns, so that absent columns take their defaults), moved rows inserted, and partial rows
+ * updated per column set. The caller owns the transaction.
  */
 final class ChangesApplier {
 
@@ -54,8 +62,16 @@ final class ChangesApplier {
         }
     }
 
+    private static final Logger log = LoggerFactory.getLogger(ChangesApplier.class);
+    private static final String SAVEPOINT = "gw_created";
+
     private final Sql sql;
+    private final TargetStats stats;
     private final CopyBuffer buf = new CopyBuffer();
+    /** Tables whose created rows once went the usual way, logged once each. */
+    private final Set<String> fellBack = new HashSet<>();
+    /** Whether the savepoint of created rows is open: released with the next one, or with the statements. */
+    private boolean savepoint;
     private final Map<List<String>, Staging> stagings = new HashMap<>();
     private final List<List<String>> createdInTx = new ArrayList<>();
     private final List<Staging> usedInTx = new ArrayList<>();
@@ -65,8 +81,9 @@ final class ChangesApplier {
     long stageNanos;
     long applyNanos;
 
-    ChangesApplier(Sql sql) {
+    ChangesApplier(Sql sql, TargetStats stats) {
         this.sql = sql;
+        this.stats = stats;
     }
 
     /** @return the net changes applied */
@@ -80,10 +97,18 @@ final class ChangesApplier {
         List<TableId> deleteTables = new ArrayList<>();
         List<TableId> writeTables = new ArrayList<>();
         long changes = 0;
+        savepoint = false;
         for (Resolved r : tables) {
             TableChanges tc = r.changes();
             TargetTable t = r.table();
             List<String> keys = targetKeys(tc, t);
+            changes += tc.size();
+            if (sql.copiesCreatedRows() && !t.primaryKey.isEmpty() && keys.containsAll(t.primaryKey)) {
+                tc = insertCreated(c, copy, tc, t);
+                if (tc.isEmpty()) {
+                    continue;
+                }
+            }
             Staging st = staging(c, t, keys);
             Plan plan = new Plan(t, keys, st.extras);
             CopyIn in = copy.copyIn(st.copySql);
@@ -101,7 +126,6 @@ final class ChangesApplier {
                     in.cancelCopy();
                 }
             }
-            changes += tc.size();
             String target = t.qualified;
             if (!tc.moves().isEmpty()) {
                 reads.add(sql.copyMoveSources(st.name, target, allColumns(t), keys, st.extras));
@@ -130,17 +154,81 @@ final class ChangesApplier {
         }
         long t1 = System.nanoTime();
         stageNanos += t1 - t0;
-        List<String> all = new ArrayList<>(reads.size() + deletes.size() + writes.size());
+        List<String> all = new ArrayList<>(reads.size() + deletes.size() + writes.size() + 1);
+        List<TableId> owners = new ArrayList<>(all.size());
+        if (savepoint) {
+            all.add(Sql.releaseSavepoint(SAVEPOINT));
+            owners.add(tables.get(tables.size() - 1).changes().table());
+            savepoint = false;
+        }
         all.addAll(reads);
         all.addAll(deletes);
         all.addAll(writes);
-        List<TableId> owners = new ArrayList<>(all.size());
         owners.addAll(readTables);
         owners.addAll(deleteTables);
         owners.addAll(writeTables);
         execute(c, all, owners);
         applyNanos += System.nanoTime() - t1;
         return changes;
+    }
+
+    /**
+     * Copies the full images of the keys the batch created straight into the table, under a
+     * savepoint; when the table refuses them (a key already there, or anything else), rolls back
+     * to the savepoint and leaves them to the usual way.
+     *
+     * @return the changes still to apply the usual way
+     */
+    private TableChanges insertCreated(Connection c, CopyManager copy, TableChanges tc, TargetTable t) throws SQLException {
+        int n = 0;
+        for (NetChange.Upsert u : tc.upserts()) {
+            if (u.created() && covers(t, u.image())) {
+                n++;
+            }
+        }
+        if (n == 0) {
+            return tc;
+        }
+        List<NetChange.Upsert> rest = new ArrayList<>(tc.upserts().size() - n);
+        run(c, savepoint ? Sql.releaseSavepoint(SAVEPOINT) + "; " + Sql.savepoint(SAVEPOINT) : Sql.savepoint(SAVEPOINT));
+        savepoint = true;
+        long t0 = System.nanoTime();
+        CopyIn in = copy.copyIn(sql.copyInto(t.qualified, allColumns(t)));
+        try {
+            buf.start(in::writeToCopy);
+            for (NetChange.Upsert u : tc.upserts()) {
+                if (u.created() && covers(t, u.image())) {
+                    values(tc, t, u.image(), null, u.sources(), tc.keyColumns());
+                    buf.endRow();
+                } else {
+                    rest.add(u);
+                }
+            }
+            buf.flush();
+            in.endCopy();
+        } catch (SQLException | RuntimeException e) {
+            if (in.isActive()) {
+                try {
+                    in.cancelCopy();
+                } catch (SQLException ignored) {
+                    // the server ends it with an error, which the rollback below clears
+                }
+            }
+            run(c, Sql.rollbackToSavepoint(SAVEPOINT));
+            String state = e instanceof SQLException ? ((SQLException) e).getSQLState() : null;
+            stats.createdFallbacks++;
+            if (fellBack.add(t.qualified)) {
+                log.info("rows created in the batch could not be copied straight into {} ({}); its changes go by staging when"
+                        + " that happens (logged once per table)", t.qualified, "23505".equals(state) ? "a key was already there"
+                                : e.getMessage());
+            }
+            return tc;
+        } finally {
+            stageNanos += System.nanoTime() - t0;
+        }
+        stats.createdRows += n;
+        return new TableChanges(tc.table(), tc.snapshot(), tc.keyColumns(), rest, tc.deletes(), tc.partials(), tc.moves(),
+                tc.keylessInserts(), tc.keylessDeletes());
     }
 
     /** The transaction ended: staging rows are gone; on rollback, tables created in it are too. */
@@ -164,6 +252,7 @@ final class ChangesApplier {
 
     /** The session is gone, and its temporary tables with it. */
     void reset() {
+        savepoint = false;
         stagings.clear();
         createdInTx.clear();
         usedInTx.clear();
@@ -361,7 +450,21 @@ final class ChangesApplier {
     /** Stages one row made of {@code a} and, when not null, {@code b}. */
     private void row(TableChanges tc, Plan p, Row a, Row b, char op, int seq, int n, int[] sources, List<String> keys)
             throws SQLException {
-        TargetTable t = p.table;
+        values(tc, p.table, a, b, sources, keys);
+        buf.tab();
+        buf.ascii(op);
+        buf.tab();
+        buf.ascii(Integer.toString(seq));
+        buf.tab();
+        buf.ascii(Integer.toString(n));
+        buf.endRow();
+    }
+
+    /** Writes the columns of a row made of {@code a} and, when not null, {@code b}, in table order. */
+    private void values(TableChanges tc, TargetTable t, Row a, Row b, int[] sources, List<String> keys) throws SQLException {
+        if (slots.length < t.columns.size()) {
+            slots = new Value[t.columns.size()];
+        }
         int cols = t.columns.size();
         Arrays.fill(slots, 0, cols, null);
         place(tc, t, a, sources);
@@ -385,13 +488,6 @@ final class ChangesApplier {
                 }
             }
         }
-        buf.tab();
-        buf.ascii(op);
-        buf.tab();
-        buf.ascii(Integer.toString(seq));
-        buf.tab();
-        buf.ascii(Integer.toString(n));
-        buf.endRow();
     }
 
     private void place(TableChanges tc, TargetTable t, Row r, int[] sources) {

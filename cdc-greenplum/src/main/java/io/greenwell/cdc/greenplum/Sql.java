@@ -175,6 +175,33 @@ final class Sql {
                 + Names.quote(x.n) + ") FROM STDIN";
     }
 
+    /**
+     * @return whether the rows a batch created are copied straight into their tables: on
+     *     PostgreSQL, where it saves their DELETE and INSERT (about a third of the time of the
+     *     statements); not on Greenplum, where a second COPY and a savepoint per table and batch,
+     *     each dispatched to every segment, cost more than the statements they save
+     */
+    boolean copiesCreatedRows() {
+        return !dialect.isGreenplum();
+    }
+
+    /** Copies rows straight into a table: the rows the batch created. */
+    String copyInto(String target, List<String> columns) {
+        return "COPY " + target + " (" + list(columns) + ") FROM STDIN";
+    }
+
+    static String savepoint(String name) {
+        return "SAVEPOINT " + name;
+    }
+
+    static String releaseSavepoint(String name) {
+        return "RELEASE SAVEPOINT " + name;
+    }
+
+    static String rollbackToSavepoint(String name) {
+        return "ROLLBACK TO SAVEPOINT " + name;
+    }
+
     /** Copies the pre-batch rows that moves read into staging, before anything is deleted. */
     String copyMoveSources(String staging, String target, List<String> columns, List<String> key, Extras x) {
         return "INSERT INTO " + stage(staging) + " (" + list(columns) + ", " + Names.quote(x.op) + ", " + Names.quote(x.seq) + ")"

@@ -19,6 +19,11 @@ final class TargetMeters {
                 .tags(tags).register(registry);
         FunctionCounter.builder("greenwell.stream.lock.waits", stats, s -> s.lockWaits)
                 .description("times a batch waited for another session to release a stream's lock").tags(tags).register(registry);
+        FunctionCounter.builder("greenwell.created.rows", stats, s -> s.createdRows)
+                .description("rows the batches created, copied straight into their tables").tags(tags).register(registry);
+        FunctionCounter.builder("greenwell.created.fallbacks", stats, s -> s.createdFallbacks)
+                .description("times a table's created rows could not be copied straight in (a key already there) and went by staging")
+                .tags(tags).register(registry);
         Gauge.builder("greenwell.dead.letters.stored", stats, s -> s.deadLettersStored < 0 ? Double.NaN : s.deadLettersStored)
                 .description("the pipeline's rows in the dead_letter table").tags(tags).register(registry);
     }

@@ -245,7 +245,7 @@ final class TargetSession {
     private Parts partsFor(Dialect d) {
         Sql sql = new Sql(d);
         Catalog catalog = new Catalog(settings.policies());
-        ChangesApplier changes = new ChangesApplier(sql);
+        ChangesApplier changes = new ChangesApplier(sql, stats);
         SchemaApplier schemas = new SchemaApplier(sql, catalog, settings.mapping(), settings.types(), settings.ddlPolicies());
         String control = Names.target(settings.controlSchema());
         return new Parts(d, sql, catalog, changes, new Isolator(changes), schemas, new Checkpoints(sql, control),

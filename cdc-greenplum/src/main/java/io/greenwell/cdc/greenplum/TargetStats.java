@@ -11,6 +11,10 @@ final class TargetStats {
     volatile long lostSessions;
     /** Times a batch waited for another session to release a stream's lock. */
     volatile long lockWaits;
+    /** Rows created by the batch and copied straight into their table. */
+    volatile long createdRows;
+    /** Times a table's created rows could not be copied straight in and went by staging. */
+    volatile long createdFallbacks;
     /** Rows of the pipeline in {@code dead_letter}: counted when the checkpoints are read, then followed; -1 before. */
     volatile long deadLettersStored = -1;
 

@@ -85,6 +85,12 @@ public final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(host, port);
                 open.add(client);
                 open.add(upstream);
+                if (down) {
+                    // cut while this one was being connected: down() may have missed it
+                    closeQuietly(client);
+                    closeQuietly(upstream);
+                    continue;
+                }
                 pump(client, upstream);
                 pump(upstream, client);
             } catch (IOException e) {
