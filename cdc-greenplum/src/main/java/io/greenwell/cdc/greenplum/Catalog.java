@@ -24,7 +24,9 @@ final class Catalog {
             + " WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"
             + " ORDER BY a.attnum";
 
-    private static final String PRIMARY_KEY = "SELECT i.indkey FROM pg_catalog.pg_index i"
+    private static final String PRIMARY_KEY = "SELECT i.indkey,"
+            + " i.indimmediate AND NOT c.relhastriggers AND NOT c.relhasrules AND NOT c.relhassubclass"
+            + " FROM pg_catalog.pg_index i"
             + " JOIN pg_catalog.pg_class c ON c.oid = i.indrelid"
             + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
             + " WHERE n.nspname = ? AND c.relname = ? AND i.indisprimary";
@@ -114,6 +116,7 @@ final class Catalog {
             return null;
         }
         List<String> pk = new ArrayList<>();
+        boolean plain = false;
         try (PreparedStatement ps = c.prepareStatement(PRIMARY_KEY)) {
             ps.setString(1, schema);
             ps.setString(2, name);
@@ -122,9 +125,10 @@ final class Catalog {
                     for (String attnum : rs.getString(1).trim().split("\\s+")) {
                         pk.add(byAttnum.get(Integer.parseInt(attnum)));
                     }
+                    plain = rs.getBoolean(2);
                 }
             }
         }
-        return new TargetTable(schema, name, cols, pk);
+        return new TargetTable(schema, name, cols, pk, plain);
     }
 }

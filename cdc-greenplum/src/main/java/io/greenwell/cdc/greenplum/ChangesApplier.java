@@ -103,7 +103,7 @@ final class ChangesApplier {
             TargetTable t = r.table();
             List<String> keys = targetKeys(tc, t);
             changes += tc.size();
-            if (sql.copiesCreatedRows() && !t.primaryKey.isEmpty() && keys.containsAll(t.primaryKey)) {
+            if (sql.copiesCreatedRows() && t.plainKeyed && keys.containsAll(t.primaryKey)) {
                 tc = insertCreated(c, copy, tc, t);
                 if (tc.isEmpty()) {
                     continue;
@@ -192,9 +192,9 @@ final class ChangesApplier {
         List<NetChange.Upsert> rest = new ArrayList<>(tc.upserts().size() - n);
         run(c, savepoint ? Sql.releaseSavepoint(SAVEPOINT) + "; " + Sql.savepoint(SAVEPOINT) : Sql.savepoint(SAVEPOINT));
         savepoint = true;
-        long t0 = System.nanoTime();
-        CopyIn in = copy.copyIn(sql.copyInto(t.qualified, allColumns(t)));
+        CopyIn in = null;
         try {
+            in = copy.copyIn(sql.copyInto(t.qualified, allColumns(t)));
             buf.start(in::writeToCopy);
             for (NetChange.Upsert u : tc.upserts()) {
                 if (u.created() && covers(t, u.image())) {
@@ -207,24 +207,31 @@ final class ChangesApplier {
             buf.flush();
             in.endCopy();
         } catch (SQLException | RuntimeException e) {
-            if (in.isActive()) {
+            if (in != null && in.isActive()) {
                 try {
                     in.cancelCopy();
                 } catch (SQLException ignored) {
                     // the server ends it with an error, which the rollback below clears
                 }
             }
-            run(c, Sql.rollbackToSavepoint(SAVEPOINT));
+            try {
+                run(c, Sql.rollbackToSavepoint(SAVEPOINT));
+            } catch (SQLException lost) {
+                lost.addSuppressed(e);
+                throw lost;
+            }
             String state = e instanceof SQLException ? ((SQLException) e).getSQLState() : null;
+            if (state != null && (state.startsWith("40") || state.equals("57014"))) {
+                throw (SQLException) e; // a deadlock, a conflict or a cancel: the batch is tried again, not staged instead
+            }
             stats.createdFallbacks++;
             if (fellBack.add(t.qualified)) {
+                // the SQLSTATE only: a message may hold the row's values
                 log.info("rows created in the batch could not be copied straight into {} ({}); its changes go by staging when"
                         + " that happens (logged once per table)", t.qualified, "23505".equals(state) ? "a key was already there"
-                                : e.getMessage());
+                                : state != null ? "SQLSTATE " + state : e.getClass().getSimpleName());
             }
             return tc;
-        } finally {
-            stageNanos += System.nanoTime() - t0;
         }
         stats.createdRows += n;
         return new TableChanges(tc.table(), tc.snapshot(), tc.keyColumns(), rest, tc.deletes(), tc.partials(), tc.moves(),

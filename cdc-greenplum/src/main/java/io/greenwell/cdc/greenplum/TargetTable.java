@@ -22,6 +22,12 @@ final class TargetTable {
     final List<Column> columns;
     /** Target names of the primary-key columns, in key order; empty without a key. */
     final List<String> primaryKey;
+    /**
+     * True when a row copied in is checked against the primary key at once and touches nothing
+     * else: the key is not deferred, and the table has no trigger (foreign keys are triggers
+     * too), rule or child table. Only such a table takes the rows a batch created by COPY.
+     */
+    final boolean plainKeyed;
     private final Map<String, Integer> positions = new HashMap<>();
 
     private static final int SHAPES = 4;
@@ -34,6 +40,11 @@ final class TargetTable {
     private int nextShape;
 
     TargetTable(String schema, String name, List<Column> columns, List<String> primaryKey) {
+        this(schema, name, columns, primaryKey, false);
+    }
+
+    TargetTable(String schema, String name, List<Column> columns, List<String> primaryKey, boolean plainKeyed) {
+        this.plainKeyed = plainKeyed && !primaryKey.isEmpty();
         this.schema = schema;
         this.name = name;
         this.qualified = Names.qualify(schema, name);
