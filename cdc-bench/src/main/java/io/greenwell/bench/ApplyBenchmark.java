@@ -56,8 +56,12 @@ import org.postgresql.copy.CopyIn;
  * table, and checks that its final table is the expected state.
  *
  * <pre>
- * java -cp cdc-bench/target/benchmarks.jar io.greenwell.bench.ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50]
+ * java -cp cdc-bench/target/benchmarks.jar io.greenwell.bench.ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50|bootstrap]
  * </pre>
+ *
+ * <p>{@code --variant bootstrap} is a Maxwell bootstrap of one table of N rows ({@code bootstrap-start},
+ * the rows, {@code bootstrap-complete}); its parts are (a) and (k), one raw COPY of the same rows
+ * into an empty table, and its last line compares their rows per second.
  *
  * <p>With {@code --rabbitmq-uri URI}, part (r) is the pipeline from a RabbitMQ stream queue: the
  * workload's records published to a fanout exchange bound to a new stream queue the way Maxwell's
@@ -144,7 +148,7 @@ public final class ApplyBenchmark {
                 case "--maintenance": maintenance = args[++i]; break;
                 case "--batch-events": batchEvents = Integer.parseInt(args[++i]); break;
                 default:
-                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50] [--parts a,b,c,r] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--maintenance off|SECONDS] [--rabbitmq-uri URI] [--archive]");
+                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50|bootstrap] [--parts a,b,c,k,r] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--maintenance off|SECONDS] [--rabbitmq-uri URI] [--archive]");
                     System.exit(2);
             }
         }
@@ -154,9 +158,12 @@ public final class ApplyBenchmark {
             b.generate(Path.of(output), events, b.expected);
             return;
         }
-        if (url == null || !List.of("narrow", "tables20", "wide50").contains(variant)) {
-            System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50]");
+        if (url == null || !List.of("narrow", "tables20", "wide50", "bootstrap").contains(variant)) {
+            System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50|bootstrap]");
             System.exit(2);
+        }
+        if (variant.equals("bootstrap") && parts.equals("a,b,c")) {
+            parts = "a,k";
         }
         ApplyBenchmark bench = new ApplyBenchmark(url, events, variant);
         if (baselineEvents > 0) {
@@ -201,6 +208,7 @@ public final class ApplyBenchmark {
             b = part("per-row baseline", this::baseline);
         }
         double[] c = parts.contains("c") ? part("ceiling", this::ceiling) : null;
+        double[] k = parts.contains("k") ? part("raw COPY", this::rawCopy) : null;
         double[] x = null;
         long[] archived = null;
         if (parts.contains("x")) {
@@ -222,12 +230,17 @@ public final class ApplyBenchmark {
         row("(a) Greenwell: file → pipeline → committed tables", a);
         row("(b) per-row JDBC baseline", b);
         row("(c) ceiling: Jackson tokenize + raw COPY of the final rows", c);
+        row("(k) raw COPY of the final rows into empty tables", k);
         row("(r) Greenwell: RabbitMQ stream queue → pipeline → committed tables", r);
         row("(x) Greenwell with the change archive", x);
         if (a != null && b != null && c != null) {
             boolean ok = a[1] == 1 && b[1] == 1 && c[1] == 1;
             System.out.printf(Locale.ROOT, "greenwell_eps=%d baseline_eps=%d speedup_vs_baseline=%.2f ceiling_over_greenwell=%.3f state_ok=%s%n",
                     Math.round(events / a[0]), Math.round(events / b[0]), b[0] / a[0], c[0] / a[0], ok);
+        }
+        if (a != null && k != null && workload.bootstrap) {
+            System.out.printf(Locale.ROOT, "bootstrap_rows_per_s=%d raw_copy_rows_per_s=%d bootstrap_over_copy=%.3f state_ok=%s%n",
+                    Math.round(events / a[0]), Math.round(events / k[0]), k[0] / a[0], a[1] == 1 && k[1] == 1);
         }
         if (x != null) {
             System.out.printf(Locale.ROOT, "archive_eps=%d%s archived_events=%d archive_bytes=%d archive_bytes_per_event=%.1f state_ok=%s%n",
@@ -499,6 +512,11 @@ public final class ApplyBenchmark {
             }
         }
         // and what writing the result costs at the least
+        rawCopy(input, schema);
+    }
+
+    /** Part (k), and the ceiling's second half: one COPY of the final rows into new empty tables. */
+    private void rawCopy(Path input, String schema) throws Exception {
         createTables(schema);
         Map<Long, String>[] rows = input.equals(file) ? expected.toArray(new Map[0]) : warmExpected.toArray(new Map[0]);
         try (Connection c = DriverManager.getConnection(url)) {

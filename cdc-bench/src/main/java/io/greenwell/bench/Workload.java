@@ -51,17 +51,24 @@ final class Workload {
 
     final int tables;
     final int extraColumns;
+    /** Whether the records are a Maxwell bootstrap of one table instead of changes. */
+    final boolean bootstrap;
 
     /**
-     * @param variant {@code narrow}, {@code tables20} or {@code wide50}
+     * @param variant {@code narrow}, {@code tables20}, {@code wide50} or {@code bootstrap}
      */
     Workload(String variant) {
-        this(variant.equals("tables20") ? 20 : 1, variant.equals("wide50") ? 44 : 0);
+        this(variant.equals("tables20") ? 20 : 1, variant.equals("wide50") ? 44 : 0, variant.equals("bootstrap"));
     }
 
     Workload(int tables, int extraColumns) {
+        this(tables, extraColumns, false);
+    }
+
+    private Workload(int tables, int extraColumns, boolean bootstrap) {
         this.tables = tables;
         this.extraColumns = extraColumns;
+        this.bootstrap = bootstrap;
     }
 
     String tableName(int t) {
@@ -93,6 +100,9 @@ final class Workload {
      *     {@code Integer}, {@code String}, {@code BigDecimal}, {@code String} of the datetime, then {@code Integer}s)
      */
     List<Map<Long, Object[]>> generate(Path out, int n, RowListener listener) throws IOException {
+        if (bootstrap) {
+            return generateBootstrap(out, n);
+        }
         Random rnd = new Random(20261201);
         List<List<Long>> live = new ArrayList<>();
         List<Map<Long, Object[]>> state = new ArrayList<>();
@@ -154,6 +164,70 @@ final class Workload {
             finalRows.add(new TreeMap<>(state.get(t)));
         }
         return finalRows;
+    }
+
+    /**
+     * Writes a Maxwell bootstrap of table {@code t} as Maxwell's bootstrapper sends it: the table's
+     * creation, {@code bootstrap-start}, one {@code bootstrap-insert} per row (keys 1 to n in key
+     * order, no binlog position), {@code bootstrap-complete}.
+     *
+     * @return the final rows: every row of the bootstrap
+     */
+    private List<Map<Long, Object[]>> generateBootstrap(Path out, int n) throws IOException {
+        Random rnd = new Random(20261201);
+        Map<Long, Object[]> rows = new TreeMap<>();
+        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
+            write(os, "{\"type\":\"database-create\",\"database\":\"bench\",\"ts\":1,\"sql\":\"CREATE DATABASE bench\",\"position\":\"mysql-bin.000001:1\"}");
+            write(os, tableCreate(0));
+            write(os, marker("bootstrap-start"));
+            for (long id = 1; id <= n; id++) {
+                Object[] row = newRow(rnd, id);
+                rows.put(id, row);
+                write(os, bootstrapRow(row));
+            }
+            write(os, marker("bootstrap-complete"));
+        }
+        return List.of(rows);
+    }
+
+    private String marker(String type) {
+        return "{\"database\":\"bench\",\"table\":\"" + tableName(0) + "\",\"type\":\"" + type + "\",\"ts\":1795461549,\"data\":{}}";
+    }
+
+    private String bootstrapRow(Object[] row) throws IOException {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeStringField("database", "bench");
+            g.writeStringField("table", tableName(0));
+            g.writeStringField("type", "bootstrap-insert");
+            g.writeNumberField("ts", 1795461549);
+            g.writeArrayFieldStart("primary_key_columns");
+            g.writeString("id");
+            g.writeEndArray();
+            data(g, row);
+            g.writeEndObject();
+        }
+        return w.toString();
+    }
+
+    private void data(JsonGenerator g, Object[] row) throws IOException {
+        List<String> cols = columns();
+        g.writeObjectFieldStart("data");
+        for (int i = 0; i < cols.size(); i++) {
+            Object v = row[i];
+            if (v instanceof String) {
+                g.writeStringField(cols.get(i), (String) v);
+            } else if (v instanceof BigDecimal) {
+                g.writeFieldName(cols.get(i));
+                g.writeNumber((BigDecimal) v);
+            } else if (v instanceof Long) {
+                g.writeNumberField(cols.get(i), (Long) v);
+            } else {
+                g.writeNumberField(cols.get(i), (Integer) v);
+            }
+        }
+        g.writeEndObject();
     }
 
     private Object[] newRow(Random rnd, long id) {
@@ -219,7 +293,6 @@ final class Workload {
 
     private String rowRecord(int t, String type, Object[] row, long xid, int xoffset, boolean commit, long position) throws IOException {
         StringWriter w = new StringWriter();
-        List<String> cols = columns();
         try (JsonGenerator g = JSON.createGenerator(w)) {
             g.writeStartObject();
             g.writeStringField("database", "bench");
@@ -237,21 +310,7 @@ final class Workload {
             g.writeArrayFieldStart("primary_key_columns");
             g.writeString("id");
             g.writeEndArray();
-            g.writeObjectFieldStart("data");
-            for (int i = 0; i < cols.size(); i++) {
-                Object v = row[i];
-                if (v instanceof String) {
-                    g.writeStringField(cols.get(i), (String) v);
-                } else if (v instanceof BigDecimal) {
-                    g.writeFieldName(cols.get(i));
-                    g.writeNumber((BigDecimal) v);
-                } else if (v instanceof Long) {
-                    g.writeNumberField(cols.get(i), (Long) v);
-                } else {
-                    g.writeNumberField(cols.get(i), (Integer) v);
-                }
-            }
-            g.writeEndObject();
+            data(g, row);
             if (type.equals("update")) {
                 g.writeObjectFieldStart("old");
                 g.writeNumberField("a", -1);

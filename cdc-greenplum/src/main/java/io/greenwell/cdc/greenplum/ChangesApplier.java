@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * first streamed by COPY straight into the table under a savepoint: nothing can be in their way,
  * and the key says so when something is after all (a replay over a snapshot, a table changed by
  * hand), in which case the savepoint is rolled back and they go the usual way with the rest
- * (not on Greenplum: {@link Sql#copiesCreatedRows}). The rest of a table's net changes are
+ * (on Greenplum only a bootstrap's: {@link Sql#copiesCreatedRows}). The rest of a table's net changes are
  * streamed by COPY into the table's session staging table (created once per session,
  * {@code LIKE} the target, NOT NULL dropped, rows gone at every commit), each row tagged with an
  * op code and a batch-local sequence number. Then, as one JDBC batch: the rows that key changes
@@ -103,7 +103,7 @@ final class ChangesApplier {
             TargetTable t = r.table();
             List<String> keys = targetKeys(tc, t);
             changes += tc.size();
-            if (sql.copiesCreatedRows() && t.plainKeyed && keys.containsAll(t.primaryKey)) {
+            if (sql.copiesCreatedRows(tc.snapshot()) && t.plainKeyed && keys.containsAll(t.primaryKey)) {
                 tc = insertCreated(c, copy, tc, t);
                 if (tc.isEmpty()) {
                     continue;

@@ -176,13 +176,15 @@ final class Sql {
     }
 
     /**
+     * @param snapshot whether the rows are a bootstrap's, for a shadow table
      * @return whether the rows a batch created are copied straight into their tables: on
      *     PostgreSQL, where it saves their DELETE and INSERT (about a third of the time of the
-     *     statements); not on Greenplum, where a second COPY and a savepoint per table and batch,
-     *     each dispatched to every segment, cost more than the statements they save
+     *     statements); on Greenplum only a bootstrap's, as there a second COPY and a savepoint per
+     *     table and batch, each dispatched to every segment, cost more than the statements they
+     *     save unless nearly every row of the batch is created
      */
-    boolean copiesCreatedRows() {
-        return !dialect.isGreenplum();
+    boolean copiesCreatedRows(boolean snapshot) {
+        return snapshot || !dialect.isGreenplum();
     }
 
     /** Copies rows straight into a table: the rows the batch created. */
@@ -290,9 +292,14 @@ final class Sql {
 
     // ---- bootstraps ----
 
-    /** A shadow table: a regular table in the control schema, {@code LIKE} its target, distributed like it. */
+    /**
+     * A shadow table: a regular table in the control schema, {@code LIKE} its target, with its
+     * primary key (a snapshot row seen twice is caught, and on PostgreSQL the rows go straight in
+     * by COPY), distributed like it.
+     */
     String createShadow(String schema, String shadow, String targetQualified, List<String> key) {
-        return "CREATE TABLE " + Names.qualify(schema, shadow) + " (LIKE " + targetQualified + ")" + storage() + distribution(key);
+        return "CREATE TABLE " + Names.qualify(schema, shadow) + " (LIKE " + targetQualified
+                + (key.isEmpty() ? "" : ", PRIMARY KEY (" + list(key) + ")") + ")" + storage() + distribution(key);
     }
 
     /** Replaces a target's rows: readers see the old rows or the snapshot (DELETE, not TRUNCATE, which is not MVCC-safe). */

@@ -101,6 +101,41 @@ class CreatedRowsIT {
         }
     }
 
+    @Test
+    void aBootstrapRowSeenTwiceGoesByStagingAndTheLastOneWins() throws SQLException {
+        db.dropSchemas(DB, "greenwell");
+        MaxwellStream s = new MaxwellStream().createDatabase(DB);
+        s.createTable(DB, "a", List.of(new MaxwellStream.Col("id", "int"), new MaxwellStream.Col("v", "varchar")), PK,
+                "CREATE TABLE a (id int NOT NULL, v varchar(20), PRIMARY KEY (id))");
+        s.begin();
+        s.insert(DB, "a", PK, row("id", 9, "v", "before the bootstrap"));
+        s.commit();
+        s.bootstrapStart(DB, "a");
+        for (int id = 1; id <= 5; id++) {
+            s.bootstrapInsert(DB, "a", PK, row("id", id, "v", "first " + id));
+        }
+        int firstBatch = s.size();
+        // the same key again in the next batch (a snapshot read twice): the shadow's key refuses
+        // the straight copy, and the rows go by staging, as a change set of the shadow
+        s.bootstrapInsert(DB, "a", PK, row("id", 3, "v", "again 3"));
+        s.bootstrapInsert(DB, "a", PK, row("id", 6, "v", "first 6"));
+        s.bootstrapComplete(DB, "a");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        List<Scenarios.Record> records = s.records();
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).build()) {
+            target.bindMetrics(registry, Tags.empty());
+            Scenarios.replay(target, "p", "s", records.subList(0, firstBatch), Integer.MAX_VALUE);
+            Scenarios.replay(target, "p", "s", records.subList(firstBatch, records.size()), Integer.MAX_VALUE);
+        }
+        Map<Integer, String> want = new TreeMap<>(Map.of(1, "first 1", 2, "first 2", 3, "again 3", 4, "first 4", 5, "first 5", 6, "first 6"));
+        try (Connection c = db.connect()) {
+            assertThat(rows(c, "a")).as("the snapshot, its last row of key 3, without the row it did not hold").isEqualTo(want);
+        }
+        assertThat(registry.get("greenwell.created.fallbacks").functionCounter().count()).as("the second batch's copy refused").isEqualTo(1);
+        assertThat(created(registry)).as("the first batch's five rows, on PostgreSQL the insert of 9").isEqualTo(
+                TestDatabase.serverKind().dialect().isGreenplum() ? 5 : 6);
+    }
+
     private static double created(SimpleMeterRegistry registry) {
         return registry.get("greenwell.created.rows").functionCounter().count();
     }
