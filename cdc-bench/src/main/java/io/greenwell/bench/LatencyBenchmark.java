@@ -64,7 +64,7 @@ public final class LatencyBenchmark {
         String url = null;
         int rate = 10_000;
         int seconds = 60;
-        int warmup = 5;
+        int warmup = 20;
         Long maxDelayMs = null;
         Integer batchEvents = null;
         for (int i = 0; i < args.length; i++) {
@@ -251,6 +251,9 @@ public final class LatencyBenchmark {
     }
 
     /** The target, and after each batch's commit the offsets it committed. */
+    /** {@code -Dgreenwell.latency.trace=true}: one line per batch on standard error. */
+    private static final boolean TRACE = Boolean.getBoolean("greenwell.latency.trace");
+
     private static final class Timed implements ChangeTarget {
         private final ChangeTarget target;
         private final Committed committed;
@@ -267,7 +270,14 @@ public final class LatencyBenchmark {
 
         @Override
         public ApplyResult apply(NetBatch batch) {
+            long t0 = System.nanoTime();
             ApplyResult r = target.apply(batch);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            if (TRACE) {
+                System.err.printf(Locale.ROOT, "batch: %d events, %d net changes, applied in %d ms (COPY %d, statements %d, commit %d)%n",
+                        batch.stats().events(), r.netChanges(), ms, r.stageNanos() / 1_000_000, r.applyNanos() / 1_000_000,
+                        r.commitNanos() / 1_000_000);
+            }
             batch.lastOffsets().forEach(committed::at);
             return r;
         }
