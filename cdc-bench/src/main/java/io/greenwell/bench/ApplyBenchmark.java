@@ -7,7 +7,6 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
-import io.greenwell.cdc.compact.BatchLimits;
 import io.greenwell.cdc.event.ChangeEvent;
 import io.greenwell.cdc.event.Op;
 import io.greenwell.cdc.event.Row;
@@ -51,8 +50,10 @@ import org.postgresql.copy.CopyIn;
  * Maxwell events to committed tables; (b) the per-row baseline every JDBC sink does (one prepared
  * INSERT, UPDATE or DELETE per event, in event order, JDBC batches of 1,000 flushed when the
  * statement kind changes, {@code reWriteBatchedInserts=true}, a commit per batch); (c) the
- * ceiling: only tokenizing the file with Jackson, plus one raw COPY of the final rows. Each part
- * runs once untimed on the first 100,000 events, then timed on all of them, each from an empty
+ * ceiling: only tokenizing the file with Jackson, plus one raw COPY of the final rows; (d) the JDBC
+ * sink users would pick instead, Debezium's, fed the same changes as a Debezium MySQL source gives
+ * them ({@link DebeziumSink}; PostgreSQL only: its upserts are {@code ON CONFLICT}, which Greenplum 6
+ * lacks). Each part runs once untimed on the first 100,000 events, then timed on all of them, each from an empty
  * table, and checks that its final table is the expected state.
  *
  * <pre>
@@ -74,7 +75,7 @@ import org.postgresql.copy.CopyIn;
  *
  * <p>{@code --write-workload FILE} only writes the workload's Maxwell records to a file.
  * {@code --parts a,c} runs only some of the parts (for profiling one of them); the final line, which
- * compares all three, is then left out.
+ * compares them all, is then left out.
  */
 public final class ApplyBenchmark {
 
@@ -126,7 +127,7 @@ public final class ApplyBenchmark {
         int events = 1_000_000;
         String variant = "narrow";
         String output = null;
-        String parts = "a,b,c";
+        String parts = "a,b,c,d";
         int baselineEvents = -1;
         String rabbitUri = null;
         boolean metrics = false;
@@ -148,7 +149,7 @@ public final class ApplyBenchmark {
                 case "--maintenance": maintenance = args[++i]; break;
                 case "--batch-events": batchEvents = Integer.parseInt(args[++i]); break;
                 default:
-                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50|bootstrap] [--parts a,b,c,k,r] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--maintenance off|SECONDS] [--rabbitmq-uri URI] [--archive]");
+                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50|bootstrap] [--parts a,b,c,d,k,r] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--maintenance off|SECONDS] [--rabbitmq-uri URI] [--archive]");
                     System.exit(2);
             }
         }
@@ -162,7 +163,7 @@ public final class ApplyBenchmark {
             System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50|bootstrap]");
             System.exit(2);
         }
-        if (variant.equals("bootstrap") && parts.equals("a,b,c")) {
+        if (variant.equals("bootstrap") && parts.equals("a,b,c,d")) {
             parts = "a,k";
         }
         ApplyBenchmark bench = new ApplyBenchmark(url, events, variant);
@@ -209,6 +210,19 @@ public final class ApplyBenchmark {
         }
         double[] c = parts.contains("c") ? part("ceiling", this::ceiling) : null;
         double[] k = parts.contains("k") ? part("raw COPY", this::rawCopy) : null;
+        double[] d = null;
+        if (parts.contains("d") && greenplum()) {
+            System.out.println("part (d) left out: the Debezium JDBC sink's upserts are INSERT ... ON CONFLICT, which Greenplum 6 lacks");
+        } else if (parts.contains("d")) {
+            DebeziumSink sink = new DebeziumSink(workload);
+            List<org.apache.kafka.connect.sink.SinkRecord>[] records = new List[1];
+            d = part("Debezium JDBC sink", (input, schema) -> {
+                records[0] = null;
+                records[0] = sink.records(input);
+                createTables(schema);
+            }, (input, schema) -> DebeziumSink.apply(records[0], url, schema, 1_000), warmFile, warmExpected, file, expected, events);
+            records[0] = null;
+        }
         double[] x = null;
         long[] archived = null;
         if (parts.contains("x")) {
@@ -230,13 +244,19 @@ public final class ApplyBenchmark {
         row("(a) Greenwell: file → pipeline → committed tables", a);
         row("(b) per-row JDBC baseline", b);
         row("(c) ceiling: Jackson tokenize + raw COPY of the final rows", c);
+        row("(d) Debezium JDBC sink, reduction buffer, batches of 1,000", d);
         row("(k) raw COPY of the final rows into empty tables", k);
         row("(r) Greenwell: RabbitMQ stream queue → pipeline → committed tables", r);
         row("(x) Greenwell with the change archive", x);
         if (a != null && b != null && c != null) {
-            boolean ok = a[1] == 1 && b[1] == 1 && c[1] == 1;
-            System.out.printf(Locale.ROOT, "greenwell_eps=%d baseline_eps=%d speedup_vs_baseline=%.2f ceiling_over_greenwell=%.3f state_ok=%s%n",
-                    Math.round(events / a[0]), Math.round(events / b[0]), b[0] / a[0], c[0] / a[0], ok);
+            boolean ok = a[1] == 1 && b[1] == 1 && c[1] == 1 && (d == null || d[1] == 1);
+            System.out.printf(Locale.ROOT, "greenwell_eps=%d baseline_eps=%d speedup_vs_baseline=%.2f ceiling_over_greenwell=%.3f%s state_ok=%s%n",
+                    Math.round(events / a[0]), Math.round(events / b[0]), b[0] / a[0], c[0] / a[0],
+                    d == null ? "" : String.format(Locale.ROOT, " debezium_eps=%d speedup_vs_debezium=%.2f", Math.round(events / d[0]), d[0] / a[0]),
+                    ok);
+        } else if (a != null && d != null) {
+            System.out.printf(Locale.ROOT, "greenwell_eps=%d debezium_eps=%d speedup_vs_debezium=%.2f state_ok=%s%n",
+                    Math.round(events / a[0]), Math.round(events / d[0]), d[0] / a[0], a[1] == 1 && d[1] == 1);
         }
         if (a != null && k != null && workload.bootstrap) {
             System.out.printf(Locale.ROOT, "bootstrap_rows_per_s=%d raw_copy_rows_per_s=%d bootstrap_over_copy=%.3f state_ok=%s%n",
@@ -579,17 +599,20 @@ public final class ApplyBenchmark {
                 rs.next();
                 n = rs.getLong(1);
             }
-            boolean gp;
-            try (ResultSet rs = st.executeQuery("SELECT version()")) {
-                rs.next();
-                gp = rs.getString(1).contains("Greenplum");
-            }
-            String parts = gp ? "SELECT (partitionschemaname || '.' || partitiontablename)::regclass FROM pg_partitions WHERE tablename = 'event_archive'"
+            String parts = greenplum() ? "SELECT (partitionschemaname || '.' || partitiontablename)::regclass FROM pg_partitions WHERE tablename = 'event_archive'"
                     : "SELECT inhrelid FROM pg_inherits WHERE inhparent = 'greenwell.event_archive'::regclass";
             try (ResultSet rs = st.executeQuery("SELECT sum(pg_total_relation_size(p)) FROM (" + parts + ") AS x(p)")) {
                 rs.next();
                 return new long[] {n, rs.getLong(1)};
             }
+        }
+    }
+
+    private boolean greenplum() throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT version()")) {
+            rs.next();
+            return rs.getString(1).contains("Greenplum");
         }
     }
 
