@@ -1,0 +1,601 @@
+package io.greenwell.cdc.binlog;
+
+import com.github.shyiko.mysql.binlog.BinaryLogClient;
+import com.github.shyiko.mysql.binlog.event.DeleteRowsEventData;
+import com.github.shyiko.mysql.binlog.event.Event;
+import com.github.shyiko.mysql.binlog.event.EventHeaderV4;
+import com.github.shyiko.mysql.binlog.event.EventType;
+import com.github.shyiko.mysql.binlog.event.GtidEventData;
+import com.github.shyiko.mysql.binlog.event.MariadbGtidEventData;
+import com.github.shyiko.mysql.binlog.event.QueryEventData;
+import com.github.shyiko.mysql.binlog.event.RotateEventData;
+import com.github.shyiko.mysql.binlog.event.TableMapEventData;
+import com.github.shyiko.mysql.binlog.event.UpdateRowsEventData;
+import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
+import com.github.shyiko.mysql.binlog.event.XidEventData;
+import com.github.shyiko.mysql.binlog.event.deserialization.EventDeserializer;
+import com.github.shyiko.mysql.binlog.network.ServerException;
+import io.greenwell.cdc.CdcException;
+import io.greenwell.cdc.spi.ChangeSource;
+import io.greenwell.cdc.spi.SourceRecord;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A MySQL or MariaDB binlog read directly, as a {@link ChangeSource} of the records Maxwell would
+ * write for it ({@code output_binlog_position}, {@code output_server_id},
+ * {@code output_primary_key_columns} and, where the server has them, GTIDs on), so that the
+ * Maxwell decoder, the compactor and the targets take them unchanged. One stream, {@value #STREAM}.
+ *
+ * <h2>What the server must have</h2>
+ * {@code log_bin} on, {@code binlog_format=ROW} and {@code binlog_row_metadata=FULL} (MySQL
+ * 8.0.1+, MariaDB 10.5+), checked when the source opens and refused with a message naming the
+ * setting; a user with {@code REPLICATION SLAVE} and {@code REPLICATION CLIENT}; a
+ * {@link Builder#serverId server id} no other replica of the server uses.
+ * {@code binlog_row_image=FULL} gives full rows, {@code MINIMAL} the partial rows Maxwell gives
+ * for it.
+ *
+ * <h2>Transactions and resuming</h2>
+ * A transaction's rows are held until its XID (or its {@code COMMIT}, for tables without
+ * transactions) and then handed over together, each with the transaction's {@code xid}, its
+ * {@code xoffset} and, the last one, {@code commit}; a rolled-back transaction gives nothing. The
+ * offset of a transaction's last row resumes after the transaction, that of its other rows at the
+ * transaction's start ({@link BinlogPosition}), so a restart always begins at a transaction
+ * boundary and reads the table maps again; rows read twice after a batch that split a large
+ * transaction are dropped by the pipeline's watermark, which their positions and {@code xoffset}s
+ * make exact. Without a checkpoint the source starts at the binlog's current end. A checkpoint
+ * whose binlog file the server no longer has (purged) stops the source with a message saying to
+ * take a new snapshot. A lost connection is opened again from the last transaction boundary,
+ * dropping the open transaction's rows; so is a connection on which the server sends nothing,
+ * not even its heartbeats, for three heartbeat intervals.
+ *
+ * <h2>DDL</h2>
+ * This version does not turn DDL into schema changes yet: a {@code CREATE}, {@code ALTER},
+ * {@code DROP}, {@code RENAME} or {@code TRUNCATE} of a table or database of the chosen
+ * databases stops the source, naming the statement and its position, unless
+ * {@link Builder#skipDdl} says that the target's tables are changed by hand. Tables must exist in
+ * the target before their first rows come.
+ *
+ * <p>Single-threaded like every source: one thread of its own reads the binlog and queues whole
+ * transactions, up to a bound, for {@link #poll}.
+ */
+public final class BinlogSource implements ChangeSource {
+
+    /** The one stream's id. */
+    public static final String STREAM = "binlog";
+
+    private static final Logger log = LoggerFactory.getLogger(BinlogSource.class);
+    private static final Set<String> SYSTEM_DATABASES = Set.of("mysql", "information_schema", "performance_schema", "sys");
+    private static final Pattern SCHEMA_STATEMENT = Pattern.compile(
+            "(?is)^\\s*(?:/\\*.*?\\*/\\s*)*(?:(?:create|alter|drop)\\s+(?:or\\s+replace\\s+)?(?:temporary\\s+)?"
+                    + "(?:online\\s+|offline\\s+|ignore\\s+|unique\\s+|fulltext\\s+|spatial\\s+)*(?:table|database|schema|index)\\b"
+                    + "|rename\\s+table\\b|truncate\\b)");
+    private static final int POLL_RECORDS = 8192;
+
+    private final String host;
+    private final int port;
+    private final String user;
+    private final String password;
+    private final long serverId;
+    private final Set<String> databases;
+    private final boolean skipDdl;
+    private final long transactionMemoryBytes;
+    private final Duration heartbeat;
+    private final BlockingQueue<SourceRecord> ready;
+
+    private ServerFacts facts;
+    private Thread reader;
+    private volatile boolean closing;
+    private volatile RuntimeException failure;
+    private volatile BinaryLogClient client;
+    private volatile long lastEventNanos;
+    /** Whether the reader is handing a transaction over (and may wait for room in the queue, reading nothing). */
+    private volatile boolean handing;
+
+    // the reader thread's state
+    /** Where the next connection starts: after the last transaction handed over. */
+    private BinlogPosition resume;
+    private String file;
+    private long fileNumber;
+    private final Map<Long, TableColumns> tables = new HashMap<>();
+    private final RowJson json = new RowJson();
+    private final PendingRows pending;
+    private long transactionStart = -1;
+    private String gtid;
+
+    private BinlogSource(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.user = b.user;
+        this.password = b.password;
+        this.serverId = b.serverId;
+        this.databases = Set.copyOf(b.databases);
+        this.skipDdl = b.skipDdl;
+        this.transactionMemoryBytes = b.transactionMemoryBytes;
+        this.heartbeat = b.heartbeat;
+        this.ready = new ArrayBlockingQueue<>(b.queueRecords);
+        this.pending = new PendingRows(transactionMemoryBytes);
+    }
+
+    /** @return a builder; host, user and server id are needed */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public void open(Listener listener) {
+        facts = ServerFacts.read(host, port, user, password);
+        log.info("binlog source: {}:{} ({}), binlog {} at {}, binlog_row_image={}", host, port, facts.version, facts.basename,
+                facts.end.fileName(facts.basename) + ":" + facts.end.position(), facts.rowImage);
+    }
+
+    @Override
+    public void seek(Map<String, Long> lastApplied) {
+        if (reader != null) {
+            return; // one stream, positioned once: the reader resumes at transaction boundaries by itself
+        }
+        Long last = lastApplied.get(STREAM);
+        BinlogPosition start = last == null ? facts.end : BinlogPosition.of(last);
+        if (!facts.files.contains(start.file())) {
+            throw new CdcException("the checkpoint resumes in binlog file " + start.fileName(facts.basename) + ", which the server at "
+                    + host + ":" + port + " no longer has (purged, or another server): the changes since are lost to this source;"
+                    + " take a new snapshot of the tables and start the pipeline over (a new pipeline name, or its checkpoint deleted)");
+        }
+        resume = start;
+        log.info("binlog source starts at {}:{}{}", start.fileName(facts.basename), start.position(), last == null ? " (no checkpoint)" : "");
+        reader = new Thread(this::read, "greenwell-binlog");
+        reader.setDaemon(true);
+        lastEventNanos = System.nanoTime();
+        reader.start();
+    }
+
+    @Override
+    public List<SourceRecord> poll(Duration timeout) throws InterruptedException {
+        if (reader == null) {
+            seek(Map.of());
+        }
+        RuntimeException f = failure;
+        if (f != null) {
+            throw f;
+        }
+        watchdog();
+        SourceRecord first = ready.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (first == null) {
+            f = failure;
+            if (f != null) {
+                throw f;
+            }
+            return List.of();
+        }
+        List<SourceRecord> out = new ArrayList<>(Math.min(POLL_RECORDS, ready.size() + 1));
+        out.add(first);
+        ready.drainTo(out, POLL_RECORDS - 1);
+        return out;
+    }
+
+    /** Closes a connection on which nothing came for three heartbeats: the reader opens it again. */
+    private void watchdog() {
+        BinaryLogClient c = client;
+        if (c != null && c.isConnected() && !handing && System.nanoTime() - lastEventNanos > 3 * heartbeat.toNanos()) {
+            log.warn("binlog source: nothing from {}:{} for {} s, not even a heartbeat; connecting again", host, port,
+                    3 * heartbeat.toSeconds());
+            lastEventNanos = System.nanoTime();
+            disconnect(c);
+        }
+    }
+
+    @Override
+    public boolean isFinished() {
+        return false;
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        BinaryLogClient c = client;
+        if (c != null) {
+            disconnect(c);
+        }
+        if (reader != null) {
+            reader.interrupt();
+            try {
+                reader.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        pending.clear();
+    }
+
+    private static void disconnect(BinaryLogClient c) {
+        try {
+            c.disconnect();
+        } catch (IOException e) {
+            // going anyway
+        }
+    }
+
+    // ---- the reader thread ----
+
+    private void read() {
+        long pause = 200;
+        while (!closing && failure == null) {
+            BinaryLogClient c = new BinaryLogClient(host, port, user, password);
+            c.setServerId(serverId);
+            c.setKeepAlive(false); // reconnections start at a transaction boundary, which only this source knows
+            c.setHeartbeatInterval(heartbeat.toMillis());
+            c.setBinlogFilename(resume.fileName(facts.basename));
+            c.setBinlogPosition(resume.position());
+            EventDeserializer d = new EventDeserializer();
+            d.setCompatibilityMode(EventDeserializer.CompatibilityMode.DATE_AND_TIME_AS_LONG_MICRO,
+                    EventDeserializer.CompatibilityMode.CHAR_AND_BINARY_AS_BYTE_ARRAY,
+                    EventDeserializer.CompatibilityMode.INVALID_DATE_AND_TIME_AS_MIN_VALUE);
+            c.setEventDeserializer(d);
+            c.registerEventListener(this::onEvent);
+            c.registerLifecycleListener(new BinaryLogClient.AbstractLifecycleListener() {
+                @Override
+                public void onEventDeserializationFailure(BinaryLogClient client, Exception ex) {
+                    fail(new CdcException("cannot read the binlog event after " + resume.fileName(facts.basename) + ":" + resume.position()
+                            + ": " + ex.getMessage(), ex));
+                    disconnect(client);
+                }
+            });
+            tables.clear();
+            pending.clear();
+            transactionStart = -1;
+            gtid = null;
+            client = c;
+            if (closing) {
+                return;
+            }
+            try {
+                c.connect(); // reads events on this thread until the connection ends
+                pause = 200;
+            } catch (ServerException e) {
+                if (e.getErrorCode() == 1236) {
+                    fail(new CdcException("the server at " + host + ":" + port + " cannot send its binlog from "
+                            + resume.fileName(facts.basename) + ":" + resume.position() + " (" + e.getMessage() + "): if the file was purged,"
+                            + " the changes since are lost to this source; take a new snapshot and start the pipeline over", e));
+                } else if (e.getErrorCode() == 1045 || e.getErrorCode() == 1227 || e.getErrorCode() == 1044) {
+                    fail(new CdcException("the server at " + host + ":" + port + " refused the binlog source (" + e.getMessage()
+                            + "): the user needs REPLICATION SLAVE and REPLICATION CLIENT", e));
+                } else {
+                    log.warn("binlog source: {} ({}), connecting again", e.getMessage(), e.getErrorCode());
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!closing) {
+                    log.warn("binlog source: connection to {}:{} failed: {}; connecting again from {}:{}", host, port, e.getMessage(),
+                            resume.fileName(facts.basename), resume.position());
+                }
+            }
+            if (closing || failure != null) {
+                return;
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                return;
+            }
+            pause = Math.min(5_000, pause * 2);
+        }
+    }
+
+    private void fail(RuntimeException e) {
+        if (failure == null) {
+            failure = e;
+        }
+    }
+
+    private void onEvent(Event e) {
+        lastEventNanos = System.nanoTime();
+        if (failure != null || closing) {
+            return;
+        }
+        try {
+            handle(e);
+        } catch (InterruptedException ie) {
+            disconnect(client); // closing
+        } catch (RuntimeException ex) {
+            fail(ex instanceof CdcException ? ex : new CdcException("binlog source: " + ex, ex));
+            disconnect(client);
+        }
+    }
+
+    private void handle(Event e) throws InterruptedException {
+        EventHeaderV4 h = e.getHeader();
+        EventType type = h.getEventType();
+        long next = h.getNextPosition();
+        long start = next - h.getEventLength();
+        switch (type) {
+            case ROTATE: {
+                RotateEventData r = e.getData();
+                file = r.getBinlogFilename();
+                fileNumber = BinlogPosition.fileNumber(file);
+                return;
+            }
+            case MARIADB_GTID: {
+                MariadbGtidEventData g = e.getData();
+                transactionStart = start;
+                gtid = g.getDomainId() + "-" + g.getServerId() + "-" + g.getSequence();
+                return;
+            }
+            case GTID: {
+                GtidEventData g = e.getData();
+                transactionStart = start;
+                gtid = g.getGtid();
+                return;
+            }
+            case QUERY: {
+                query(e.getData(), start, next);
+                return;
+            }
+            case TABLE_MAP: {
+                TableMapEventData t = e.getData();
+                if (included(t.getDatabase())) {
+                    tables.put(t.getTableId(), TableColumns.of(t, facts));
+                } else {
+                    tables.remove(t.getTableId());
+                }
+                return;
+            }
+            case WRITE_ROWS: case EXT_WRITE_ROWS: {
+                WriteRowsEventData w = e.getData();
+                TableColumns t = tables.get(w.getTableId());
+                if (t != null) {
+                    String at = position(start);
+                    for (Serializable[] row : w.getRows()) {
+                        pending.add(json.row(t, "insert", null, null, w.getIncludedColumns(), row, h.getTimestamp() / 1000, at, gtid, h.getServerId()));
+                    }
+                }
+                begun(start);
+                return;
+            }
+            case UPDATE_ROWS: case EXT_UPDATE_ROWS: {
+                UpdateRowsEventData u = e.getData();
+                TableColumns t = tables.get(u.getTableId());
+                if (t != null) {
+                    String at = position(start);
+                    BitSet before = u.getIncludedColumnsBeforeUpdate();
+                    BitSet after = u.getIncludedColumns();
+                    for (Map.Entry<Serializable[], Serializable[]> row : u.getRows()) {
+                        pending.add(json.row(t, "update", before, row.getKey(), after, row.getValue(), h.getTimestamp() / 1000, at, gtid,
+                                h.getServerId()));
+                    }
+                }
+                begun(start);
+                return;
+            }
+            case DELETE_ROWS: case EXT_DELETE_ROWS: {
+                DeleteRowsEventData d = e.getData();
+                TableColumns t = tables.get(d.getTableId());
+                if (t != null) {
+                    String at = position(start);
+                    for (Serializable[] row : d.getRows()) {
+                        pending.add(json.row(t, "delete", d.getIncludedColumns(), row, null, null, h.getTimestamp() / 1000, at, gtid, h.getServerId()));
+                    }
+                }
+                begun(start);
+                return;
+            }
+            case XID: {
+                XidEventData x = e.getData();
+                commit(x.getXid(), next);
+                return;
+            }
+            default:
+        }
+    }
+
+    /** A rows event without a GTID or BEGIN before it (not written by servers, but safe): the transaction starts at it. */
+    private void begun(long start) {
+        if (transactionStart < 0) {
+            transactionStart = start;
+        }
+    }
+
+    private void query(QueryEventData q, long start, long next) throws InterruptedException {
+        String sql = q.getSql().trim();
+        String word = sql.length() >= 8 ? sql.substring(0, 8).toUpperCase(Locale.ROOT) : sql.toUpperCase(Locale.ROOT);
+        if (word.startsWith("BEGIN") || word.startsWith("XA START")) {
+            if (transactionStart < 0) {
+                transactionStart = start;
+            }
+            return;
+        }
+        if (word.startsWith("COMMIT") || word.startsWith("XA COMMIT")) {
+            commit(null, next); // a transaction of tables without transactions (MyISAM): no XID
+            return;
+        }
+        if (word.startsWith("ROLLBACK")) {
+            pending.clear();
+            boundary(next);
+            return;
+        }
+        if (SCHEMA_STATEMENT.matcher(sql).find() && ddlConcerns(q.getDatabase(), sql)) {
+            String at = position(start);
+            if (!skipDdl) {
+                throw new CdcException("the binlog source does not apply DDL yet: `" + abbreviate(sql) + "` at " + at
+                        + (q.getDatabase() == null || q.getDatabase().isEmpty() ? "" : " (database " + q.getDatabase() + ")")
+                        + "; change the target's tables to match by hand and run the source with skipDdl (--skip-ddl) to go on past it");
+            }
+            log.warn("binlog source: DDL at {} left to the target's owner (skipDdl): {}", at, abbreviate(sql));
+        }
+        // a statement of its own (DDL, GRANT, FLUSH) is a transaction boundary
+        pending.clear();
+        boundary(next);
+    }
+
+    private boolean ddlConcerns(String database, String sql) {
+        if (databases.isEmpty()) {
+            if (database != null && SYSTEM_DATABASES.contains(database.toLowerCase(Locale.ROOT))) {
+                // a statement run in a system database concerns the others only when it names one
+                return !sql.toLowerCase(Locale.ROOT).matches("(?s).*\\b(mysql|sys|information_schema|performance_schema)\\s*\\..*")
+                        && sql.contains(".");
+            }
+            return true;
+        }
+        if (database != null && databases.contains(database)) {
+            return true;
+        }
+        String lower = sql.toLowerCase(Locale.ROOT);
+        for (String db : databases) {
+            if (lower.contains(db.toLowerCase(Locale.ROOT))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String abbreviate(String sql) {
+        String one = sql.replaceAll("\\s+", " ");
+        return one.length() <= 300 ? one : one.substring(0, 300) + "…";
+    }
+
+    private boolean included(String database) {
+        return databases.isEmpty() ? !SYSTEM_DATABASES.contains(database.toLowerCase(Locale.ROOT)) : databases.contains(database);
+    }
+
+    private String position(long start) {
+        return file + ":" + start;
+    }
+
+    /** Hands the open transaction's rows over: they resume at its start, the last one after it. */
+    private void commit(Long xid, long next) throws InterruptedException {
+        if (pending.size() > 0) {
+            long inner = new BinlogPosition(fileNumber, Math.max(0, transactionStart)).innerOffset();
+            long last = new BinlogPosition(fileNumber, next).commitOffset();
+            String xidField = xid == null ? "" : ",\"xid\":" + xid;
+            handing = true;
+            try {
+                pending.release((row, index, isLast) -> {
+                String mid = xidField + (isLast ? ",\"commit\":true," : ",\"xoffset\":" + index + ",");
+                byte[] m = mid.getBytes(StandardCharsets.US_ASCII);
+                byte[] head = row.head();
+                byte[] tail = row.tail();
+                // {head…} + mid + {tail…}: the head without its closing brace, the tail without its opening one
+                byte[] out = new byte[head.length - 1 + m.length + tail.length - 1];
+                System.arraycopy(head, 0, out, 0, head.length - 1);
+                System.arraycopy(m, 0, out, head.length - 1, m.length);
+                System.arraycopy(tail, 1, out, head.length - 1 + m.length, tail.length - 1);
+                ready.put(new SourceRecord(STREAM, isLast ? last : inner, out));
+                });
+            } finally {
+                handing = false;
+                lastEventNanos = System.nanoTime();
+            }
+        }
+        boundary(next);
+    }
+
+    private void boundary(long next) {
+        resume = new BinlogPosition(fileNumber, next);
+        transactionStart = -1;
+        gtid = null;
+    }
+
+    /** Options of a {@link BinlogSource}. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 3306;
+        private String user;
+        private String password;
+        private long serverId = -1;
+        private Collection<String> databases = List.of();
+        private boolean skipDdl;
+        private long transactionMemoryBytes = 64L << 20;
+        private int queueRecords = 50_000;
+        private Duration heartbeat = Duration.ofSeconds(10);
+
+        private Builder() {}
+
+        /** The server's host; default 127.0.0.1. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** The server's port; default 3306. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** The user, with REPLICATION SLAVE and REPLICATION CLIENT. */
+        public Builder user(String user) {
+            this.user = Objects.requireNonNull(user, "user");
+            return this;
+        }
+
+        /** The password, or null for none. */
+        public Builder password(String password) {
+            this.password = password;
+            return this;
+        }
+
+        /** The server id this source replicates as: unique among the server's replicas, 1 to 2^32 - 1. */
+        public Builder serverId(long serverId) {
+            if (serverId < 1 || serverId > 0xFFFFFFFFL) {
+                throw new IllegalArgumentException("server id must be 1 to 4294967295: " + serverId);
+            }
+            this.serverId = serverId;
+            return this;
+        }
+
+        /** The databases whose rows are read; default all but the server's own (mysql, sys, information_schema, performance_schema). */
+        public Builder databases(Collection<String> databases) {
+            this.databases = List.copyOf(databases);
+            return this;
+        }
+
+        /** Whether DDL of the chosen databases is passed over (the target's tables changed by hand) instead of stopping the source. */
+        public Builder skipDdl(boolean skip) {
+            this.skipDdl = skip;
+            return this;
+        }
+
+        /** How many bytes of an open transaction's rows are held in memory before the rest goes to a temporary file; default 64 MiB. */
+        public Builder transactionMemoryBytes(long bytes) {
+            this.transactionMemoryBytes = bytes;
+            return this;
+        }
+
+        /** How many records of committed transactions wait for {@code poll} at most; default 50,000. */
+        public Builder queueRecords(int records) {
+            this.queueRecords = records;
+            return this;
+        }
+
+        /** The heartbeat the server sends when idle; a connection silent for three of them is opened again. Default 10 s. */
+        public Builder heartbeat(Duration heartbeat) {
+            this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
+            return this;
+        }
+
+        public BinlogSource build() {
+            if (user == null) {
+                throw new IllegalArgumentException("a user is needed");
+            }
+            if (serverId < 0) {
+                throw new IllegalArgumentException("a server id is needed: one that no other replica of the server uses");
+            }
+            return new BinlogSource(this);
+        }
+    }
+}

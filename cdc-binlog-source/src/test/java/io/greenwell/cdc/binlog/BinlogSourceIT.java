@@ -1,0 +1,368 @@
+package io.greenwell.cdc.binlog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.greenwell.cdc.CdcException;
+import io.greenwell.cdc.compact.BatchLimits;
+import io.greenwell.cdc.greenplum.GreenplumTarget;
+import io.greenwell.cdc.greenplum.TestDatabase;
+import io.greenwell.cdc.pipeline.CdcPipeline;
+import io.greenwell.cdc.pipeline.RunSummary;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The binlog source against a MariaDB server of its own with the binlog on ({@link TestBinlogServer}),
+ * into PostgreSQL (or the server {@code GREENWELL_TEST_JDBC_URL} names): a workload of every type
+ * family, keys and key changes, a table without a key, multi-row and rolled-back transactions and
+ * one transaction larger than the source holds in memory; the target's tables are then compared
+ * with MariaDB's own, row by row, every column rendered as text on both sides. Also: a restart
+ * resumes at the checkpoint; the settings the source needs are refused when missing; a purged
+ * binlog and DDL stop the pipeline with messages that say what to do.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class BinlogSourceIT {
+
+    /** The family table: MariaDB's DDL, the target's, and each column rendered as text on each side. */
+    private static final String TYPES_DDL = "CREATE TABLE %s.types (id int unsigned PRIMARY KEY, ti tinyint, tu tinyint unsigned,"
+            + " si smallint unsigned, mi mediumint unsigned, iu int unsigned, bs bigint, bu bigint unsigned, de decimal(10,3),"
+            + " dz decimal(20,10), fl float, db double, v1 varchar(10) CHARACTER SET latin1, e enum('a','b','c'), v2 varchar(20),"
+            + " st set('x','y','z'), bi varbinary(5), bn binary(3), tx text, bl blob, dt datetime(3), d0 datetime, ts timestamp(6) NULL,"
+            + " da date, tm time(2), yr year, bt bit(10), b64 bit(64), js json, ch char(3))";
+    private static final String TYPES_PG = "CREATE TABLE %s.types (id bigint PRIMARY KEY, ti smallint, tu smallint, si integer,"
+            + " mi integer, iu bigint, bs bigint, bu numeric(20,0), de numeric(10,3), dz numeric(20,10), fl real, db double precision,"
+            + " v1 varchar(10), e text, v2 varchar(20), st text[], bi bytea, bn bytea, tx text, bl bytea, dt timestamp(3),"
+            + " d0 timestamp(0), ts timestamp(6) with time zone, da date, tm interval, yr smallint, bt bit(10), b64 bit(64), js text,"
+            + " ch varchar(3))";
+    private static final List<String[]> TYPES_COLUMNS = List.of(
+            col("id"), col("ti"), col("tu"), col("si"), col("mi"), col("iu"), col("bs"), col("bu"), col("de"), col("dz"),
+            col("fl"), col("db"), col("v1"), col("e"), col("v2"),
+            new String[] {"st", "array_to_string(st, ',')"},
+            new String[] {"hex(bi)", "upper(encode(bi, 'hex'))"},
+            // the binlog leaves out BINARY(n)'s trailing zero bytes, as Maxwell does
+            new String[] {"trim(TRAILING '0' FROM hex(bn))", "rtrim(upper(encode(bn, 'hex')), '0')"},
+            col("tx"),
+            new String[] {"hex(bl)", "upper(encode(bl, 'hex'))"},
+            new String[] {"date_format(dt, '%Y-%m-%d %H:%i:%s.%f')", "to_char(dt, 'YYYY-MM-DD HH24:MI:SS.US')"},
+            new String[] {"date_format(d0, '%Y-%m-%d %H:%i:%s')", "to_char(d0, 'YYYY-MM-DD HH24:MI:SS')"},
+            new String[] {"date_format(ts, '%Y-%m-%d %H:%i:%s.%f')", "to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"},
+            new String[] {"date_format(da, '%Y-%m-%d')", "to_char(da, 'YYYY-MM-DD')"},
+            new String[] {"cast(round(time_to_sec(tm) * 1000000) AS signed)", "round(extract(epoch FROM tm) * 1000000)::bigint"},
+            new String[] {"cast(yr AS signed)", "yr"},
+            new String[] {"lpad(bin(bt + 0), 10, '0')", "bt::text"},
+            new String[] {"lpad(bin(b64 + 0), 64, '0')", "b64::text"},
+            col("js"), col("ch"));
+
+    private TestDatabase pg;
+    private Connection maria;
+    private Statement my;
+    private String db;
+    private final List<CdcPipeline> pipelines = new ArrayList<>();
+    private final List<BinlogSource> sources = new ArrayList<>();
+    private final List<GreenplumTarget> targets = new ArrayList<>();
+
+    private static String[] col(String name) {
+        return new String[] {name, name};
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        maria = TestBinlogServer.connect();
+        my = maria.createStatement();
+        db = TestBinlogServer.createDatabase(my, "binlog");
+        pg = TestDatabase.create("binlog");
+        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + db);
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (CdcPipeline p : pipelines) {
+            p.stop();
+            try {
+                p.await(Duration.ofSeconds(30));
+            } catch (CdcException e) {
+                // the test looked at it
+            }
+        }
+        sources.forEach(BinlogSource::close);
+        targets.forEach(GreenplumTarget::close);
+        my.execute("DROP DATABASE IF EXISTS `" + db + "`");
+        maria.close();
+    }
+
+    private BinlogSource.Builder source() {
+        return BinlogSource.builder().host("127.0.0.1").port(TestBinlogServer.port()).user("root").serverId(1000 + new Random().nextInt(100_000))
+                .databases(List.of(db)).heartbeat(Duration.ofSeconds(1));
+    }
+
+    private CdcPipeline start(String name, BinlogSource source) throws Exception {
+        sources.add(source);
+        GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(pg.url()).streamLockWait(Duration.ofSeconds(2)).build();
+        targets.add(target);
+        CdcPipeline p = CdcPipeline.builder().name(name).source(source).target(target).maxDelay(Duration.ofMillis(200))
+                .batchLimits(new BatchLimits(500, 64L << 20, true)).build();
+        pipelines.add(p);
+        p.start();
+        TestBinlogServer.awaitReader(my);
+        return p;
+    }
+
+    /** Stops a pipeline (it may have failed) and closes its source and target, as a process that ends does. */
+    private void stop(CdcPipeline p) throws Exception {
+        int i = pipelines.indexOf(p);
+        p.stop();
+        try {
+            assertThat(p.await(Duration.ofSeconds(30))).as("the pipeline stopped").isNotNull();
+        } catch (CdcException e) {
+            // it failed, and the test looked at why
+        }
+        sources.remove(i).close();
+        targets.remove(i).close();
+        pipelines.remove(i);
+    }
+
+    private void both(String mariaSql, String pgSql) throws SQLException {
+        my.execute(String.format(mariaSql, "`" + db + "`"));
+        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+            st.execute(String.format(pgSql, db));
+        }
+    }
+
+    private void createTables() throws SQLException {
+        both(TYPES_DDL, TYPES_PG);
+        both("CREATE TABLE %s.kv (id bigint PRIMARY KEY, v varchar(40) NOT NULL, n int)", "CREATE TABLE %s.kv (id bigint PRIMARY KEY, v varchar(40) NOT NULL, n integer)");
+        both("CREATE TABLE %s.nokey (a int, b varchar(10))", "CREATE TABLE %s.nokey (a integer, b varchar(10))");
+        both("CREATE TABLE %s.done (id int PRIMARY KEY)", "CREATE TABLE %s.done (id integer PRIMARY KEY)");
+    }
+
+    private void sql(String... statements) throws SQLException {
+        for (String s : statements) {
+            my.execute(s.replace("DB.", "`" + db + "`."));
+        }
+    }
+
+    /** Writes a marker row and waits until the target has it: every change before it is applied. */
+    private void caughtUp(CdcPipeline p, int marker) throws Exception {
+        sql("INSERT INTO DB.done VALUES (" + marker + ")");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (true) {
+            assertThat(p.await(Duration.ofMillis(50))).as("the pipeline ended early").isNull();
+            try (Connection c = pg.connect(); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT count(*) FROM " + db + ".done WHERE id = " + marker)) {
+                rs.next();
+                if (rs.getInt(1) == 1) {
+                    return;
+                }
+            }
+            assertThat(System.nanoTime()).as("waited too long; progress %s", p.progress()).isLessThan(deadline);
+        }
+    }
+
+    private void typesWorkload() throws SQLException {
+        sql("INSERT INTO DB.types VALUES (4294967295, -5, 250, 65535, 16777215, 4294967295, -9223372036854775808, 18446744073709551615,"
+                        + " -12.345, 0.0000000000, 1.5, 2.25, 'café €', 'b', 'héllo 😀', 'x,z', x'00ff', x'0102', 'a\"b\\\\c\\nd\\te', x'0102',"
+                        + " '2024-01-02 03:04:05.678', '1000-01-01 00:00:00', '2024-05-06 07:08:09.123456', '2024-12-31', '838:59:58.99', 2024,"
+                        + " b'1010000001', b'1111111111111111111111111111111111111111111111111111111111111111', '{\"a\": [1, 2]}', 'ab')",
+                "INSERT INTO DB.types (id) VALUES (1)",
+                "INSERT INTO DB.types VALUES (2, -128, 0, 0, 0, 0, 9223372036854775807, 0, 0.001, 1.0000000001, -0.25, -0.5, '', 'a', '', '', x'',"
+                        + " x'00', '', x'', '9999-12-31 23:59:59.999', '2000-02-29 12:00:00', '1970-01-01 00:00:01.000000', '0001-01-01',"
+                        + " '00:00:00', 0, b'0', b'0', '[]', '')",
+                "START TRANSACTION",
+                "UPDATE DB.types SET tx = 'now set', dt = '2020-02-02 02:02:02.200', tm = '12:34:56.78', st = 'y' WHERE id = 1",
+                "UPDATE DB.types SET v2 = NULL, e = 'c', de = 99.999 WHERE id = 4294967295",
+                "COMMIT",
+                "START TRANSACTION",
+                "INSERT INTO DB.types (id, tx) VALUES (3, 'rolled back')",
+                "ROLLBACK",
+                "DELETE FROM DB.types WHERE id = 2",
+                "INSERT INTO DB.types (id, tm, yr) VALUES (2, '25:01:02.5', 1901)");
+    }
+
+    private void keyWorkload(long seed, int rounds) throws SQLException {
+        Random r = new Random(seed);
+        for (int i = 0; i < rounds; i++) {
+            my.execute("START TRANSACTION");
+            for (int k = 0; k < 1 + r.nextInt(8); k++) {
+                int id = r.nextInt(200);
+                switch (r.nextInt(4)) {
+                    case 0: sql("DELETE FROM DB.kv WHERE id = " + id); break;
+                    case 1: sql("UPDATE DB.kv SET n = n + 1, v = concat('u', " + i + ") WHERE id = " + id); break;
+                    default: sql("INSERT INTO DB.kv VALUES (" + id + ", 'i" + i + "', " + k + ") ON DUPLICATE KEY UPDATE n = n * 2");
+                }
+            }
+            my.execute("COMMIT");
+        }
+        sql("UPDATE DB.kv SET id = id + " + seed * 1000 + " WHERE id < 20", // key changes
+                "INSERT INTO DB.nokey VALUES (1, 'a'), (1, 'a'), (2, 'b'), (3, NULL)",
+                "DELETE FROM DB.nokey WHERE a = 1 LIMIT 1",
+                "UPDATE DB.nokey SET b = 'c' WHERE a = 2");
+    }
+
+    /** One transaction of 3,000 rows (about 300 KiB), with the source holding 64 KiB in memory: the rest in a temporary file. */
+    private void largeTransaction() throws SQLException {
+        my.execute("START TRANSACTION");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            sb.setLength(0);
+            sb.append("INSERT INTO DB.kv VALUES (").append(10_000 + i).append(", '").append("x".repeat(30)).append("', ").append(i)
+                    .append(")");
+            sql(sb.toString());
+        }
+        sql("UPDATE DB.kv SET n = -n WHERE id >= 10000");
+        my.execute("COMMIT");
+    }
+
+    private void assertSameTables() throws SQLException {
+        assertSame("types", TYPES_COLUMNS, true);
+        assertSame("kv", List.of(col("id"), col("v"), col("n")), true);
+        assertSame("nokey", List.of(col("a"), col("b")), false);
+    }
+
+    /** The target's table equals MariaDB's: keyed rows by key, keyless rows as a multiset. */
+    private void assertSame(String table, List<String[]> columns, boolean keyed) throws SQLException {
+        StringBuilder m = new StringBuilder("SELECT ");
+        StringBuilder p = new StringBuilder("SELECT ");
+        for (int i = 0; i < columns.size(); i++) {
+            m.append(i == 0 ? "" : ", ").append("cast(").append(columns.get(i)[0]).append(" AS char)");
+            p.append(i == 0 ? "" : ", ").append("(").append(columns.get(i)[1]).append(")::text");
+        }
+        List<String> want = rows(my, m + " FROM `" + db + "`." + table);
+        List<String> got;
+        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+            got = rows(st, p + " FROM " + db + "." + table);
+        }
+        assertThat(want).as("MariaDB's %s has rows", table).isNotEmpty();
+        if (keyed) {
+            assertThat(got).as(table).containsExactlyInAnyOrderElementsOf(want).doesNotHaveDuplicates();
+        } else {
+            assertThat(got).as(table).containsExactlyInAnyOrderElementsOf(want);
+        }
+    }
+
+    private static List<String> rows(Statement st, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 1; i <= n; i++) {
+                    sb.append(i == 1 ? "" : " | ").append(rs.getString(i));
+                }
+                out.add(sb.toString());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyTypeFamilyKeysAndTransactionsEndEqualToTheSourceTables() throws Exception {
+        createTables();
+        CdcPipeline p = start("binlog", source().transactionMemoryBytes(64 << 10).build());
+        typesWorkload();
+        keyWorkload(1, 300);
+        largeTransaction();
+        caughtUp(p, 1);
+        assertSameTables();
+        RunSummary s = p.progress();
+        assertThat(s.deadLetters()).isZero();
+    }
+
+    @Test
+    void aRestartResumesAtTheCheckpointAndChangesWhileStoppedArrive() throws Exception {
+        createTables();
+        CdcPipeline first = start("resume", source().build());
+        keyWorkload(2, 100);
+        caughtUp(first, 1);
+        stop(first);
+        keyWorkload(3, 100); // while nothing reads the binlog
+        typesWorkload();
+        CdcPipeline second = start("resume", source().build());
+        caughtUp(second, 2);
+        assertSameTables();
+        assertThat(second.progress().duplicates()).as("resumed after the last transaction applied").isZero();
+    }
+
+    @Test
+    void theSettingsTheSourceNeedsAreRefusedByName() throws Exception {
+        try {
+            my.execute("SET GLOBAL binlog_row_metadata = 'MINIMAL'");
+            BinlogSource s = source().build();
+            assertThatThrownBy(() -> s.open(null)).isInstanceOf(CdcException.class).hasMessageContaining("binlog_row_metadata is MINIMAL")
+                    .hasMessageContaining("binlog_row_metadata=FULL");
+            my.execute("SET GLOBAL binlog_row_metadata = 'FULL'");
+            my.execute("SET GLOBAL binlog_format = 'MIXED'");
+            BinlogSource t = source().build();
+            assertThatThrownBy(() -> t.open(null)).isInstanceOf(CdcException.class).hasMessageContaining("binlog_format is MIXED")
+                    .hasMessageContaining("binlog_format=ROW");
+        } finally {
+            my.execute("SET GLOBAL binlog_row_metadata = 'FULL'");
+            my.execute("SET GLOBAL binlog_format = 'ROW'");
+        }
+    }
+
+    @Test
+    void ddlStopsThePipelineNamingTheStatementUnlessTheTargetIsChangedByHand() throws Exception {
+        createTables();
+        CdcPipeline p = start("ddl", source().build());
+        keyWorkload(4, 20);
+        caughtUp(p, 1);
+        sql("ALTER TABLE DB.kv ADD COLUMN z int");
+        assertThatThrownBy(() -> {
+            while (p.await(Duration.ofSeconds(30)) == null) {
+                // waits for the failure
+            }
+        }).isInstanceOf(CdcException.class).hasMessageContaining("ALTER TABLE").hasMessageContaining("ADD COLUMN z int")
+                .hasMessageContaining("mysql-bin.");
+        stop(p);
+        // the owner changes the target by hand and passes the statement over
+        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE " + db + ".kv ADD COLUMN z integer");
+        }
+        CdcPipeline q = start("ddl", source().skipDdl(true).build());
+        sql("UPDATE DB.kv SET z = n + 7");
+        caughtUp(q, 2);
+        assertSame("kv", List.of(col("id"), col("v"), col("n"), col("z")), true);
+    }
+
+    @Test
+    void aPurgedBinlogStopsThePipelineSayingToTakeANewSnapshot() throws Exception {
+        createTables();
+        CdcPipeline p = start("purged", source().build());
+        keyWorkload(5, 10);
+        caughtUp(p, 1);
+        stop(p);
+        TestBinlogServer.awaitNoReader(my);
+        my.execute("FLUSH BINARY LOGS");
+        String current;
+        try (ResultSet rs = my.executeQuery("SHOW MASTER STATUS")) {
+            rs.next();
+            current = rs.getString(1);
+        }
+        my.execute("PURGE BINARY LOGS TO '" + current + "'");
+        try (ResultSet rs = my.executeQuery("SHOW BINARY LOGS")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).as("the files before are purged").isEqualTo(current);
+        }
+        BinlogSource s = source().build();
+        sources.add(s);
+        GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(pg.url()).build();
+        targets.add(target);
+        CdcPipeline q = CdcPipeline.builder().name("purged").source(s).target(target).build();
+        assertThatThrownBy(q::run).isInstanceOf(CdcException.class).hasMessageContaining("no longer has (purged")
+                .hasMessageContaining("take a new snapshot");
+    }
+}
