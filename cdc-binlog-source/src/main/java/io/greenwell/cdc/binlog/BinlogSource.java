@@ -106,6 +106,7 @@ public final class BinlogSource implements ChangeSource {
     private volatile RuntimeException failure;
     private volatile BinaryLogClient client;
     private volatile long lastEventNanos;
+    private final java.util.concurrent.atomic.AtomicLong reconnections = new java.util.concurrent.atomic.AtomicLong();
     /** Whether the reader is handing a transaction over (and may wait for room in the queue, reading nothing). */
     private volatile boolean handing;
 
@@ -268,6 +269,10 @@ public final class BinlogSource implements ChangeSource {
             try {
                 c.connect(); // reads events on this thread until the connection ends
                 pause = 200;
+                if (!closing && failure == null) {
+                    log.warn("binlog source: the connection to {}:{} ended; connecting again from {}:{}", host, port,
+                            resume.fileName(facts.basename), resume.position());
+                }
             } catch (ServerException e) {
                 if (e.getErrorCode() == 1236) {
                     fail(new CdcException("the server at " + host + ":" + port + " cannot send its binlog from "
@@ -294,7 +299,13 @@ public final class BinlogSource implements ChangeSource {
                 return;
             }
             pause = Math.min(5_000, pause * 2);
+            reconnections.incrementAndGet();
         }
+    }
+
+    /** @return how many times the source connected again after a connection ended, in this instance */
+    public long reconnections() {
+        return reconnections.get();
     }
 
     private void fail(RuntimeException e) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.greenwell.cdc.CdcException;
 import io.greenwell.cdc.compact.BatchLimits;
 import io.greenwell.cdc.greenplum.GreenplumTarget;
+import io.greenwell.cdc.greenplum.TcpProxy;
 import io.greenwell.cdc.greenplum.TestDatabase;
 import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.pipeline.RunSummary;
@@ -294,6 +295,39 @@ class BinlogSourceIT {
         caughtUp(second, 2);
         assertSameTables();
         assertThat(second.progress().duplicates()).as("resumed after the last transaction applied").isZero();
+    }
+
+    @Test
+    void connectionsCutInTheMiddleOfTransactionsLoseNothingAndApplyNothingTwice() throws Exception {
+        createTables();
+        try (TcpProxy proxy = TcpProxy.to("127.0.0.1", TestBinlogServer.port())) {
+            BinlogSource src = source().port(proxy.port()).transactionMemoryBytes(16 << 10).build();
+            CdcPipeline p = start("cut", src);
+            Thread cutter = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 4; i++) {
+                        Thread.sleep(400);
+                        proxy.down();
+                        Thread.sleep(300);
+                        proxy.up();
+                    }
+                } catch (InterruptedException e) {
+                    // the test is over
+                }
+            });
+            cutter.start();
+            for (int round = 0; round < 4; round++) {
+                keyWorkload(20 + round, 80);
+                largeTransaction();
+                sql("DELETE FROM DB.kv WHERE id >= 10000");
+            }
+            cutter.join();
+            caughtUp(p, 1);
+            assertSame("kv", List.of(col("id"), col("v"), col("n")), true);
+            assertSame("nokey", List.of(col("a"), col("b")), false);
+            assertThat(p.progress().deadLetters()).isZero();
+            assertThat(src.reconnections()).as("connections were cut").isPositive();
+        }
     }
 
     @Test
