@@ -83,10 +83,15 @@ public final class BinlogSource implements ChangeSource {
 
     private static final Logger log = LoggerFactory.getLogger(BinlogSource.class);
     private static final Set<String> SYSTEM_DATABASES = Set.of("mysql", "information_schema", "performance_schema", "sys");
+    /** A schema statement about a table or a database, and the name it is about: group 1 the kind, 2 a qualifier, 3 the name. */
     private static final Pattern SCHEMA_STATEMENT = Pattern.compile(
-            "(?is)^\\s*(?:/\\*.*?\\*/\\s*)*(?:(?:create|alter|drop)\\s+(?:or\\s+replace\\s+)?(?:temporary\\s+)?"
-                    + "(?:online\\s+|offline\\s+|ignore\\s+|unique\\s+|fulltext\\s+|spatial\\s+)*(?:table|database|schema|index)\\b"
-                    + "|rename\\s+table\\b|truncate\\b)");
+            "(?is)^\\s*(?:(?:create|alter|drop)\\s+(?:or\\s+replace\\s+)?(?:online\\s+|offline\\s+|ignore\\s+)*(table|database|schema)"
+                    + "|(rename)\\s+table|(truncate)(?:\\s+table)?)\\b\\s*(?:if\\s+(?:not\\s+)?exists\\s+)?"
+                    + "(?:`([^`]+)`|(\\w+))(?:\\s*\\.\\s*(?:`([^`]+)`|(\\w+)))?");
+    private static final Pattern TEMPORARY = Pattern.compile("(?is)^\\s*(?:create|drop)\\s+(?:or\\s+replace\\s+)?temporary\\b");
+    private static final Pattern ROW_STATEMENT = Pattern.compile("(?is)^\\s*(?:insert|update|delete|replace|load\\s+data)\\b");
+    private static final Pattern XA = Pattern.compile("(?is)^\\s*xa\\b");
+    private static final Pattern IN_TRANSACTION_NO_OP = Pattern.compile("(?is)^\\s*(?:savepoint|release\\s+savepoint|rollback\\s+(?:work\\s+)?to)\\b");
     private static final int POLL_RECORDS = 8192;
 
     private final String host;
@@ -119,7 +124,11 @@ public final class BinlogSource implements ChangeSource {
     private final RowJson json = new RowJson();
     private final PendingRows pending;
     private long transactionStart = -1;
+    private boolean inTransaction;
     private String gtid;
+    /** Events read on the current connection: a connection that ended without any did not work. */
+    private long eventsThisConnection;
+    private volatile Exception connectionFailure;
 
     private BinlogSource(Builder b) {
         this.host = b.host;
@@ -210,19 +219,22 @@ public final class BinlogSource implements ChangeSource {
     @Override
     public void close() {
         closing = true;
+        if (reader != null) {
+            reader.interrupt(); // a reader waiting for room in the queue gives up at once
+        }
         BinaryLogClient c = client;
         if (c != null) {
             disconnect(c);
         }
         if (reader != null) {
-            reader.interrupt();
             try {
                 reader.join(10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        } else {
+            pending.clear();
         }
-        pending.clear();
     }
 
     private static void disconnect(BinaryLogClient c) {
@@ -252,6 +264,11 @@ public final class BinlogSource implements ChangeSource {
             c.registerEventListener(this::onEvent);
             c.registerLifecycleListener(new BinaryLogClient.AbstractLifecycleListener() {
                 @Override
+                public void onCommunicationFailure(BinaryLogClient client, Exception ex) {
+                    connectionFailure = ex; // an error the server sent after the dump request lands here, not in connect()
+                }
+
+                @Override
                 public void onEventDeserializationFailure(BinaryLogClient client, Exception ex) {
                     fail(new CdcException("cannot read the binlog event after " + resume.fileName(facts.basename) + ":" + resume.position()
                             + ": " + ex.getMessage(), ex));
@@ -261,17 +278,24 @@ public final class BinlogSource implements ChangeSource {
             tables.clear();
             pending.clear();
             transactionStart = -1;
+            inTransaction = false;
             gtid = null;
+            eventsThisConnection = 0;
+            connectionFailure = null;
             client = c;
             if (closing) {
-                return;
+                break;
             }
+            lastEventNanos = System.nanoTime();
             try {
                 c.connect(); // reads events on this thread until the connection ends
-                pause = 200;
+                if (connectionFailure instanceof ServerException se) {
+                    throw se;
+                }
                 if (!closing && failure == null) {
-                    log.warn("binlog source: the connection to {}:{} ended; connecting again from {}:{}", host, port,
-                            resume.fileName(facts.basename), resume.position());
+                    log.warn("binlog source: the connection to {}:{} ended{}; connecting again from {}:{}", host, port,
+                            connectionFailure == null ? "" : " (" + connectionFailure.getMessage() + ")", resume.fileName(facts.basename),
+                            resume.position());
                 }
             } catch (ServerException e) {
                 if (e.getErrorCode() == 1236) {
@@ -291,16 +315,17 @@ public final class BinlogSource implements ChangeSource {
                 }
             }
             if (closing || failure != null) {
-                return;
+                break;
             }
+            pause = eventsThisConnection > 1 ? 200 : Math.min(5_000, pause * 2); // (the first event of every connection is a fake rotate)
             try {
                 Thread.sleep(pause);
             } catch (InterruptedException e) {
-                return;
+                break;
             }
-            pause = Math.min(5_000, pause * 2);
             reconnections.incrementAndGet();
         }
+        pending.clear();
     }
 
     /** @return how many times the source connected again after a connection ended, in this instance */
@@ -316,6 +341,7 @@ public final class BinlogSource implements ChangeSource {
 
     private void onEvent(Event e) {
         lastEventNanos = System.nanoTime();
+        eventsThisConnection++;
         if (failure != null || closing) {
             return;
         }
@@ -345,6 +371,8 @@ public final class BinlogSource implements ChangeSource {
                 MariadbGtidEventData g = e.getData();
                 transactionStart = start;
                 gtid = g.getDomainId() + "-" + g.getServerId() + "-" + g.getSequence();
+                // a standalone group (DDL) is one statement; any other opens a transaction without a BEGIN
+                inTransaction = (g.getFlags() & MariadbGtidEventData.FL_STANDALONE) == 0;
                 return;
             }
             case GTID: {
@@ -353,6 +381,23 @@ public final class BinlogSource implements ChangeSource {
                 gtid = g.getGtid();
                 return;
             }
+            case ANONYMOUS_GTID:
+                transactionStart = start;
+                gtid = null;
+                return;
+            case TRANSACTION_PAYLOAD:
+                throw new CdcException("the binlog at " + position(start) + " holds a compressed transaction: the binlog source cannot read"
+                        + " binlog_transaction_compression=ON yet; turn it off (SET GLOBAL binlog_transaction_compression = OFF)");
+            case PARTIAL_UPDATE_ROWS_EVENT:
+                throw new CdcException("the binlog at " + position(start) + " holds a partial JSON update: set binlog_row_value_options=''"
+                        + " so that updates carry whole values");
+            case PRE_GA_WRITE_ROWS: case PRE_GA_UPDATE_ROWS: case PRE_GA_DELETE_ROWS:
+                throw new CdcException("the binlog at " + position(start) + " holds rows events of a MySQL before 5.1.16, which the source cannot read");
+            case INCIDENT:
+                throw new CdcException("the binlog at " + position(start) + " records an incident (the server may have lost changes there):"
+                        + " the replica's tables may differ from the server's; take a new snapshot");
+            case XA_PREPARE:
+                throw new CdcException("the binlog at " + position(start) + " holds an XA transaction, which the binlog source cannot read yet");
             case QUERY: {
                 query(e.getData(), start, next);
                 return;
@@ -422,52 +467,95 @@ public final class BinlogSource implements ChangeSource {
     }
 
     private void query(QueryEventData q, long start, long next) throws InterruptedException {
-        String sql = q.getSql().trim();
-        String word = sql.length() >= 8 ? sql.substring(0, 8).toUpperCase(Locale.ROOT) : sql.toUpperCase(Locale.ROOT);
-        if (word.startsWith("BEGIN") || word.startsWith("XA START")) {
+        String sql = withoutComments(q.getSql()).trim();
+        String upper = sql.length() > 16 ? sql.substring(0, 16).toUpperCase(Locale.ROOT) : sql.toUpperCase(Locale.ROOT);
+        if (upper.equals("BEGIN") || upper.startsWith("BEGIN ") || upper.startsWith("START TRANSACTION")) {
             if (transactionStart < 0) {
                 transactionStart = start;
             }
+            inTransaction = true;
             return;
         }
-        if (word.startsWith("COMMIT") || word.startsWith("XA COMMIT")) {
+        if (upper.equals("COMMIT") || upper.startsWith("COMMIT ")) {
             commit(null, next); // a transaction of tables without transactions (MyISAM): no XID
             return;
         }
-        if (word.startsWith("ROLLBACK")) {
+        if (IN_TRANSACTION_NO_OP.matcher(sql).find()) {
+            // SAVEPOINT, RELEASE SAVEPOINT: nothing to do; ROLLBACK TO: the server already left the rolled-back rows
+            // of transactional tables out of the binlog, and those of other tables stay changed
+            return;
+        }
+        if (upper.equals("ROLLBACK") || upper.startsWith("ROLLBACK ")) {
             pending.clear();
             boundary(next);
             return;
         }
-        if (SCHEMA_STATEMENT.matcher(sql).find() && ddlConcerns(q.getDatabase(), sql)) {
-            String at = position(start);
-            if (!skipDdl) {
-                throw new CdcException("the binlog source does not apply DDL yet: `" + abbreviate(sql) + "` at " + at
-                        + (q.getDatabase() == null || q.getDatabase().isEmpty() ? "" : " (database " + q.getDatabase() + ")")
-                        + "; change the target's tables to match by hand and run the source with skipDdl (--skip-ddl) to go on past it");
+        String database = q.getDatabase() == null || q.getDatabase().isEmpty() ? null : q.getDatabase();
+        if (XA.matcher(sql).find()) {
+            if (inScope(database, sql)) {
+                throw new CdcException("the binlog at " + position(start) + " holds an XA transaction (`" + abbreviate(sql)
+                        + "`), which the binlog source cannot read yet");
             }
-            log.warn("binlog source: DDL at {} left to the target's owner (skipDdl): {}", at, abbreviate(sql));
+            return;
+        }
+        if (ROW_STATEMENT.matcher(sql).find()) {
+            if (inScope(database, sql)) {
+                throw new CdcException("the binlog at " + position(start) + " holds a row change as a statement (`" + abbreviate(sql)
+                        + "`): a session wrote it with binlog_format=STATEMENT or MIXED; every session must write ROW");
+            }
+            if (inTransaction) {
+                return;
+            }
+        } else {
+            java.util.regex.Matcher m = SCHEMA_STATEMENT.matcher(sql);
+            if (m.find() && !TEMPORARY.matcher(sql).find() && ddlConcerns(m, database)) {
+                String at = position(start);
+                if (!skipDdl) {
+                    throw new CdcException("the binlog source does not apply DDL yet: `" + abbreviate(sql) + "` at " + at
+                            + (database == null ? "" : " (database " + database + ")")
+                            + "; change the target's tables to match by hand and run the source with skipDdl (--skip-ddl) to go on past it");
+                }
+                log.warn("binlog source: DDL at {} left to the target's owner (skipDdl): {}", at, abbreviate(sql));
+            } else if (inTransaction) {
+                return; // a statement inside a transaction that changes no rows of a table (SET, a call)
+            }
         }
         // a statement of its own (DDL, GRANT, FLUSH) is a transaction boundary
         pending.clear();
+        inTransaction = false;
         boundary(next);
     }
 
-    private boolean ddlConcerns(String database, String sql) {
+    /** @return the statement with plain comments removed and versioned ones ({@code /*!40100 ...}) read as their content */
+    private static String withoutComments(String sql) {
+        if (!sql.contains("/*") && !sql.contains("--") && !sql.contains("#")) {
+            return sql;
+        }
+        return sql.replaceAll("(?s)/\\*!\\d*(.*?)\\*/", "$1").replaceAll("(?s)/\\*.*?\\*/", " ");
+    }
+
+    /** Whether a schema statement is about a table or database of the chosen ones. */
+    private boolean ddlConcerns(java.util.regex.Matcher m, String session) {
+        boolean databaseLevel = m.group(1) != null && !m.group(1).equalsIgnoreCase("table");
+        String first = m.group(4) != null ? m.group(4) : m.group(5);
+        String second = m.group(6) != null ? m.group(6) : m.group(7);
+        if (databaseLevel) {
+            return included(first);
+        }
+        String db = second != null ? first : session;
+        return db == null || included(db); // an unqualified table without a session database: assume it matters
+    }
+
+    /** Whether a statement that is not DDL may touch the chosen databases: its session database, or one it names. */
+    private boolean inScope(String session, String sql) {
+        if (session != null && included(session)) {
+            return true;
+        }
         if (databases.isEmpty()) {
-            if (database != null && SYSTEM_DATABASES.contains(database.toLowerCase(Locale.ROOT))) {
-                // a statement run in a system database concerns the others only when it names one
-                return !sql.toLowerCase(Locale.ROOT).matches("(?s).*\\b(mysql|sys|information_schema|performance_schema)\\s*\\..*")
-                        && sql.contains(".");
-            }
-            return true;
+            return session == null || !SYSTEM_DATABASES.contains(session.toLowerCase(Locale.ROOT)) || sql.contains(".");
         }
-        if (database != null && databases.contains(database)) {
-            return true;
-        }
-        String lower = sql.toLowerCase(Locale.ROOT);
         for (String db : databases) {
-            if (lower.contains(db.toLowerCase(Locale.ROOT))) {
+            if (Pattern.compile("(?i)(?:`" + Pattern.quote(db) + "`|\\b" + Pattern.quote(db) + "\\b)\\s*\\.").matcher(sql).find()) {
                 return true;
             }
         }
@@ -505,7 +593,12 @@ public final class BinlogSource implements ChangeSource {
                 System.arraycopy(head, 0, out, 0, head.length - 1);
                 System.arraycopy(m, 0, out, head.length - 1, m.length);
                 System.arraycopy(tail, 1, out, head.length - 1 + m.length, tail.length - 1);
-                ready.put(new SourceRecord(STREAM, isLast ? last : inner, out));
+                SourceRecord rec = new SourceRecord(STREAM, isLast ? last : inner, out);
+                while (!ready.offer(rec, 100, TimeUnit.MILLISECONDS)) {
+                    if (closing) {
+                        throw new InterruptedException("closing");
+                    }
+                }
                 });
             } finally {
                 handing = false;
@@ -518,6 +611,7 @@ public final class BinlogSource implements ChangeSource {
     private void boundary(long next) {
         resume = new BinlogPosition(fileNumber, next);
         transactionStart = -1;
+        inTransaction = false;
         gtid = null;
     }
 
@@ -595,7 +689,10 @@ public final class BinlogSource implements ChangeSource {
 
         /** The heartbeat the server sends when idle; a connection silent for three of them is opened again. Default 10 s. */
         public Builder heartbeat(Duration heartbeat) {
-            this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
+            if (heartbeat.toMillis() < 100) {
+                throw new IllegalArgumentException("a heartbeat of at least 100 ms is needed: " + heartbeat);
+            }
+            this.heartbeat = heartbeat;
             return this;
         }
 

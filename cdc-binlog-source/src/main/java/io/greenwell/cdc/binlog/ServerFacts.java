@@ -52,7 +52,7 @@ final class ServerFacts {
         try (Connection c = DriverManager.getConnection(url, p); Statement st = c.createStatement()) {
             Map<String, String> vars = new HashMap<>();
             try (ResultSet rs = st.executeQuery("SHOW GLOBAL VARIABLES WHERE Variable_name IN ('version', 'log_bin', 'binlog_format',"
-                    + " 'binlog_row_metadata', 'binlog_row_image')")) {
+                    + " 'binlog_row_metadata', 'binlog_row_image', 'binlog_transaction_compression', 'log_bin_compress', 'binlog_row_value_options')")) {
                 while (rs.next()) {
                     vars.put(rs.getString(1).toLowerCase(Locale.ROOT), rs.getString(2));
                 }
@@ -68,6 +68,16 @@ final class ServerFacts {
             }
             require(vars, "binlog_row_metadata", "FULL", "binlog_row_metadata is " + vars.get("binlog_row_metadata")
                     + ": set binlog_row_metadata=FULL, so that every table map carries the column names, the key, signedness and character sets");
+            if ("ON".equalsIgnoreCase(vars.get("binlog_transaction_compression"))) {
+                throw new CdcException("binlog_transaction_compression is ON: the binlog source cannot read compressed transactions yet; set it OFF");
+            }
+            if ("ON".equalsIgnoreCase(vars.get("log_bin_compress"))) {
+                throw new CdcException("log_bin_compress is ON: the binlog source cannot read compressed events yet; set it OFF");
+            }
+            if (vars.get("binlog_row_value_options") != null && !vars.get("binlog_row_value_options").isBlank()) {
+                throw new CdcException("binlog_row_value_options is " + vars.get("binlog_row_value_options")
+                        + ": partial JSON updates carry no whole values; set binlog_row_value_options=''");
+            }
             String basename;
             BinlogPosition end;
             try (ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
@@ -89,6 +99,17 @@ final class ServerFacts {
             try (ResultSet rs = st.executeQuery("SELECT ID, CHARACTER_SET_NAME FROM information_schema.COLLATIONS WHERE ID IS NOT NULL")) {
                 while (rs.next()) {
                     charsets.put(rs.getInt(1), rs.getString(2).toLowerCase(Locale.ROOT));
+                }
+            }
+            if (mariadb) {
+                // MariaDB 10.10+ lists each uca1400 collation once in COLLATIONS, without an id: the id per character set is here
+                try (ResultSet rs = st.executeQuery("SELECT ID, CHARACTER_SET_NAME FROM information_schema.COLLATION_CHARACTER_SET_APPLICABILITY"
+                        + " WHERE ID IS NOT NULL")) {
+                    while (rs.next()) {
+                        charsets.putIfAbsent(rs.getInt(1), rs.getString(2).toLowerCase(Locale.ROOT));
+                    }
+                } catch (SQLException e) {
+                    // before 10.10 the table has no ID column, and COLLATIONS has every id
                 }
             }
             return new ServerFacts(version, mariadb, basename, end, files, vars.getOrDefault("binlog_row_image", "FULL").toUpperCase(Locale.ROOT),

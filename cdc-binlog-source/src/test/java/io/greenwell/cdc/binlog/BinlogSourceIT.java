@@ -148,6 +148,8 @@ class BinlogSourceIT {
         both("CREATE TABLE %s.kv (id bigint PRIMARY KEY, v varchar(40) NOT NULL, n int)", "CREATE TABLE %s.kv (id bigint PRIMARY KEY, v varchar(40) NOT NULL, n integer)");
         both("CREATE TABLE %s.nokey (a int, b varchar(10))", "CREATE TABLE %s.nokey (a integer, b varchar(10))");
         both("CREATE TABLE %s.done (id int PRIMARY KEY)", "CREATE TABLE %s.done (id integer PRIMARY KEY)");
+        both("CREATE TABLE %s.coll (id int PRIMARY KEY, s varchar(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_uca1400_ai_ci,"
+                + " l varchar(20) CHARACTER SET latin1 COLLATE latin1_german2_ci)", "CREATE TABLE %s.coll (id integer PRIMARY KEY, s varchar(20), l varchar(20))");
     }
 
     private void sql(String... statements) throws SQLException {
@@ -213,6 +215,18 @@ class BinlogSourceIT {
                 "UPDATE DB.nokey SET b = 'c' WHERE a = 2");
     }
 
+    /** Savepoints inside transactions, released and rolled back to; collations MariaDB 10.10+ lists without an id. */
+    private void savepointsAndCollations() throws SQLException {
+        my.execute("START TRANSACTION");
+        sql("INSERT INTO DB.coll VALUES (1, 'Ä one', 'straße')", "SAVEPOINT sp1", "INSERT INTO DB.coll VALUES (2, 'two', 'ö')",
+                "RELEASE SAVEPOINT sp1", "INSERT INTO DB.coll VALUES (3, 'three', NULL)");
+        my.execute("COMMIT");
+        my.execute("START TRANSACTION");
+        sql("INSERT INTO DB.coll VALUES (4, 'kept', 'a')", "SAVEPOINT sp2", "INSERT INTO DB.coll VALUES (5, 'rolled back', 'b')",
+                "ROLLBACK TO SAVEPOINT sp2", "UPDATE DB.coll SET s = 'after rollback to' WHERE id = 1");
+        my.execute("COMMIT");
+    }
+
     /** One transaction of 3,000 rows (about 300 KiB), with the source holding 64 KiB in memory: the rest in a temporary file. */
     private void largeTransaction() throws SQLException {
         my.execute("START TRANSACTION");
@@ -275,9 +289,11 @@ class BinlogSourceIT {
         CdcPipeline p = start("binlog", source().transactionMemoryBytes(64 << 10).build());
         typesWorkload();
         keyWorkload(1, 300);
+        savepointsAndCollations();
         largeTransaction();
         caughtUp(p, 1);
         assertSameTables();
+        assertSame("coll", List.of(col("id"), col("s"), col("l")), true);
         RunSummary s = p.progress();
         assertThat(s.deadLetters()).isZero();
     }
@@ -353,8 +369,15 @@ class BinlogSourceIT {
         createTables();
         CdcPipeline p = start("ddl", source().build());
         keyWorkload(4, 20);
+        // schema statements that do not concern the chosen database, or change no columns, pass
+        String other = TestBinlogServer.createDatabase(my, "other");
+        my.execute("CREATE TABLE `" + other + "`.t (i int)");
+        my.execute("USE `" + other + "`");
+        my.execute("ALTER TABLE t ADD COLUMN j int");
+        my.execute("DROP DATABASE `" + other + "`");
+        sql("CREATE INDEX kv_n ON DB.kv (n)", "CREATE TEMPORARY TABLE DB.scratch (i int)", "DROP TEMPORARY TABLE DB.scratch");
         caughtUp(p, 1);
-        sql("ALTER TABLE DB.kv ADD COLUMN z int");
+        sql("ALTER /* a comment */ TABLE DB.kv ADD COLUMN z int");
         assertThatThrownBy(() -> {
             while (p.await(Duration.ofSeconds(30)) == null) {
                 // waits for the failure
