@@ -67,11 +67,16 @@ import org.slf4j.LoggerFactory;
  * not even its heartbeats, for three heartbeat intervals.
  *
  * <h2>DDL</h2>
- * This version does not turn DDL into schema changes yet: a {@code CREATE}, {@code ALTER},
- * {@code DROP}, {@code RENAME} or {@code TRUNCATE} of a table or database of the chosen
- * databases stops the source, naming the statement and its position, unless
- * {@link Builder#skipDdl} says that the target's tables are changed by hand. Tables must exist in
- * the target before their first rows come.
+ * {@code CREATE}, {@code ALTER}, {@code RENAME} and {@code DROP} of the chosen databases' tables
+ * and of the databases themselves become the schema-change records Maxwell writes
+ * ({@code table-create}, {@code table-alter} with {@code old} and {@code def}, ...), read from the
+ * statement text by {@link DdlReader} and followed in a {@link SchemaState} that starts from
+ * {@code information_schema} when the source starts. A statement it cannot read, one that changes
+ * rows without row events ({@code TRUNCATE}, a dropped partition), or one about a table whose
+ * definition at that point it cannot be sure of (see {@link SchemaState}) stops the source,
+ * naming the statement and its position, unless {@link Builder#skipDdl} says that the target's
+ * tables are changed by hand. Tables that exist when the source starts must exist in the target
+ * before their first rows come; tables created later are created by the target from the records.
  *
  * <p>Single-threaded like every source: one thread of its own reads the binlog and queues whole
  * transactions, up to a bound, for {@link #poll}.
@@ -121,6 +126,8 @@ public final class BinlogSource implements ChangeSource {
     private String file;
     private long fileNumber;
     private final Map<Long, TableColumns> tables = new HashMap<>();
+    /** The chosen databases' schema as far as the binlog has been read (null with skipDdl). */
+    private DdlReader ddl;
     private final RowJson json = new RowJson();
     private final PendingRows pending;
     private long transactionStart = -1;
@@ -163,6 +170,9 @@ public final class BinlogSource implements ChangeSource {
         }
         Long last = lastApplied.get(STREAM);
         BinlogPosition start = last == null ? facts.end : BinlogPosition.of(last);
+        if (!skipDdl) {
+            start = readSchema(last == null ? null : start);
+        }
         if (!facts.files.contains(start.file())) {
             throw new CdcException("the checkpoint resumes in binlog file " + start.fileName(facts.basename) + ", which the server at "
                     + host + ":" + port + " no longer has (purged, or another server): the changes since are lost to this source;"
@@ -174,6 +184,39 @@ public final class BinlogSource implements ChangeSource {
         reader.setDaemon(true);
         lastEventNanos = System.nanoTime();
         reader.start();
+    }
+
+    /**
+     * Reads the chosen databases' schema, which DDL statements start from, and tells from where on
+     * it holds ({@link SchemaState}). Without a checkpoint the source starts where the binlog ended
+     * while the schema was read, read again until the end did not move meanwhile (three tries),
+     * so that it holds from the first event.
+     *
+     * @param from the checkpoint's resume point, or null for none
+     * @return where the source starts
+     */
+    private BinlogPosition readSchema(BinlogPosition from) {
+        try (java.sql.Connection c = ServerFacts.connect(host, port, user, password)) {
+            for (int attempt = 1; ; attempt++) {
+                BinlogPosition before = ServerFacts.end(c);
+                SchemaState state = new SchemaState(facts.serverCharset);
+                state.seed(c, databases, SYSTEM_DATABASES);
+                BinlogPosition after = ServerFacts.end(c);
+                if (from == null && !before.equals(after) && attempt < 3) {
+                    continue;
+                }
+                state.horizon(from == null && before.equals(after) ? before.commitOffset() : after.commitOffset());
+                ddl = new DdlReader(state, this::included);
+                if (from == null && !before.equals(after)) {
+                    log.warn("binlog source: the binlog moved while the schema was read; DDL about the tables it read before {}:{}"
+                            + " stops the source", after.fileName(facts.basename), after.position());
+                }
+                return from != null ? from : before;
+            }
+        } catch (java.sql.SQLException e) {
+            throw new CdcException("cannot read the schema of the MySQL server at " + host + ":" + port + ": " + e.getMessage()
+                    + " (the user needs SELECT on the tables of the chosen databases, or run with skipDdl)", e);
+        }
     }
 
     @Override
@@ -399,7 +442,7 @@ public final class BinlogSource implements ChangeSource {
             case XA_PREPARE:
                 throw new CdcException("the binlog at " + position(start) + " holds an XA transaction, which the binlog source cannot read yet");
             case QUERY: {
-                query(e.getData(), start, next);
+                query(e.getData(), h, start, next);
                 return;
             }
             case TABLE_MAP: {
@@ -466,7 +509,7 @@ public final class BinlogSource implements ChangeSource {
         }
     }
 
-    private void query(QueryEventData q, long start, long next) throws InterruptedException {
+    private void query(QueryEventData q, EventHeaderV4 h, long start, long next) throws InterruptedException {
         String sql = withoutComments(q.getSql()).trim();
         String upper = sql.length() > 16 ? sql.substring(0, 16).toUpperCase(Locale.ROOT) : sql.toUpperCase(Locale.ROOT);
         if (upper.equals("BEGIN") || upper.startsWith("BEGIN ") || upper.startsWith("START TRANSACTION")) {
@@ -510,12 +553,18 @@ public final class BinlogSource implements ChangeSource {
             java.util.regex.Matcher m = SCHEMA_STATEMENT.matcher(sql);
             if (m.find() && !TEMPORARY.matcher(sql).find() && ddlConcerns(m, database)) {
                 String at = position(start);
-                if (!skipDdl) {
-                    throw new CdcException("the binlog source does not apply DDL yet: `" + abbreviate(sql) + "` at " + at
-                            + (database == null ? "" : " (database " + database + ")")
-                            + "; change the target's tables to match by hand and run the source with skipDdl (--skip-ddl) to go on past it");
+                if (skipDdl) {
+                    log.warn("binlog source: DDL at {} left to the target's owner (skipDdl): {}", at, abbreviate(sql));
+                } else {
+                    List<DdlReader.Change> changes = ddl.read(q.getSql(), database, new BinlogPosition(fileNumber, start).commitOffset(), at);
+                    if (inTransaction) {
+                        // CREATE TABLE ... SELECT: the statement, then its rows, in one transaction
+                        handOver(changes, q.getSql(), h, at, new BinlogPosition(fileNumber, Math.max(0, transactionStart)).innerOffset(), -1);
+                        return;
+                    }
+                    handOver(changes, q.getSql(), h, at, new BinlogPosition(fileNumber, transactionStart >= 0 ? transactionStart : start).innerOffset(),
+                            new BinlogPosition(fileNumber, next).commitOffset());
                 }
-                log.warn("binlog source: DDL at {} left to the target's owner (skipDdl): {}", at, abbreviate(sql));
             } else if (inTransaction) {
                 return; // a statement inside a transaction that changes no rows of a table (SET, a call)
             }
@@ -608,6 +657,31 @@ public final class BinlogSource implements ChangeSource {
         boundary(next);
     }
 
+    /**
+     * Hands the records of one DDL statement over: all but the last resume at the statement (read
+     * again, the pipeline's watermark drops the ones applied), the last one after it.
+     *
+     * @param last the last record's offset, or -1 when the statement is inside a transaction (all resume at its start)
+     */
+    private void handOver(List<DdlReader.Change> changes, String sql, EventHeaderV4 h, String at, long inner, long last)
+            throws InterruptedException {
+        handing = true;
+        try {
+            for (int i = 0; i < changes.size(); i++) {
+                byte[] bytes = DdlJson.render(changes.get(i), h.getTimestamp(), sql, at, gtid, h.getServerId());
+                SourceRecord rec = new SourceRecord(STREAM, i == changes.size() - 1 && last >= 0 ? last : inner, bytes);
+                while (!ready.offer(rec, 100, TimeUnit.MILLISECONDS)) {
+                    if (closing) {
+                        throw new InterruptedException("closing");
+                    }
+                }
+            }
+        } finally {
+            handing = false;
+            lastEventNanos = System.nanoTime();
+        }
+    }
+
     private void boundary(long next) {
         resume = new BinlogPosition(fileNumber, next);
         transactionStart = -1;
@@ -669,7 +743,10 @@ public final class BinlogSource implements ChangeSource {
             return this;
         }
 
-        /** Whether DDL of the chosen databases is passed over (the target's tables changed by hand) instead of stopping the source. */
+        /**
+         * Whether DDL of the chosen databases is passed over (the target's tables changed by hand) instead of becoming schema
+         * changes; default false. With it, the source needs no SELECT on the tables (it reads no schema).
+         */
         public Builder skipDdl(boolean skip) {
             this.skipDdl = skip;
             return this;

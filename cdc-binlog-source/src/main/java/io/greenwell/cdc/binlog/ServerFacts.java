@@ -29,10 +29,13 @@ final class ServerFacts {
     /** The binlog files the server still has, by number. */
     final Set<Long> files;
     final String rowImage;
+    /** {@code character_set_server}: what a database created without a charset gets. */
+    final String serverCharset;
     private final Map<Integer, String> charsetOfCollation;
 
     private ServerFacts(String version, boolean mariadb, String basename, BinlogPosition end, Set<Long> files, String rowImage,
-            Map<Integer, String> charsetOfCollation) {
+            String serverCharset, Map<Integer, String> charsetOfCollation) {
+        this.serverCharset = serverCharset;
         this.version = version;
         this.mariadb = mariadb;
         this.basename = basename;
@@ -42,17 +45,33 @@ final class ServerFacts {
         this.charsetOfCollation = charsetOfCollation;
     }
 
-    static ServerFacts read(String host, int port, String user, String password) {
+    /** @return a plain SQL connection to the server */
+    static Connection connect(String host, int port, String user, String password) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", user);
         if (password != null) {
             p.setProperty("password", password);
         }
-        String url = "jdbc:mariadb://" + host + ":" + port + "/";
-        try (Connection c = DriverManager.getConnection(url, p); Statement st = c.createStatement()) {
+        return DriverManager.getConnection("jdbc:mariadb://" + host + ":" + port + "/", p);
+    }
+
+    /** @return the binlog's current end ({@code SHOW MASTER STATUS}) */
+    static BinlogPosition end(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
+            if (!rs.next()) {
+                throw new CdcException("SHOW MASTER STATUS returned nothing: binary logging is off, or the user lacks REPLICATION CLIENT"
+                        + " (GRANT REPLICATION CLIENT, REPLICATION SLAVE ON *.* TO the user)");
+            }
+            return new BinlogPosition(BinlogPosition.fileNumber(rs.getString(1)), rs.getLong(2));
+        }
+    }
+
+    static ServerFacts read(String host, int port, String user, String password) {
+        try (Connection c = connect(host, port, user, password); Statement st = c.createStatement()) {
             Map<String, String> vars = new HashMap<>();
             try (ResultSet rs = st.executeQuery("SHOW GLOBAL VARIABLES WHERE Variable_name IN ('version', 'log_bin', 'binlog_format',"
-                    + " 'binlog_row_metadata', 'binlog_row_image', 'binlog_transaction_compression', 'log_bin_compress', 'binlog_row_value_options')")) {
+                    + " 'binlog_row_metadata', 'binlog_row_image', 'binlog_transaction_compression', 'log_bin_compress', 'binlog_row_value_options',"
+                    + " 'character_set_server')")) {
                 while (rs.next()) {
                     vars.put(rs.getString(1).toLowerCase(Locale.ROOT), rs.getString(2));
                 }
@@ -79,16 +98,11 @@ final class ServerFacts {
                         + ": partial JSON updates carry no whole values; set binlog_row_value_options=''");
             }
             String basename;
-            BinlogPosition end;
             try (ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
-                if (!rs.next()) {
-                    throw new CdcException("SHOW MASTER STATUS returned nothing: binary logging is off, or the user lacks REPLICATION CLIENT"
-                            + " (GRANT REPLICATION CLIENT, REPLICATION SLAVE ON *.* TO the user)");
-                }
-                String file = rs.getString(1);
-                basename = file.substring(0, file.lastIndexOf('.'));
-                end = new BinlogPosition(BinlogPosition.fileNumber(file), rs.getLong(2));
+                String file = rs.next() ? rs.getString(1) : "";
+                basename = file.contains(".") ? file.substring(0, file.lastIndexOf('.')) : file;
             }
+            BinlogPosition end = end(c);
             Set<Long> files = new HashSet<>();
             try (ResultSet rs = st.executeQuery("SHOW BINARY LOGS")) {
                 while (rs.next()) {
@@ -113,7 +127,7 @@ final class ServerFacts {
                 }
             }
             return new ServerFacts(version, mariadb, basename, end, files, vars.getOrDefault("binlog_row_image", "FULL").toUpperCase(Locale.ROOT),
-                    charsets);
+                    vars.getOrDefault("character_set_server", "utf8mb4").toLowerCase(Locale.ROOT), charsets);
         } catch (SQLException e) {
             throw new CdcException("cannot read the settings of the MySQL server at " + host + ":" + port + ": " + e.getMessage(), e);
         }

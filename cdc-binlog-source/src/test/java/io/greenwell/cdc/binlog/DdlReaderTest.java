@@ -1,0 +1,152 @@
+package io.greenwell.cdc.binlog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.greenwell.cdc.CdcException;
+import io.greenwell.cdc.event.ChangeEvent;
+import io.greenwell.cdc.event.ColumnDef;
+import io.greenwell.cdc.event.TableDef;
+import io.greenwell.cdc.event.SchemaChange;
+import io.greenwell.cdc.maxwell.MaxwellDecoder;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The DDL of the recorded scenarios read by {@link DdlReader}, statement by statement in the
+ * recorded order, gives the DDL records Maxwell gave: the same types, databases, tables,
+ * {@code old} and {@code def}. One difference is by design: after
+ * {@code ALTER TABLE ... CONVERT TO CHARACTER SET x} the table's own charset is {@code x}, as
+ * MySQL has it, where Maxwell keeps the old one.
+ */
+class DdlReaderTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ddl", "types", "music"})
+    void theRecordedStatementsGiveMaxwellsRecords(String scenario) throws Exception {
+        List<JsonNode> recorded = new ArrayList<>();
+        try (InputStream in = DdlReaderTest.class.getResourceAsStream("/testdata/maxwell/" + scenario + ".maxwell.jsonl");
+                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                JsonNode n = JSON.readTree(line);
+                if (n.get("type").asText().startsWith("table-") || n.get("type").asText().startsWith("database-")) {
+                    recorded.add(n);
+                }
+            }
+        }
+        assertThat(recorded).isNotEmpty();
+        DdlReader reader = new DdlReader(new SchemaState("utf8mb4"), db -> true);
+        MaxwellDecoder decoder = MaxwellDecoder.create();
+        List<String> differences = new ArrayList<>();
+        int i = 0;
+        long offset = 1;
+        while (i < recorded.size()) {
+            JsonNode first = recorded.get(i);
+            String sql = first.get("sql").asText();
+            List<DdlReader.Change> got = reader.read(sql, first.get("database").asText(), offset++, "b.1:4");
+            int k = 0;
+            while (i < recorded.size() && recorded.get(i).get("sql").asText().equals(sql)
+                    && recorded.get(i).path("position").asText().equals(first.path("position").asText())) {
+                JsonNode want = recorded.get(i++);
+                if (k >= got.size()) {
+                    differences.add(sql + ": no record for " + want);
+                    k++;
+                    continue;
+                }
+                byte[] bytes = DdlJson.render(got.get(k++), want.get("ts").asLong(), sql, "mysql-bin.000001:4", null, 1);
+                ChangeEvent decoded = decoder.decode(bytes);
+                assertThat(decoded).isInstanceOf(SchemaChange.class); // what the pipeline reads
+                ObjectNode mine = (ObjectNode) JSON.readTree(bytes);
+                for (String f : List.of("type", "database", "table", "old", "def", "charset")) {
+                    JsonNode w = want.get(f);
+                    JsonNode g = mine.get(f);
+                    if (f.equals("def") && sql.contains("CONVERT TO") && g != null) {
+                        ((ObjectNode) g).set("charset", w.get("charset"));
+                    }
+                    if (w == null ? g != null : !w.equals(g)) {
+                        differences.add(sql.replaceAll("\\s+", " ") + ": " + f + " Maxwell " + w + ", reader " + g);
+                    }
+                }
+            }
+            if (k < got.size()) {
+                differences.add(sql + ": " + (got.size() - k) + " records more than Maxwell's");
+            }
+        }
+        assertThat(differences).isEmpty();
+    }
+
+    @Test
+    void statementsThatChangeRowsWithoutRowEventsOrCannotBeReadStopWithTheStatement() {
+        SchemaState state = new SchemaState("utf8mb4");
+        DdlReader reader = new DdlReader(state, db -> true);
+        reader.read("CREATE TABLE t (id int PRIMARY KEY, v varchar(5)) PARTITION BY HASH (id) PARTITIONS 2", "d", 1, "b.1:4");
+        assertThatThrownBy(() -> reader.read("TRUNCATE TABLE t", "d", 2, "b.1:4")).isInstanceOf(CdcException.class)
+                .hasMessageContaining("TRUNCATE TABLE t").hasMessageContaining("skipDdl");
+        assertThatThrownBy(() -> reader.read("ALTER TABLE t TRUNCATE PARTITION p0", "d", 3, "b.1:4")).hasMessageContaining("without row events");
+        assertThatThrownBy(() -> reader.read("ALTER TABLE t DROP PARTITION p0", "d", 4, "b.1:4")).hasMessageContaining("without row events");
+        assertThatThrownBy(() -> reader.read("ALTER TABLE t FROBNICATE", "d", 5, "b.1:4")).hasMessageContaining("clause FROBNICATE");
+        assertThatThrownBy(() -> reader.read("ALTER TABLE unknown ADD COLUMN x int", "d", 6, "b.1:4")).hasMessageContaining("does not know table d.unknown");
+        assertThatThrownBy(() -> reader.read("CREATE TABLE u (id uuid)", "d", 7, "b.1:4")).hasMessageContaining("type uuid");
+        // and what is harmless changes nothing
+        List<DdlReader.Change> alter = reader.read("ALTER TABLE t ENGINE=InnoDB, ALGORITHM=INPLACE, ADD INDEX iv (v), COMMENT 'x'", "d", 8, "b.1:4");
+        assertThat(alter.get(0).def()).isEqualTo(alter.get(0).old());
+        assertThat(reader.read("CREATE TEMPORARY TABLE tmp (id int)", "d", 9, "b.1:4")).isEmpty();
+        assertThat(reader.read("CREATE TABLE IF NOT EXISTS t (other int)", "d", 10, "b.1:4")).isEmpty();
+    }
+
+    @Test
+    void aSeededTableIsTrustedOnlyForStatementsAfterTheSeedsHorizon() {
+        SchemaState state = new SchemaState("utf8mb4");
+        state.seeded(new TableDef("d", "s", "utf8mb4", List.of(ColumnDef.of("id", "int")), List.of("id")), 100);
+        DdlReader reader = new DdlReader(state, db -> true);
+        assertThatThrownBy(() -> reader.read("ALTER TABLE s ADD COLUMN v int", "d", 50, "b.1:4")).isInstanceOf(CdcException.class)
+                .hasMessageContaining("cannot tell the definition of table d.s").hasMessageContaining("ALTER TABLE s ADD COLUMN v int");
+        assertThat(reader.read("ALTER TABLE s ADD COLUMN v int", "d", 100, "b.1:4").get(0).def().columns()).hasSize(2);
+        // a table the binlog itself defined is known at any point
+        reader.read("CREATE TABLE t (id int PRIMARY KEY)", "d", 1, "b.1:4");
+        assertThat(reader.read("ALTER TABLE t ADD COLUMN v int", "d", 2, "b.1:4").get(0).def().columns()).hasSize(2);
+        // and a CREATE ... IF NOT EXISTS before the horizon is not taken for a no-op on the seed's word
+        state.seeded(new TableDef("d", "u", "utf8mb4", List.of(ColumnDef.of("id", "int")), List.of()), 100);
+        assertThat(reader.read("CREATE TABLE IF NOT EXISTS u (id int)", "d", 60, "b.1:4")).hasSize(1);
+    }
+
+    @Test
+    void columnsTakeTheirTypesKeysAndCharsetsAsMysqlGivesThem() {
+        DdlReader reader = new DdlReader(new SchemaState("latin1"), db -> !db.equals("other"));
+        reader.read("CREATE DATABASE d COLLATE utf8mb4_bin", null, 1, "b.1:4");
+        DdlReader.Change c = reader.read("CREATE TABLE `d`.`t``q` (`Id` serial, k int KEY, u int UNIQUE KEY, n national char(3), "
+                + "b varchar(4) CHARACTER SET binary, s set('a','b') CHARACTER SET latin1, t2 time(3), d double precision, /* note */ "
+                + "c char(2) COLLATE ascii_bin, z text) /*!40100 DEFAULT CHARSET=utf16 */", null, 2, "b.1:4").get(0);
+        assertThat(c.def().table()).isEqualTo("t`q");
+        assertThat(c.def().charset()).isEqualTo("utf16");
+        assertThat(c.def().primaryKey()).containsExactly("k");
+        assertThat(c.def().columns()).extracting(col -> col.name() + ":" + col.type() + ":" + col.signed() + ":" + col.charset() + ":"
+                + col.enumValues() + ":" + col.columnLength())
+                .containsExactly("Id:bigint:false:null:[]:null", "k:int:true:null:[]:null", "u:int:true:null:[]:null",
+                        "n:char:null:utf8mb3:[]:null", "b:varbinary:null:binary:[]:null", "s:set:null:null:[a, b]:null",
+                        "t2:time:null:null:[]:3", "d:double:null:null:[]:null", "c:char:null:ascii:[]:null", "z:text:null:utf16:[]:null");
+        assertThat(reader.read("CREATE TABLE d.plain (v varchar(3))", null, 3, "b.1:4").get(0).def().columns().get(0).charset()).isEqualTo("utf8mb4");
+        assertThat(reader.read("DROP TABLE other.x, d.plain", "d", 4, "b.1:4")).extracting(DdlReader.Change::table).containsExactly("plain");
+        List<DdlReader.Change> moved = reader.read("RENAME TABLE d.`t``q` TO d.t2, d.t2 TO d.t3", null, 5, "b.1:4");
+        assertThat(moved).extracting(ch -> ch.def().table()).containsExactly("t2", "t3");
+        DdlReader.Change alter = reader.read("ALTER TABLE d.t3 DROP COLUMN k, CHANGE n nn int unsigned FIRST, DROP PRIMARY KEY,"
+                + " ADD CONSTRAINT pk PRIMARY KEY USING BTREE (`ID`, nn), RENAME TO d.t4", null, 6, "b.1:4").get(0);
+        assertThat(alter.def().table()).isEqualTo("t4");
+        assertThat(alter.def().primaryKey()).containsExactly("Id", "nn");
+        assertThat(alter.def().columns().get(0).name()).isEqualTo("nn");
+        assertThat(alter.def().columns().get(0).signed()).isFalse();
+    }
+}
