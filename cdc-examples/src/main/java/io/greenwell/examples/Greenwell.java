@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "greenwell", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, version = "greenwell 0.1.0-SNAPSHOT",
         description = "Keeps PostgreSQL and Greenplum tables in step with MySQL, from Maxwell's change events.",
-        subcommands = {DemoCommand.class, ReplayCommand.class, KafkaCommand.class, RabbitCommand.class, CheckpointCommand.class, DeadLettersCommand.class,
+        subcommands = {DemoCommand.class, ReplayCommand.class, KafkaCommand.class, RabbitCommand.class, MysqlCommand.class, CheckpointCommand.class, DeadLettersCommand.class,
             MaintainCommand.class, ArchiveCommands.History.class, ArchiveCommands.AsOfTable.class, ArchiveCommands.FlashbackSql.class})
 public final class Greenwell implements Runnable {
 

@@ -109,6 +109,8 @@ public final class BinlogSource implements ChangeSource {
     private final long transactionMemoryBytes;
     private final Duration heartbeat;
     private final BlockingQueue<SourceRecord> ready;
+    /** Where the schema is kept over time, or null to read it from the server at every start. */
+    private final SchemaHistory history;
 
     private ServerFacts facts;
     private Thread reader;
@@ -128,6 +130,9 @@ public final class BinlogSource implements ChangeSource {
     private final Map<Long, TableColumns> tables = new HashMap<>();
     /** The chosen databases' schema as far as the binlog has been read (null with skipDdl). */
     private DdlReader ddl;
+    private SchemaState schema;
+    /** The offset from which a schema read at the start holds, to keep in the history once reached; -1 when kept. */
+    private long snapshotAt = -1;
     private final RowJson json = new RowJson();
     private final PendingRows pending;
     private long transactionStart = -1;
@@ -149,6 +154,8 @@ public final class BinlogSource implements ChangeSource {
         this.heartbeat = b.heartbeat;
         this.ready = new ArrayBlockingQueue<>(b.queueRecords);
         this.pending = new PendingRows(transactionMemoryBytes);
+        this.history = b.historyUrl == null || b.skipDdl ? null
+                : new SchemaHistory(b.historyUrl, b.historyUser, b.historyPassword, "greenwell", host + ":" + port + "/" + serverId);
     }
 
     /** @return a builder; host, user and server id are needed */
@@ -196,18 +203,41 @@ public final class BinlogSource implements ChangeSource {
      * @return where the source starts
      */
     private BinlogPosition readSchema(BinlogPosition from) {
+        if (history != null) {
+            history.open();
+            if (from != null) {
+                SchemaState kept = history.load(from.commitOffset(), facts.serverCharset);
+                if (kept != null) {
+                    use(kept);
+                    log.info("binlog source: the schema at {}:{} from the schema history {}", from.fileName(facts.basename), from.position(),
+                            history.describe());
+                    return from;
+                }
+                log.warn("binlog source: the schema history {} has nothing at or before {}:{}; the schema is read from the server",
+                        history.describe(), from.fileName(facts.basename), from.position());
+            }
+        }
         try (java.sql.Connection c = ServerFacts.connect(host, port, user, password)) {
             for (int attempt = 1; ; attempt++) {
                 BinlogPosition before = ServerFacts.end(c);
                 SchemaState state = new SchemaState(facts.serverCharset);
                 state.seed(c, databases, SYSTEM_DATABASES);
                 BinlogPosition after = ServerFacts.end(c);
-                if (from == null && !before.equals(after) && attempt < 3) {
+                boolean still = before.equals(after);
+                if (from == null && !still && attempt < 3) {
                     continue;
                 }
-                state.horizon(from == null && before.equals(after) ? before.commitOffset() : after.commitOffset());
-                ddl = new DdlReader(state, this::included);
-                if (from == null && !before.equals(after)) {
+                long horizon = from == null && still ? before.commitOffset() : after.commitOffset();
+                state.horizon(horizon);
+                use(state);
+                if (history != null) {
+                    if (from == null && still) {
+                        history.snapshot(horizon, state);
+                    } else {
+                        snapshotAt = horizon; // kept once the reader is past every statement the read may be ahead of
+                    }
+                }
+                if (from == null && !still) {
                     log.warn("binlog source: the binlog moved while the schema was read; DDL about the tables it read before {}:{}"
                             + " stops the source", after.fileName(facts.basename), after.position());
                 }
@@ -217,6 +247,11 @@ public final class BinlogSource implements ChangeSource {
             throw new CdcException("cannot read the schema of the MySQL server at " + host + ":" + port + ": " + e.getMessage()
                     + " (the user needs SELECT on the tables of the chosen databases, or run with skipDdl)", e);
         }
+    }
+
+    private void use(SchemaState state) {
+        schema = state;
+        ddl = new DdlReader(state, this::included);
     }
 
     @Override
@@ -510,6 +545,10 @@ public final class BinlogSource implements ChangeSource {
     }
 
     private void query(QueryEventData q, EventHeaderV4 h, long start, long next) throws InterruptedException {
+        if (snapshotAt >= 0 && new BinlogPosition(fileNumber, start).commitOffset() >= snapshotAt) {
+            history.snapshot(new BinlogPosition(fileNumber, start).commitOffset(), schema);
+            snapshotAt = -1;
+        }
         String sql = withoutComments(q.getSql()).trim();
         String upper = sql.length() > 16 ? sql.substring(0, 16).toUpperCase(Locale.ROOT) : sql.toUpperCase(Locale.ROOT);
         if (upper.equals("BEGIN") || upper.startsWith("BEGIN ") || upper.startsWith("START TRANSACTION")) {
@@ -556,7 +595,11 @@ public final class BinlogSource implements ChangeSource {
                 if (skipDdl) {
                     log.warn("binlog source: DDL at {} left to the target's owner (skipDdl): {}", at, abbreviate(sql));
                 } else {
-                    List<DdlReader.Change> changes = ddl.read(q.getSql(), database, new BinlogPosition(fileNumber, start).commitOffset(), at);
+                    long offset = new BinlogPosition(fileNumber, start).commitOffset();
+                    List<DdlReader.Change> changes = ddl.read(q.getSql(), database, offset, at);
+                    if (history != null && !changes.isEmpty()) {
+                        history.changed(offset, changes); // before the records: a checkpoint past them finds the entries
+                    }
                     if (inTransaction) {
                         // CREATE TABLE ... SELECT: the statement, then its rows, in one transaction
                         handOver(changes, q.getSql(), h, at, new BinlogPosition(fileNumber, Math.max(0, transactionStart)).innerOffset(), -1);
@@ -701,8 +744,34 @@ public final class BinlogSource implements ChangeSource {
         private long transactionMemoryBytes = 64L << 20;
         private int queueRecords = 50_000;
         private Duration heartbeat = Duration.ofSeconds(10);
+        private String historyUrl;
+        private String historyUser;
+        private String historyPassword;
 
         private Builder() {}
+
+        /**
+         * Keeps the schema over time in table {@code greenwell.binlog_schema_history} of a PostgreSQL or Greenplum database
+         * (usually the target's), so that DDL read after a restart finds the tables' definitions as they were at the
+         * checkpoint, however long the source was stopped. Without it the schema is read from the server at every start, and a
+         * DDL statement about a table that existed then, read before the binlog's end of that moment, stops the source (the
+         * definition read may already include it).
+         *
+         * @param jdbcUrl the database's JDBC URL, never null
+         * @param user its user, or null for the URL's
+         * @param password its password, or null for the URL's
+         */
+        public Builder schemaHistory(String jdbcUrl, String user, String password) {
+            this.historyUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+            this.historyUser = user;
+            this.historyPassword = password;
+            return this;
+        }
+
+        /** {@link #schemaHistory(String, String, String)} with the credentials in the URL. */
+        public Builder schemaHistory(String jdbcUrl) {
+            return schemaHistory(jdbcUrl, null, null);
+        }
 
         /** The server's host; default 127.0.0.1. */
         public Builder host(String host) {

@@ -55,6 +55,24 @@ final class DdlJson {
         return out.toByteArray();
     }
 
+    /** @return a {@code table-create} record of a table's definition alone, as the schema history keeps it */
+    static byte[] tableRecord(TableDef def) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", "table-create");
+            g.writeStringField("database", def.database());
+            g.writeStringField("table", def.table());
+            g.writeFieldName("def");
+            table(g, def);
+            g.writeNumberField("ts", 0);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
     private static void table(JsonGenerator g, TableDef t) throws IOException {
         g.writeStartObject();
         g.writeStringField("database", t.database());

@@ -61,7 +61,9 @@ final class SchemaState {
      */
     TableDef table(TableId id, long offset, String statement) {
         TableDef def = tables.get(id);
-        if (def != null && seeded.contains(id) && offset < seedUntil) {
+        // before the horizon, a seeded table may already hold the statement's change, and a table the seed lacks may have
+        // been there (renamed or dropped later)
+        if (offset < seedUntil && (def == null ? seedUntil > 0 : seeded.contains(id))) {
             throw new CdcException("the binlog source cannot tell the definition of table " + id + " before the statement `"
                     + statement + "`: the statement ran between the position the source resumed from and its start, and the"
                     + " definition read at the start may already include it; reload the table (a new bootstrap of " + id
@@ -83,6 +85,16 @@ final class SchemaState {
     void remove(TableId id) {
         tables.remove(id);
         seeded.remove(id);
+    }
+
+    /** @return every table's definition, for a snapshot of the state */
+    java.util.Collection<TableDef> tables() {
+        return tables.values();
+    }
+
+    /** @return every database's charset, for a snapshot of the state */
+    Map<String, String> databases() {
+        return databaseCharsets;
     }
 
     /** @return the tables of a database, for its drop */

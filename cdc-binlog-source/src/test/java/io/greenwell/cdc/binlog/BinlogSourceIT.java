@@ -447,6 +447,31 @@ class BinlogSourceIT {
     }
 
     @Test
+    void withASchemaHistoryDdlWhileStoppedIsFollowedOnTablesOfTheStartToo() throws Exception {
+        long serverId = 200_000 + new Random().nextInt(100_000); // the history's entries are the source's by host, port and server id
+        createTables();
+        CdcPipeline p = start("history", source().serverId(serverId).schemaHistory(pg.url()).build());
+        keyWorkload(6, 10);
+        sql("ALTER TABLE DB.kv ADD COLUMN early int", "UPDATE DB.kv SET early = 1");
+        caughtUp(p, 1);
+        stop(p);
+        sql("ALTER TABLE DB.kv ADD COLUMN z int AFTER v", "UPDATE DB.kv SET z = id % 3", "ALTER TABLE DB.kv DROP COLUMN n",
+                "RENAME TABLE DB.kv TO DB.kv2", "UPDATE DB.kv2 SET v = concat(v, '+') WHERE id % 2 = 0");
+        CdcPipeline q = start("history", source().serverId(serverId).schemaHistory(pg.url()).build());
+        caughtUp(q, 2);
+        assertSame("kv2", List.of(col("id"), col("v"), col("z"), col("early")), true);
+        stop(q);
+        // stopped again, right after DDL: the history holds the statements the checkpoint has passed, and no more
+        sql("ALTER TABLE DB.kv2 MODIFY COLUMN z bigint", "UPDATE DB.kv2 SET z = z + 10000000000");
+        CdcPipeline r = start("history", source().serverId(serverId).schemaHistory(pg.url()).build());
+        caughtUp(r, 3);
+        assertSame("kv2", List.of(col("id"), col("v"), col("z"), col("early")), true);
+        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+            assertThat(rows(st, "SELECT kind FROM greenwell.binlog_schema_history WHERE kind = 'snapshot'")).hasSize(1);
+        }
+    }
+
+    @Test
     void aPurgedBinlogStopsThePipelineSayingToTakeANewSnapshot() throws Exception {
         createTables();
         CdcPipeline p = start("purged", source().build());
