@@ -31,11 +31,12 @@ final class MysqlCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "3306", description = "the server's port (default ${DEFAULT-VALUE})")
     int port;
 
-    @Option(names = "--user", required = true, paramLabel = "USER", description = "the user to replicate as")
+    // --user and --password-env name the target database's credentials in every pipeline command
+    @Option(names = "--mysql-user", required = true, paramLabel = "USER", description = "the MySQL user to replicate as")
     String user;
 
-    @Option(names = "--password-env", paramLabel = "VAR",
-            description = "the environment variable that holds the password (a password is never an argument); none: no password")
+    @Option(names = "--mysql-password-env", paramLabel = "VAR",
+            description = "the environment variable that holds the MySQL user's password (a password is never an argument); none: no password")
     String passwordEnv;
 
     @Option(names = "--server-id", required = true, paramLabel = "N",
@@ -49,6 +50,11 @@ final class MysqlCommand implements Callable<Integer> {
     @Option(names = "--skip-ddl", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
             description = "pass DDL over instead of applying it (the target's tables are changed by hand); the user then needs no SELECT")
     boolean skipDdl;
+
+    @Option(names = "--schema-history", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", defaultValue = "true",
+            description = "keep the schema over time in greenwell.binlog_schema_history of the target database (default ${DEFAULT-VALUE};"
+                + " with --target opensearch there is none), so that DDL while stopped is followed after a restart")
+    boolean schemaHistory;
 
     @Option(names = "--heartbeat", paramLabel = "SECONDS", defaultValue = "10",
             description = "the heartbeat the server sends when idle; a connection silent for three is opened again (default ${DEFAULT-VALUE})")
@@ -68,13 +74,19 @@ final class MysqlCommand implements Callable<Integer> {
         if (passwordEnv != null) {
             password = System.getenv(passwordEnv);
             if (password == null) {
-                throw ConfigFile.badValue(cl, "--password-env", passwordEnv, "the environment variable " + passwordEnv + " is not set");
+                throw ConfigFile.badValue(cl, "--mysql-password-env", passwordEnv, "the environment variable " + passwordEnv + " is not set");
             }
         }
         BinlogSource source;
         try {
-            source = BinlogSource.builder().host(host).port(port).user(user).password(password).serverId(serverId).databases(databases)
-                    .skipDdl(skipDdl).heartbeat(Duration.ofSeconds(heartbeatSeconds)).transactionMemoryBytes(transactionMemory).build();
+            BinlogSource.Builder b = BinlogSource.builder().host(host).port(port).user(user).password(password).serverId(serverId)
+                    .databases(databases).skipDdl(skipDdl).heartbeat(Duration.ofSeconds(heartbeatSeconds))
+                    .transactionMemoryBytes(transactionMemory);
+            if (schemaHistory && !options.searchIndex()) {
+                options.validate(cl);
+                b.schemaHistory(options.database.url(cl), options.database.user, options.database.password(cl));
+            }
+            source = b.build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }

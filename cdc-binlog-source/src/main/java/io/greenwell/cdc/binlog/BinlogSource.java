@@ -483,7 +483,11 @@ public final class BinlogSource implements ChangeSource {
             case TABLE_MAP: {
                 TableMapEventData t = e.getData();
                 if (included(t.getDatabase())) {
-                    tables.put(t.getTableId(), TableColumns.of(t, facts));
+                    TableColumns columns = TableColumns.of(t, facts);
+                    if (schema != null && facts.mariadb) {
+                        columns.markJsonText(schema.peek(new io.greenwell.cdc.event.TableId(t.getDatabase(), t.getTable())));
+                    }
+                    tables.put(t.getTableId(), columns);
                 } else {
                     tables.remove(t.getTableId());
                 }

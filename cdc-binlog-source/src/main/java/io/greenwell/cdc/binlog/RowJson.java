@@ -224,6 +224,8 @@ final class RowJson {
                     byte[] b = v instanceof byte[] x ? x : v.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
                     if (t.charsets[i] == null) {
                         g.writeString(Base64.getEncoder().encodeToString(b));
+                    } else if (t.jsonText[i]) {
+                        g.writeRawValue(new String(b, t.charsets[i])); // the server checked it with json_valid
                     } else {
                         g.writeString(new String(b, t.charsets[i]));
                     }

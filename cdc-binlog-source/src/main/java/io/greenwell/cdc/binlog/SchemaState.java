@@ -72,6 +72,11 @@ final class SchemaState {
         return def;
     }
 
+    /** @return the table's definition as the state has it, sure or not (for what rows need of it), or null */
+    TableDef peek(TableId id) {
+        return tables.get(id);
+    }
+
     /** @return whether a table exists as far as this state is sure; a seeded one before its horizon counts as unknown (false) */
     boolean surelyExists(TableId id, long offset) {
         return tables.containsKey(id) && (!seeded.contains(id) || offset >= seedUntil);

@@ -62,6 +62,8 @@ final class TableColumns {
     final String[][] enumValues;
     final String[][] setValues;
     final List<String> primaryKey;
+    /** Whether each column is MariaDB's JSON (text to the binlog), rendered as the document it holds, as Maxwell does. */
+    final boolean[] jsonText;
 
     private TableColumns(String database, String table, String[] names, int[] types, int[] meta, boolean[] unsigned, Charset[] charsets,
             boolean[] strings, String[][] enumValues, String[][] setValues, List<String> primaryKey) {
@@ -76,6 +78,23 @@ final class TableColumns {
         this.enumValues = enumValues;
         this.setValues = setValues;
         this.primaryKey = primaryKey;
+        this.jsonText = new boolean[names.length];
+    }
+
+    /**
+     * Marks the character columns that the table's definition calls {@code json}: MariaDB keeps JSON
+     * as LONGTEXT, and only the schema tells.
+     *
+     * @param def the table's definition, or null when unknown
+     */
+    void markJsonText(io.greenwell.cdc.event.TableDef def) {
+        if (def == null) {
+            return;
+        }
+        for (int i = 0; i < names.length; i++) {
+            io.greenwell.cdc.event.ColumnDef c = def.column(names[i]);
+            jsonText[i] = strings[i] && charsets[i] != null && c != null && c.type().equals("json");
+        }
     }
 
     static TableColumns of(TableMapEventData t, ServerFacts server) {

@@ -16,8 +16,17 @@ import java.util.Set;
  */
 final class MysqlDdl {
 
-    /** A column type as the statement writes it. */
-    record ColumnType(String name, List<String> args, boolean unsigned) {
+    /**
+     * A column type as the statement writes it.
+     *
+     * @param defaultValue the column's {@code DEFAULT} when it is a constant (a number's text, or a string's value), else null
+     * @param defaultQuoted whether that default is a string
+     */
+    record ColumnType(String name, List<String> args, boolean unsigned, String defaultValue, boolean defaultQuoted) {
+        ColumnType(String name, List<String> args, boolean unsigned) {
+            this(name, args, unsigned, null, false);
+        }
+
         /** @return the i-th argument as an integer, or -1 when absent or not a number */
         int intArg(int i) {
             if (i >= args.size()) {
@@ -234,12 +243,41 @@ final class MysqlDdl {
             i++;
         }
         boolean unsigned = false;
+        String dflt = null;
+        boolean quoted = false;
         for (; i < to; i++) {
             if (t.get(i).isWord("unsigned")) {
                 unsigned = true;
+            } else if (t.get(i).isWord("default") && i + 1 < to) {
+                Token v = t.get(i + 1);
+                if (v.string) {
+                    dflt = v.text;
+                    quoted = true;
+                } else {
+                    dflt = number(t, i + 1, to); // NULL, CURRENT_TIMESTAMP, b'1', expressions: none
+                }
             }
         }
-        out.put(name.text.toLowerCase(Locale.ROOT), new ColumnType(typeName, List.copyOf(args), unsigned));
+        out.put(name.text.toLowerCase(Locale.ROOT), new ColumnType(typeName, List.copyOf(args), unsigned, dflt, quoted));
+    }
+
+    /** @return the number written from token {@code i} on ({@code -1.25}: a sign, digits, a dot, digits), or null when there is none */
+    private static String number(List<Token> t, int i, int to) {
+        StringBuilder b = new StringBuilder();
+        if (i < to && (t.get(i).is("-") || t.get(i).is("+"))) {
+            b.append(t.get(i++).text);
+        }
+        if (i < to && !t.get(i).quoted && !t.get(i).string && t.get(i).text.matches("[0-9]+([eE][0-9]+)?")) {
+            b.append(t.get(i++).text);
+            if (i + 1 < to && t.get(i).is(".") && t.get(i + 1).text.matches("[0-9]+([eE][-+]?[0-9]+)?")) {
+                b.append('.').append(t.get(i + 1).text);
+            }
+            return b.toString();
+        }
+        if (i + 1 < to && t.get(i).is(".") && t.get(i + 1).text.matches("[0-9]+")) {
+            return b.append("0.").append(t.get(i + 1).text).toString();
+        }
+        return null;
     }
 
     /** @return the index of the comma or closing parenthesis that ends the definition starting at i */

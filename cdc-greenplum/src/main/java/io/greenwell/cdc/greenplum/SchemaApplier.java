@@ -269,7 +269,14 @@ final class SchemaApplier {
         }
         for (ColumnDef col : def.columns()) {
             if (!containsIgnoreCase(current, col.name())) {
-                out.add(sql.addColumn(t, Names.target(col.name()), TypeMap.pgType(col, parsed.column(col.name()), types)));
+                MysqlDdl.ColumnType stated = parsed.column(col.name());
+                String type = TypeMap.pgType(col, stated, types);
+                String fill = fill(stated, type);
+                out.add(fill == null ? sql.addColumn(t, Names.target(col.name()), type) : sql.addColumn(t, Names.target(col.name()), type, fill));
+                if (fill == null && stated != null && stated.defaultValue() != null) {
+                    log.warn("{}: column {} is added without its DEFAULT {} (no exact {} constant for it): the rows that exist get NULL,"
+                            + " where MySQL gave them the default", t, col.name(), stated.defaultValue(), type);
+                }
             }
         }
         if (keyTypeChanges && sql.dialect().isGreenplum()) {
@@ -292,6 +299,32 @@ final class SchemaApplier {
             out.add(sql.setSchema(t, newSchema));
         }
         return out;
+    }
+
+    /**
+     * The constant that fills an added column's existing rows as MySQL fills them ({@code ADD COLUMN c int DEFAULT 3}), where
+     * the target type takes MySQL's constant unchanged: numbers into numeric types, strings into text types, date and time
+     * strings into {@code date} and {@code timestamp}. Else null: the rows get NULL (a bit string, a boolean, a set, a time
+     * zone, an expression such as {@code CURRENT_TIMESTAMP} have no exact counterpart).
+     */
+    static String fill(MysqlDdl.ColumnType stated, String type) {
+        if (stated == null || stated.defaultValue() == null) {
+            return null;
+        }
+        String v = stated.defaultValue();
+        boolean number = v.matches("[-+]?[0-9]*\\.?[0-9]+([eE][-+]?[0-9]+)?");
+        if (type.equals("smallint") || type.equals("integer") || type.equals("bigint") || type.startsWith("numeric") || type.equals("real")
+                || type.equals("double precision")) {
+            return number ? v : null;
+        }
+        if (type.equals("text") || type.startsWith("varchar") || type.startsWith("character")) {
+            return Sql.literal(v);
+        }
+        if ((type.equals("date") || type.equals("timestamp") || type.matches("timestamp\\(\\d\\)")) && stated.defaultQuoted()
+                && !v.startsWith("0000")) {
+            return Sql.literal(v);
+        }
+        return null;
     }
 
     private static ColumnDef column(TableDef def, String name) {

@@ -85,6 +85,16 @@ final class Sql {
         return "ALTER TABLE " + table + " ADD COLUMN " + Names.quote(column) + " " + type;
     }
 
+    /** A column added with a constant that fills the existing rows, as MySQL fills them, and kept as the column's default. */
+    String addColumn(String table, String column, String type, String defaultLiteral) {
+        return addColumn(table, column, type) + " DEFAULT " + defaultLiteral;
+    }
+
+    /** @return a string constant that means the same whatever standard_conforming_strings is */
+    static String literal(String value) {
+        return "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
+    }
+
     String dropColumn(String table, String column) {
         return "ALTER TABLE " + table + " DROP COLUMN " + Names.quote(column);
     }

@@ -1,0 +1,39 @@
+package io.greenwell.cdc.greenplum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.greenwell.cdc.event.ColumnDef;
+import io.greenwell.cdc.event.TableDef;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A column that {@code ALTER TABLE ... ADD COLUMN} gives a constant {@code DEFAULT} fills the
+ * rows that exist with it, as MySQL fills them (no row event carries those values); where the
+ * target type has no exact counterpart of the constant, the column is added without it.
+ */
+class AddedColumnDefaultTest {
+
+    @Test
+    void constantsFillTheExistingRowsWhereTheTargetTypeTakesThemExactly() {
+        TargetTable cur = new TargetTable("s", "t", List.of(new TargetTable.Column("id", "int4", "integer", -1, true, null)), List.of("id"));
+        TableDef old = new TableDef("s", "t", "utf8mb4", List.of(ColumnDef.of("id", "int")), List.of("id"));
+        TableDef def = new TableDef("s", "t", "utf8mb4", List.of(ColumnDef.of("id", "int"), ColumnDef.of("stock", "int"),
+                ColumnDef.of("label", "varchar"), ColumnDef.of("at", "datetime"), ColumnDef.of("price", "decimal"), ColumnDef.of("b", "bit"),
+                ColumnDef.of("n", "int"), ColumnDef.of("day", "date"), ColumnDef.of("e", "enum")), List.of("id"));
+        String text = "ALTER TABLE t ADD COLUMN stock int NOT NULL DEFAULT 42, ADD label varchar(9) DEFAULT 'it''s \\\\ ok',"
+                + " ADD at datetime DEFAULT CURRENT_TIMESTAMP, ADD price decimal(6,2) DEFAULT -1.25 COMMENT 'x', ADD b bit(3) DEFAULT b'101',"
+                + " ADD n int DEFAULT NULL, ADD day date DEFAULT '2024-02-29', ADD e enum('new','old') NOT NULL DEFAULT 'new'";
+        List<String> out = SchemaApplier.planAlter(new Sql(Dialect.POSTGRESQL), cur, old, def, MysqlDdl.parseAlter(text), "t_pkey", "s", "t",
+                TypeMap.Options.DEFAULT);
+        assertThat(out).containsExactly(
+                "ALTER TABLE \"s\".\"t\" ADD COLUMN \"stock\" integer DEFAULT 42",
+                "ALTER TABLE \"s\".\"t\" ADD COLUMN \"label\" varchar(9) DEFAULT E'it''s \\\\ ok'",
+                "ALTER TABLE \"s\".\"t\" ADD COLUMN \"at\" timestamp",
+                "ALTER TABLE \"s\".\"t\" ADD COLUMN \"price\" numeric(6,2) DEFAULT -1.25",
+                "ALTER TABLE \"s\".\"t\" ADD COLUMN \"b\" bit(3)",
+                "ALTER TABLE \"s\".\"t\" ADD COLUMN \"n\" integer",
+                "ALTER TABLE \"s\".\"t\" ADD COLUMN \"day\" date DEFAULT E'2024-02-29'",
+                "ALTER TABLE \"s\".\"t\" ADD COLUMN \"e\" text DEFAULT E'new'");
+    }
+}
