@@ -158,6 +158,18 @@ public final class BinlogSource implements ChangeSource {
                 : new SchemaHistory(b.historyUrl, b.historyUser, b.historyPassword, "greenwell", host + ":" + port + "/" + serverId);
     }
 
+    /**
+     * The checkpoint offset that resumes at a binlog position: for a checkpoint written by hand, to
+     * start a pipeline at a position the source did not reach itself (after a snapshot, say).
+     *
+     * @param file a binlog file name ({@code mysql-bin.000042})
+     * @param position a position in it where an event (a transaction) starts
+     * @return the offset, as the checkpoint stores it for stream {@value #STREAM}
+     */
+    public static long offsetOf(String file, long position) {
+        return new BinlogPosition(BinlogPosition.fileNumber(file), position).commitOffset();
+    }
+
     /** @return a builder; host, user and server id are needed */
     public static Builder builder() {
         return new Builder();

@@ -2,6 +2,7 @@ package io.greenwell.cdc.binlog;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.github.shyiko.mysql.binlog.event.deserialization.json.JsonBinary;
 import io.greenwell.cdc.CdcException;
 import java.io.ByteArrayOutputStream;
@@ -25,7 +26,19 @@ final class RowJson {
     private static final JsonFactory JSON = new JsonFactory();
     private static final long MICROS_PER_DAY = 86_400_000_000L;
 
+    private static final SerializedString DATABASE = new SerializedString("database");
+    private static final SerializedString TABLE = new SerializedString("table");
+    private static final SerializedString TYPE = new SerializedString("type");
+    private static final SerializedString TS = new SerializedString("ts");
+    private static final SerializedString POSITION = new SerializedString("position");
+    private static final SerializedString GTID = new SerializedString("gtid");
+    private static final SerializedString SERVER_ID = new SerializedString("server_id");
+    private static final SerializedString PRIMARY_KEY_COLUMNS = new SerializedString("primary_key_columns");
+    private static final SerializedString DATA = new SerializedString("data");
+    private static final SerializedString OLD = new SerializedString("old");
+
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    private JsonGenerator generator;
     private final StringBuilder text = new StringBuilder(32);
 
     /** The two halves of a row's record. */
@@ -43,62 +56,89 @@ final class RowJson {
     Halves row(TableColumns t, String type, BitSet beforeColumns, Serializable[] before, BitSet afterColumns, Serializable[] after,
             long tsSeconds, String position, String gtid, long serverId) {
         try {
-            out.reset();
-            try (JsonGenerator g = JSON.createGenerator(out)) {
-                g.writeStartObject();
-                g.writeStringField("database", t.database);
-                g.writeStringField("table", t.table);
-                g.writeStringField("type", type);
-                g.writeNumberField("ts", tsSeconds);
-                g.writeEndObject();
+            JsonGenerator g = generator();
+            g.writeStartObject();
+            g.writeFieldName(DATABASE);
+            g.writeString(t.jsonDatabase);
+            g.writeFieldName(TABLE);
+            g.writeString(t.jsonTable);
+            g.writeFieldName(TYPE);
+            g.writeString(type);
+            g.writeFieldName(TS);
+            g.writeNumber(tsSeconds);
+            g.writeEndObject();
+            byte[] head = take(g);
+            g.writeStartObject();
+            g.writeFieldName(POSITION);
+            g.writeString(position);
+            if (gtid != null) {
+                g.writeFieldName(GTID);
+                g.writeString(gtid);
             }
-            byte[] head = out.toByteArray();
-            out.reset();
-            try (JsonGenerator g = JSON.createGenerator(out)) {
-                g.writeStartObject();
-                g.writeStringField("position", position);
-                if (gtid != null) {
-                    g.writeStringField("gtid", gtid);
+            g.writeFieldName(SERVER_ID);
+            g.writeNumber(serverId);
+            g.writeFieldName(PRIMARY_KEY_COLUMNS);
+            g.writeStartArray();
+            for (String k : t.primaryKey) {
+                g.writeString(k);
+            }
+            g.writeEndArray();
+            int n = t.names.length;
+            int[] bi = indexes(beforeColumns, n);
+            int[] ai = indexes(afterColumns, n);
+            g.writeFieldName(DATA);
+            g.writeStartObject();
+            for (int i = 0; i < n; i++) {
+                if (ai != null && ai[i] >= 0) {
+                    value(g, t, i, after[ai[i]]);
+                } else if (bi != null && bi[i] >= 0) {
+                    value(g, t, i, before[bi[i]]);
                 }
-                g.writeNumberField("server_id", serverId);
-                g.writeArrayFieldStart("primary_key_columns");
-                for (String k : t.primaryKey) {
-                    g.writeString(k);
-                }
-                g.writeEndArray();
-                int n = t.names.length;
-                int[] bi = indexes(beforeColumns, n);
-                int[] ai = indexes(afterColumns, n);
-                g.writeObjectFieldStart("data");
+            }
+            g.writeEndObject();
+            if (ai != null && bi != null) {
+                boolean open = false;
                 for (int i = 0; i < n; i++) {
-                    if (ai != null && ai[i] >= 0) {
-                        value(g, t, i, after[ai[i]]);
-                    } else if (bi != null && bi[i] >= 0) {
+                    if (ai[i] >= 0 && bi[i] >= 0 && !same(after[ai[i]], before[bi[i]])) {
+                        if (!open) {
+                            g.writeFieldName(OLD);
+                            g.writeStartObject();
+                            open = true;
+                        }
                         value(g, t, i, before[bi[i]]);
                     }
                 }
-                g.writeEndObject();
-                if (ai != null && bi != null) {
-                    boolean open = false;
-                    for (int i = 0; i < n; i++) {
-                        if (ai[i] >= 0 && bi[i] >= 0 && !same(after[ai[i]], before[bi[i]])) {
-                            if (!open) {
-                                g.writeObjectFieldStart("old");
-                                open = true;
-                            }
-                            value(g, t, i, before[bi[i]]);
-                        }
-                    }
-                    if (open) {
-                        g.writeEndObject();
-                    }
+                if (open) {
+                    g.writeEndObject();
                 }
-                g.writeEndObject();
             }
-            return new Halves(head, out.toByteArray());
-        } catch (IOException e) {
+            g.writeEndObject();
+            return new Halves(head, take(g));
+        } catch (IOException | RuntimeException e) {
+            generator = null; // a generator left inside an object is not used again
+            if (e instanceof CdcException ce) {
+                throw ce;
+            }
             throw new CdcException("cannot write a row of " + t.database + "." + t.table + " at " + position + ": " + e.getMessage(), e);
         }
+    }
+
+    /** One generator for every record this writer writes: a record is a root value of its own, with no separator between. */
+    private JsonGenerator generator() throws IOException {
+        if (generator == null) {
+            out.reset();
+            generator = JSON.createGenerator(out);
+            generator.setRootValueSeparator(null);
+        }
+        return generator;
+    }
+
+    /** @return what the generator wrote since the last call, and starts the next record */
+    private byte[] take(JsonGenerator g) throws IOException {
+        g.flush();
+        byte[] b = out.toByteArray();
+        out.reset();
+        return b;
     }
 
     /** @return for each column its index in the image's values, or -1; null without an image */
@@ -122,7 +162,7 @@ final class RowJson {
     }
 
     private void value(JsonGenerator g, TableColumns t, int i, Serializable v) throws IOException {
-        g.writeFieldName(t.names[i]);
+        g.writeFieldName(t.jsonNames[i]);
         if (v == null) {
             g.writeNull();
             return;
@@ -249,11 +289,23 @@ final class RowJson {
         return text.toString();
     }
 
+    private long cachedDay = Long.MIN_VALUE;
+    private String cachedYmd;
+
+    /** Appends {@code YYYY-MM-DD}; the calendar is asked once per day in a row (rows of a batch share their days). */
     private void ymd(long micros) {
-        calendar.setTimeInMillis(Math.floorDiv(micros, 1000L));
-        pad(calendar.get(java.util.Calendar.YEAR), 4).append('-');
-        pad(calendar.get(java.util.Calendar.MONTH) + 1, 2).append('-');
-        pad(calendar.get(java.util.Calendar.DAY_OF_MONTH), 2);
+        long day = Math.floorDiv(micros, MICROS_PER_DAY);
+        if (day != cachedDay) {
+            int mark = text.length();
+            calendar.setTimeInMillis(Math.floorDiv(micros, 1000L));
+            pad(calendar.get(java.util.Calendar.YEAR), 4).append('-');
+            pad(calendar.get(java.util.Calendar.MONTH) + 1, 2).append('-');
+            pad(calendar.get(java.util.Calendar.DAY_OF_MONTH), 2);
+            cachedYmd = text.substring(mark);
+            cachedDay = day;
+            return;
+        }
+        text.append(cachedYmd);
     }
 
     private String dateTime(long micros, int fsp) {

@@ -62,6 +62,10 @@ final class TableColumns {
     final String[][] enumValues;
     final String[][] setValues;
     final List<String> primaryKey;
+    /** The database, table and column names, quoted for JSON once per table map. */
+    final com.fasterxml.jackson.core.io.SerializedString jsonDatabase;
+    final com.fasterxml.jackson.core.io.SerializedString jsonTable;
+    final com.fasterxml.jackson.core.io.SerializedString[] jsonNames;
     /** Whether each column is MariaDB's JSON (text to the binlog), rendered as the document it holds, as Maxwell does. */
     final boolean[] jsonText;
 
@@ -79,6 +83,12 @@ final class TableColumns {
         this.setValues = setValues;
         this.primaryKey = primaryKey;
         this.jsonText = new boolean[names.length];
+        this.jsonDatabase = new com.fasterxml.jackson.core.io.SerializedString(database);
+        this.jsonTable = new com.fasterxml.jackson.core.io.SerializedString(table);
+        this.jsonNames = new com.fasterxml.jackson.core.io.SerializedString[names.length];
+        for (int i = 0; i < names.length; i++) {
+            jsonNames[i] = new com.fasterxml.jackson.core.io.SerializedString(names[i]);
+        }
     }
 
     /**

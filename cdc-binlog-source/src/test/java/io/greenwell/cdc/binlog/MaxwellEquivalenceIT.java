@@ -86,7 +86,7 @@ class MaxwellEquivalenceIT {
                 assertThat(got).as("records from the binlog").hasSize(want.size());
                 List<String> differences = new ArrayList<>();
                 for (int i = 0; i < want.size(); i++) {
-                    compare(want.get(i), got.get(i), db, differences);
+                    compare(want.get(i), got.get(i), db, true, differences);
                 }
                 assertThat(differences).isEmpty();
             } finally {
@@ -220,7 +220,7 @@ class MaxwellEquivalenceIT {
                             check(differences, w.get("sql").asText(), f, wf, g);
                         }
                     } else {
-                        compare(w, got.get(i), w.get("database").asText(), differences);
+                        compare(w, got.get(i), w.get("database").asText(), false, differences);
                     }
                 }
                 assertThat(differences).isEmpty();
@@ -357,7 +357,8 @@ class MaxwellEquivalenceIT {
         return "?";
     }
 
-    private static void compare(JsonNode want, JsonNode got, String db, List<String> differences) {
+    /** @param jsonAsText whether MariaDB's JSON columns come as strings (the source runs without the schema, skipDdl) */
+    private static void compare(JsonNode want, JsonNode got, String db, boolean jsonAsText, List<String> differences) {
         String at = want.get("table").asText() + " " + want.get("type").asText() + " " + want.get("data").path("id");
         check(differences, at, "database", JSON.getNodeFactory().textNode(db), got.get("database"));
         for (String f : List.of("table", "type", "xoffset", "commit", "primary_key_columns", "server_id")) {
@@ -385,7 +386,7 @@ class MaxwellEquivalenceIT {
                 if (maxwellWrong(type, wv, gv)) {
                     continue;
                 }
-                if (gv != null && gv.isTextual() && type.equals("json")) {
+                if (jsonAsText && gv != null && gv.isTextual() && type.equals("json")) {
                     try {
                         gv = JSON.readTree(gv.asText()); // MariaDB's JSON is text to the binlog; Maxwell reads it as JSON
                     } catch (java.io.IOException e) {
