@@ -47,6 +47,12 @@ final class MysqlCommand implements Callable<Integer> {
             description = "a database to read (repeatable, or comma-separated); default: all but mysql, sys, information_schema and performance_schema")
     List<String> databases = new ArrayList<>();
 
+    @Option(names = "--snapshot", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+            description = "without a checkpoint, first load every table of the chosen databases from one consistent snapshot (created in"
+                + " the target where missing, then reloaded), then read the binlog from the snapshot's position; an unfinished snapshot is"
+                + " taken again at the next start")
+    boolean snapshot;
+
     @Option(names = "--skip-ddl", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
             description = "pass DDL over instead of applying it (the target's tables are changed by hand); the user then needs no SELECT")
     boolean skipDdl;
@@ -80,7 +86,7 @@ final class MysqlCommand implements Callable<Integer> {
         BinlogSource source;
         try {
             BinlogSource.Builder b = BinlogSource.builder().host(host).port(port).user(user).password(password).serverId(serverId)
-                    .databases(databases).skipDdl(skipDdl).heartbeat(Duration.ofSeconds(heartbeatSeconds))
+                    .databases(databases).skipDdl(skipDdl).snapshot(snapshot).heartbeat(Duration.ofSeconds(heartbeatSeconds))
                     .transactionMemoryBytes(transactionMemory);
             if (schemaHistory && !options.searchIndex()) {
                 options.validate(cl);

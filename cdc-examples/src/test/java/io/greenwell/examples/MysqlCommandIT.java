@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * with SIGKILL six times at random moments while three writers change the source at once and DDL
  * of every kind runs between them: tables of every type family created, altered, copied, renamed
  * and dropped, a database created, filled and dropped. Every table is created in the target from
- * the binlog's own DDL. After the last run has caught up, every table must equal MariaDB's, row
+ * the binlog's own DDL, but one table that had rows before the first start, which the initial
+ * snapshot loads. After the last run has caught up, every table must equal MariaDB's, row
  * for row, and the dropped ones must be gone: the source database is the oracle.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -67,7 +68,10 @@ class MysqlCommandIT {
             db2 = db + "_two";
             String[] args = {"mysql", "--port", String.valueOf(TestBinlogServer.port()), "--mysql-user", "root", "--server-id",
                 String.valueOf(serverId), "--database", db + "," + db2, "--jdbc-url", pg.url(), "--pipeline", "mysqlcmd",
-                "--batch-events", "300", "--heartbeat", "1", "--quiet"};
+                "--batch-events", "300", "--heartbeat", "1", "--snapshot", "--quiet"};
+            // a table with rows before the first start: the snapshot loads it (and creates it in the target)
+            sql(my, "CREATE TABLE DB.pre (id int PRIMARY KEY, v varchar(20), d date)",
+                    "INSERT INTO DB.pre SELECT seq, concat('pre ', seq), '2020-01-01' + INTERVAL seq DAY FROM DB.seq_1_to_20000");
             // the tables come with the binlog's DDL, after the source started
             int runs = 1;
             Process p = ChildJvm.start(dir, runs, args);
@@ -101,7 +105,8 @@ class MysqlCommandIT {
                 "DROP TABLE DB.gone",
                 "ALTER TABLE DB.nokey ADD COLUMN c int",
                 "DROP DATABASE DB2",
-                "ALTER TABLE DB.side2 CHANGE COLUMN v label varchar(60) NOT NULL"};
+                "ALTER TABLE DB.side2 CHANGE COLUMN v label varchar(60) NOT NULL",
+                "UPDATE DB.pre SET v = concat('changed ', id) WHERE id % 3 = 0"};
             int next = 0;
             int kills = 0;
             long last = checkpoint();
@@ -154,10 +159,11 @@ class MysqlCommandIT {
             assertSame(my, "kv", List.of(col("id"), col("v"), col("n"), col("z")), true);
             assertSame(my, "side2", List.of(col("id"), col("label"), col("n"), col("w")), true);
             assertSame(my, "nokey", List.of(col("a"), col("b"), col("c")), false);
+            assertSame(my, "pre", List.of(col("id"), col("v"), new String[] {"date_format(d, '%Y-%m-%d')", "to_char(d, 'YYYY-MM-DD')"}), true);
             try (Connection c = pg.connect(); Statement st = c.createStatement()) {
                 assertThat(rows(st, "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema IN ('"
                         + db + "', '" + db2 + "') ORDER BY 1")).containsExactly(db + ".done", db + ".fam", db + ".kv", db + ".nokey",
-                                db + ".side2");
+                                db + ".pre", db + ".side2");
             }
             my.execute("DROP DATABASE `" + db + "`");
         } finally {

@@ -106,6 +106,9 @@ public final class BinlogSource implements ChangeSource {
     private final long serverId;
     private final Set<String> databases;
     private final boolean skipDdl;
+    private final boolean snapshot;
+    /** Whether the reader takes the initial snapshot before it reads the binlog. */
+    private boolean snapshotting;
     private final long transactionMemoryBytes;
     private final Duration heartbeat;
     private final BlockingQueue<SourceRecord> ready;
@@ -150,6 +153,7 @@ public final class BinlogSource implements ChangeSource {
         this.serverId = b.serverId;
         this.databases = Set.copyOf(b.databases);
         this.skipDdl = b.skipDdl;
+        this.snapshot = b.snapshot;
         this.transactionMemoryBytes = b.transactionMemoryBytes;
         this.heartbeat = b.heartbeat;
         this.ready = new ArrayBlockingQueue<>(b.queueRecords);
@@ -188,6 +192,17 @@ public final class BinlogSource implements ChangeSource {
             return; // one stream, positioned once: the reader resumes at transaction boundaries by itself
         }
         Long last = lastApplied.get(STREAM);
+        if (last != null && last < 0 && !snapshot) {
+            throw new CdcException("the checkpoint of stream " + STREAM + " lies inside an initial snapshot that did not finish: run the"
+                    + " source with snapshot (--snapshot) to take it again");
+        }
+        if (snapshot && (last == null || last < 0)) {
+            snapshotting = true; // the reader takes it, then reads the binlog from the snapshot's position
+            log.info("binlog source: taking {} snapshot of {}", last == null ? "the initial" : "again the unfinished",
+                    databases.isEmpty() ? "every database" : databases);
+            startReader();
+            return;
+        }
         BinlogPosition start = last == null ? facts.end : BinlogPosition.of(last);
         if (!skipDdl) {
             start = readSchema(last == null ? null : start);
@@ -199,10 +214,83 @@ public final class BinlogSource implements ChangeSource {
         }
         resume = start;
         log.info("binlog source starts at {}:{}{}", start.fileName(facts.basename), start.position(), last == null ? " (no checkpoint)" : "");
+        startReader();
+    }
+
+    private void startReader() {
         reader = new Thread(this::read, "greenwell-binlog");
         reader.setDaemon(true);
         lastEventNanos = System.nanoTime();
         reader.start();
+    }
+
+    /**
+     * Takes the initial snapshot ({@link Snapshot}) and hands its records over: all but the last
+     * with a negative offset (a checkpoint there means the snapshot did not finish, and it is taken
+     * again: the target reloads each table, so that is harmless), the last one with the offset that
+     * resumes the binlog at the snapshot's position. The schema is read inside the snapshot.
+     */
+    private void takeSnapshot() throws java.sql.SQLException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try (java.sql.Connection c = ServerFacts.connect(host, port, user, password, "tinyInt1isBit=false&yearIsDateType=false")) {
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.execute("SET SESSION time_zone = '+00:00'");
+                }
+                Snapshot snap = new Snapshot(c, facts.mariadb);
+                BinlogPosition at = snap.open();
+                SchemaState state = new SchemaState(facts.serverCharset);
+                state.seed(c, databases, SYSTEM_DATABASES);
+                BinlogPosition after = ServerFacts.end(c);
+                long horizon = at.equals(after) ? at.commitOffset() : after.commitOffset();
+                state.horizon(horizon);
+                long inside = -1 - at.commitOffset();
+                byte[][] held = new byte[1][];
+                snap.read(state, System.currentTimeMillis() / 1000, rec -> {
+                    if (held[0] != null) {
+                        offer(new SourceRecord(STREAM, inside, held[0]));
+                    }
+                    held[0] = rec;
+                });
+                if (held[0] != null) {
+                    offer(new SourceRecord(STREAM, at.commitOffset(), held[0]));
+                }
+                if (!skipDdl) {
+                    use(state);
+                    if (history != null) {
+                        history.open();
+                        if (horizon == at.commitOffset()) {
+                            history.snapshot(horizon, state);
+                        } else {
+                            snapshotAt = horizon;
+                        }
+                    }
+                }
+                resume = at;
+                log.info("binlog source: snapshot of {} tables taken at {}:{}; the binlog follows from there", state.tables().size(),
+                        at.fileName(facts.basename), at.position());
+                return;
+            } catch (java.sql.SQLException e) {
+                // a table altered after the snapshot began cannot be read in it (1412): the snapshot is taken again
+                if (e.getErrorCode() != 1412 || attempt >= 3) {
+                    throw e;
+                }
+                log.warn("binlog source: a table changed while the snapshot read it ({}); taking it again", e.getMessage());
+            }
+        }
+    }
+
+    private void offer(SourceRecord rec) throws InterruptedException {
+        handing = true;
+        try {
+            while (!ready.offer(rec, 100, TimeUnit.MILLISECONDS)) {
+                if (closing) {
+                    throw new InterruptedException("closing");
+                }
+            }
+        } finally {
+            handing = false;
+            lastEventNanos = System.nanoTime();
+        }
     }
 
     /**
@@ -338,6 +426,20 @@ public final class BinlogSource implements ChangeSource {
     // ---- the reader thread ----
 
     private void read() {
+        if (snapshotting) {
+            try {
+                takeSnapshot();
+            } catch (InterruptedException e) {
+                return; // closing
+            } catch (java.sql.SQLException | RuntimeException e) {
+                if (!closing) {
+                    fail(e instanceof CdcException ce ? ce : new CdcException("the binlog source's snapshot of " + host + ":" + port
+                            + " failed: " + e.getMessage() + (e instanceof java.sql.SQLException se && se.getErrorCode() == 1227
+                            ? " (on MySQL the user needs RELOAD for FLUSH TABLES WITH READ LOCK)" : ""), e));
+                }
+                return;
+            }
+        }
         long pause = 200;
         while (!closing && failure == null) {
             BinaryLogClient c = new BinaryLogClient(host, port, user, password);
@@ -724,20 +826,9 @@ public final class BinlogSource implements ChangeSource {
      */
     private void handOver(List<DdlReader.Change> changes, String sql, EventHeaderV4 h, String at, long inner, long last)
             throws InterruptedException {
-        handing = true;
-        try {
-            for (int i = 0; i < changes.size(); i++) {
-                byte[] bytes = DdlJson.render(changes.get(i), h.getTimestamp(), sql, at, gtid, h.getServerId());
-                SourceRecord rec = new SourceRecord(STREAM, i == changes.size() - 1 && last >= 0 ? last : inner, bytes);
-                while (!ready.offer(rec, 100, TimeUnit.MILLISECONDS)) {
-                    if (closing) {
-                        throw new InterruptedException("closing");
-                    }
-                }
-            }
-        } finally {
-            handing = false;
-            lastEventNanos = System.nanoTime();
+        for (int i = 0; i < changes.size(); i++) {
+            byte[] bytes = DdlJson.render(changes.get(i), h.getTimestamp(), sql, at, gtid, h.getServerId());
+            offer(new SourceRecord(STREAM, i == changes.size() - 1 && last >= 0 ? last : inner, bytes));
         }
     }
 
@@ -757,6 +848,7 @@ public final class BinlogSource implements ChangeSource {
         private long serverId = -1;
         private Collection<String> databases = List.of();
         private boolean skipDdl;
+        private boolean snapshot;
         private long transactionMemoryBytes = 64L << 20;
         private int queueRecords = 50_000;
         private Duration heartbeat = Duration.ofSeconds(10);
@@ -834,6 +926,18 @@ public final class BinlogSource implements ChangeSource {
          */
         public Builder skipDdl(boolean skip) {
             this.skipDdl = skip;
+            return this;
+        }
+
+        /**
+         * Whether a source without a checkpoint first takes a consistent snapshot of every table of the chosen databases and
+         * gives it as a Maxwell bootstrap (each table created in the target where missing, then reloaded), then reads the
+         * binlog from the snapshot's position; default false (the binlog from its current end). A snapshot that did not
+         * finish is taken again at the next start. The user needs SELECT on the tables, and on MySQL RELOAD (for
+         * {@code FLUSH TABLES WITH READ LOCK}, held only while the binlog position is read); MariaDB takes none.
+         */
+        public Builder snapshot(boolean snapshot) {
+            this.snapshot = snapshot;
             return this;
         }
 

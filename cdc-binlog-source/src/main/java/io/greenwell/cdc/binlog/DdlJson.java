@@ -43,11 +43,15 @@ final class DdlJson {
             }
             g.writeNumberField("ts", tsMillis);
             g.writeStringField("sql", sql);
-            g.writeStringField("position", position);
+            if (position != null) {
+                g.writeStringField("position", position);
+            }
             if (gtid != null) {
                 g.writeStringField("gtid", gtid);
             }
-            g.writeNumberField("server_id", serverId);
+            if (serverId > 0) {
+                g.writeNumberField("server_id", serverId);
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

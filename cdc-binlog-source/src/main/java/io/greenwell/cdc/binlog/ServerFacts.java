@@ -47,12 +47,17 @@ final class ServerFacts {
 
     /** @return a plain SQL connection to the server */
     static Connection connect(String host, int port, String user, String password) throws SQLException {
+        return connect(host, port, user, password, "");
+    }
+
+    /** @param options the URL's options ({@code a=b&c=d}), or empty */
+    static Connection connect(String host, int port, String user, String password, String options) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", user);
         if (password != null) {
             p.setProperty("password", password);
         }
-        return DriverManager.getConnection("jdbc:mariadb://" + host + ":" + port + "/", p);
+        return DriverManager.getConnection("jdbc:mariadb://" + host + ":" + port + "/" + (options.isEmpty() ? "" : "?" + options), p);
     }
 
     /** @return the binlog's current end ({@code SHOW MASTER STATUS}) */

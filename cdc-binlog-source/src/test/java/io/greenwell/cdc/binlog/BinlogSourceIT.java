@@ -112,6 +112,13 @@ class BinlogSourceIT {
     }
 
     private CdcPipeline start(String name, BinlogSource source) throws Exception {
+        CdcPipeline p = startReading(name, source);
+        TestBinlogServer.awaitReader(my);
+        return p;
+    }
+
+    /** Starts a pipeline without waiting for its source to read the binlog (a snapshot comes first). */
+    private CdcPipeline startReading(String name, BinlogSource source) throws Exception {
         sources.add(source);
         GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(pg.url()).streamLockWait(Duration.ofSeconds(2)).build();
         targets.add(target);
@@ -119,7 +126,6 @@ class BinlogSourceIT {
                 .batchLimits(new BatchLimits(500, 64L << 20, true)).build();
         pipelines.add(p);
         p.start();
-        TestBinlogServer.awaitReader(my);
         return p;
     }
 
@@ -468,6 +474,68 @@ class BinlogSourceIT {
         assertSame("kv2", List.of(col("id"), col("v"), col("z"), col("early")), true);
         try (Connection c = pg.connect(); Statement st = c.createStatement()) {
             assertThat(rows(st, "SELECT kind FROM greenwell.binlog_schema_history WHERE kind = 'snapshot'")).hasSize(1);
+        }
+    }
+
+    @Test
+    void aSnapshotLoadsTheTablesThatExistAndTheBinlogFollowsFromItsPosition() throws Exception {
+        createTables();
+        typesWorkload();
+        keyWorkload(7, 50);
+        savepointsAndCollations();
+        // a table only the source has: created in the target from SHOW CREATE TABLE; a row only the target has: reloaded away
+        sql("CREATE TABLE DB.only_source (id int PRIMARY KEY, v varchar(10) CHARACTER SET latin1, d decimal(8,3), bn binary(4))",
+                "INSERT INTO DB.only_source VALUES (1, 'caf\u00e9', 12.5, x'0102'), (2, NULL, -0.001, NULL)");
+        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO " + db + ".kv VALUES (999999, 'stale', 0)");
+        }
+        CdcPipeline p = start("snapshot", source().snapshot(true).build());
+        keyWorkload(8, 30);
+        sql("UPDATE DB.only_source SET v = 'after' WHERE id = 2");
+        caughtUp(p, 1);
+        assertSameTables();
+        assertSame("coll", List.of(col("id"), col("s"), col("l")), true);
+        assertSame("only_source", List.of(col("id"), col("v"), col("d"), new String[] {"trim(TRAILING '0' FROM hex(bn))", "rtrim(upper(encode(bn, 'hex')), '0')"}), true);
+        stop(p);
+        // a restart resumes the binlog: no second snapshot
+        sql("DELETE FROM DB.only_source WHERE id = 1");
+        CdcPipeline q = start("snapshot", source().snapshot(true).build());
+        caughtUp(q, 2);
+        assertSame("only_source", List.of(col("id"), col("v"), col("d"), new String[] {"trim(TRAILING '0' FROM hex(bn))", "rtrim(upper(encode(bn, 'hex')), '0')"}), true);
+        assertThat(q.progress().applied()).as("records applied after the restart").isLessThan(20);
+    }
+
+    @Test
+    void aSnapshotThatDidNotFinishIsTakenAgainAndIsNeededToGoOn() throws Exception {
+        createTables();
+        sql("INSERT INTO DB.kv SELECT seq, concat('row ', seq), seq % 7 FROM DB.seq_1_to_60000");
+        CdcPipeline p = startReading("unfinished", source().snapshot(true).queueRecords(200).build());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (checkpoint("unfinished") >= -1 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        stop(p);
+        assertThat(checkpoint("unfinished")).as("the checkpoint lies inside the snapshot").isLessThan(-1);
+        CdcPipeline q = startReading("unfinished", source().build());
+        assertThatThrownBy(() -> {
+            while (q.await(Duration.ofSeconds(30)) == null) {
+                // waits for the failure
+            }
+        }).isInstanceOf(CdcException.class).hasMessageContaining("inside an initial snapshot that did not finish");
+        stop(q);
+        CdcPipeline r = start("unfinished", source().snapshot(true).build());
+        sql("UPDATE DB.kv SET n = -1 WHERE id % 1000 = 0");
+        caughtUp(r, 1);
+        assertSame("kv", List.of(col("id"), col("v"), col("n")), true);
+    }
+
+    /** @return the pipeline's checkpoint offset, or -1 when there is none */
+    private long checkpoint(String pipeline) throws SQLException {
+        try (Connection c = pg.connect(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT \"offset\" FROM greenwell.checkpoint WHERE pipeline = '" + pipeline + "'")) {
+            return rs.next() ? rs.getLong(1) : -1;
+        } catch (SQLException e) {
+            return -1; // no control tables yet
         }
     }
 
