@@ -26,16 +26,27 @@ import picocli.CommandLine.Command;
  * the replicated {@code music.album} table and the stats. Needs nothing but Java.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Replays bundled Maxwell streams into an embedded PostgreSQL and shows the result. Needs nothing but Java.")
+        description = {"Replays bundled Maxwell streams into an embedded PostgreSQL and shows the result. Needs nothing but Java.",
+            "With --live: a private MariaDB with the binlog on, the Spring Music session run against it while the binlog source keeps"
+                + " an embedded PostgreSQL in step, and both sides compared; needs Java and the MariaDB server binaries."})
 final class DemoCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = "--live", description = "run the changes live against a private MariaDB, read from its binlog")
+    boolean live;
+
+    @CommandLine.Option(names = "--mariadbd", paramLabel = "PATH", description = "with --live: the MariaDB server binary (default: found on the PATH)")
+    Path mariadbd;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (live) {
+            return new LiveDemo(out, err).run(mariadbd);
+        }
         Path dir = Files.createTempDirectory("greenwell-demo");
         err.println("greenwell demo: starting an embedded PostgreSQL ...");
         err.flush();
@@ -65,14 +76,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             out.println();
             out.println("music.album, replicated:");
-            try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT artist, title, release_year, genre, track_count FROM music.album ORDER BY artist, title")) {
-                out.printf(Locale.ROOT, "  %-24s %-40s %-6s %-12s %s%n", "artist", "title", "year", "genre", "tracks");
-                while (rs.next()) {
-                    out.printf(Locale.ROOT, "  %-24s %-40s %-6s %-12s %s%n", rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5));
-                }
-            }
+            printAlbums(out, url);
             try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'types'")) {
                 rs.next();
@@ -83,5 +87,17 @@ final class DemoCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /** Prints the target's {@code music.album}, one album a line. */
+    static void printAlbums(PrintWriter out, String url) throws java.sql.SQLException {
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT artist, title, release_year, genre, track_count FROM music.album ORDER BY artist, title")) {
+            out.printf(Locale.ROOT, "  %-24s %-40s %-6s %-12s %s%n", "artist", "title", "year", "genre", "tracks");
+            while (rs.next()) {
+                out.printf(Locale.ROOT, "  %-24s %-40s %-6s %-12s %s%n", rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5));
+            }
+        }
     }
 }

@@ -27,6 +27,31 @@ final class Cli {
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Runs the packaged command line, {@code java -jar target/greenwell.jar} in a process of its own, as a user runs it: what
+     * the shaded jar leaves out (a JDBC driver, a service file) shows here, not with the test classpath.
+     */
+    static Result runJar(String... args) throws IOException, InterruptedException {
+        Path jar = Path.of("target", "greenwell.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("no " + jar.toAbsolutePath() + ": the package phase builds it before the integration tests");
+        }
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString()));
+        cmd.addAll(java.util.List.of(args));
+        Path out = Files.createTempFile("greenwell-out", ".txt");
+        Path err = Files.createTempFile("greenwell-err", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("java -jar greenwell.jar " + String.join(" ", args) + " did not end within 5 minutes");
+        }
+        Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        Files.delete(out);
+        Files.delete(err);
+        return r;
+    }
+
     /** Writes a test resource to a file, for --input. */
     static Path file(Path dir, String resource) throws IOException {
         Path f = dir.resolve(resource.substring(resource.lastIndexOf('/') + 1));

@@ -28,6 +28,31 @@ class DemoIT {
         assertThat(printed).isEqualTo(want);
     }
 
+    /**
+     * {@code java -jar greenwell.jar demo --live} with this machine's MariaDB server binaries: the live session ends with the same
+     * albums as the recorded one, read from the binlog by the packaged jar (its MariaDB driver included). Where the binaries are
+     * missing it must say so and end with status 0.
+     */
+    @Test
+    void theLiveDemoRunsTheSessionOnAPrivateMariadbAndBothSidesConverge() throws Exception {
+        Cli.Result r = Cli.runJar("demo", "--live");
+        assertThat(r.status()).as(r.err()).isZero();
+        boolean found = java.util.stream.Stream.of(System.getenv().getOrDefault("PATH", "").split(":"), new String[] {"/usr/sbin", "/usr/bin"})
+                .flatMap(java.util.Arrays::stream).anyMatch(d -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, "mariadbd"))
+                        || java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, "mysqld")));
+        if (!found) {
+            assertThat(r.err()).contains("skipped: it needs the MariaDB server binaries");
+            System.out.println("NOT RUN: greenwell demo --live needs mariadbd, which this machine lacks: " + r.err().strip());
+            return;
+        }
+        assertThat(r.out()).containsPattern("\\d+ transactions on MariaDB; PostgreSQL's music.album equal to MariaDB's \\(\\d+ rows\\)");
+        List<String> printed = r.out().lines().filter(l -> l.startsWith("  ") && !l.startsWith("  artist")).sorted()
+                .collect(Collectors.toList());
+        List<String> want = Scenarios.expectedRows("music").get("music.album").stream().map(DemoIT::line).sorted()
+                .collect(Collectors.toList());
+        assertThat(printed).isEqualTo(want);
+    }
+
     private static String line(Map<String, Object> row) {
         return String.format(Locale.ROOT, "  %-24s %-40s %-6s %-12s %s", row.get("artist"), row.get("title"), row.get("release_year"),
                 row.get("genre"), row.get("track_count"));
