@@ -448,7 +448,7 @@ public final class BinlogSource implements ChangeSource {
             c.setHeartbeatInterval(heartbeat.toMillis());
             c.setBinlogFilename(resume.fileName(facts.basename));
             c.setBinlogPosition(resume.position());
-            EventDeserializer d = new EventDeserializer();
+            EventDeserializer d = SignedTimeRows.eventDeserializer();
             d.setCompatibilityMode(EventDeserializer.CompatibilityMode.DATE_AND_TIME_AS_LONG_MICRO,
                     EventDeserializer.CompatibilityMode.CHAR_AND_BINARY_AS_BYTE_ARRAY,
                     EventDeserializer.CompatibilityMode.INVALID_DATE_AND_TIME_AS_MIN_VALUE);

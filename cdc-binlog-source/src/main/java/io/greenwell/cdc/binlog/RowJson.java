@@ -319,6 +319,10 @@ final class RowJson {
 
     private String time(long micros, int fsp) {
         text.setLength(0);
+        if (micros < 0) {
+            text.append('-'); // a negative TIME, as the server writes it: -01:02:03.000004
+            micros = -micros;
+        }
         clock(micros / 3_600_000_000L, micros % 1_000_000L, micros, fsp);
         return text.toString();
     }

@@ -540,6 +540,30 @@ class BinlogSourceIT {
     }
 
     @Test
+    void timeKeepsItsSignItsHoursBeyond24AndItsFractions() throws Exception {
+        createTables();
+        both("CREATE TABLE %s.times (id int PRIMARY KEY, t time, t3 time(3), t6 time(6))",
+                "CREATE TABLE %s.times (id integer PRIMARY KEY, t interval, t3 interval, t6 interval)");
+        CdcPipeline p = start("times", source().build());
+        // the server values of the recorded types.time_extremes (see the test data's README), which Maxwell's stream has wrong
+        sql("INSERT INTO DB.times VALUES (1, '-838:59:59', '-838:59:59.999', '-838:59:59.000000'),"
+                        + " (2, '838:59:59', '838:59:59.999', '838:59:59.999999'), (3, '-00:00:01', '-00:00:00.500', '-01:02:03.000004'),"
+                        + " (4, '-01:00:00', '25:00:00.001', '48:00:00.000001'), (5, '-24:00:00', '-12:30:00.000', '-00:00:00.000001'),"
+                        + " (6, '00:00:00', '-00:00:00.001', NULL)",
+                "UPDATE DB.times SET t = '-00:00:59' WHERE id = 6");
+        caughtUp(p, 1);
+        List<String[]> cols = new ArrayList<>();
+        cols.add(col("id"));
+        for (String c : List.of("t", "t3", "t6")) {
+            cols.add(new String[] {"cast(round(time_to_sec(" + c + ") * 1000000) AS signed)", "round(extract(epoch FROM " + c + ") * 1000000)::bigint"});
+        }
+        assertSame("times", cols, true);
+        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+            assertThat(rows(st, "SELECT t3::text FROM " + db + ".times WHERE id = 3")).containsExactly("-00:00:00.5");
+        }
+    }
+
+    @Test
     void aPurgedBinlogStopsThePipelineSayingToTakeANewSnapshot() throws Exception {
         createTables();
         CdcPipeline p = start("purged", source().build());
