@@ -2,6 +2,7 @@ package io.greenwell.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.greenwell.cdc.binlog.SameTables;
 import io.greenwell.cdc.binlog.TestBinlogServer;
 import io.greenwell.cdc.greenplum.TestDatabase;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ class MysqlCommandIT {
     private String db2;
 
     private static String[] col(String name) {
-        return new String[] {name, name};
+        return SameTables.col(name);
     }
 
     @Test
@@ -251,38 +252,13 @@ class MysqlCommandIT {
         }
     }
 
-    /** The target's table equals MariaDB's: keyed rows by key, keyless rows as a multiset. */
     private void assertSame(Statement my, String table, List<String[]> columns, boolean keyed) throws SQLException {
-        StringBuilder m = new StringBuilder("SELECT ");
-        StringBuilder p = new StringBuilder("SELECT ");
-        for (int i = 0; i < columns.size(); i++) {
-            m.append(i == 0 ? "" : ", ").append("cast(").append(columns.get(i)[0]).append(" AS char)");
-            p.append(i == 0 ? "" : ", ").append("(").append(columns.get(i)[1]).append(")::text");
-        }
-        List<String> want = rows(my, m + " FROM `" + db + "`." + table);
-        List<String> got;
-        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
-            got = rows(st, p + " FROM " + db + "." + table);
-        }
-        assertThat(want).as("MariaDB's %s has rows", table).isNotEmpty();
-        assertThat(got).as(table).containsExactlyInAnyOrderElementsOf(want);
-        if (keyed) {
-            assertThat(got).as(table).doesNotHaveDuplicates();
+        try (Connection c = pg.connect()) {
+            SameTables.assertSame(my, c, db, table, columns, keyed);
         }
     }
 
     private static List<String> rows(Statement st, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (ResultSet rs = st.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder sb = new StringBuilder();
-                for (int i = 1; i <= n; i++) {
-                    sb.append(i == 1 ? "" : " | ").append(rs.getString(i));
-                }
-                out.add(sb.toString());
-            }
-        }
-        return out;
+        return SameTables.rows(st, sql);
     }
 }

@@ -282,11 +282,7 @@ public final class BinlogSource implements ChangeSource {
     private void offer(SourceRecord rec) throws InterruptedException {
         handing = true;
         try {
-            while (!ready.offer(rec, 100, TimeUnit.MILLISECONDS)) {
-                if (closing) {
-                    throw new InterruptedException("closing");
-                }
-            }
+            put(rec);
         } finally {
             handing = false;
             lastEventNanos = System.nanoTime();
@@ -803,12 +799,7 @@ public final class BinlogSource implements ChangeSource {
                 System.arraycopy(head, 0, out, 0, head.length - 1);
                 System.arraycopy(m, 0, out, head.length - 1, m.length);
                 System.arraycopy(tail, 1, out, head.length - 1 + m.length, tail.length - 1);
-                SourceRecord rec = new SourceRecord(STREAM, isLast ? last : inner, out);
-                while (!ready.offer(rec, 100, TimeUnit.MILLISECONDS)) {
-                    if (closing) {
-                        throw new InterruptedException("closing");
-                    }
-                }
+                put(new SourceRecord(STREAM, isLast ? last : inner, out));
                 });
             } finally {
                 handing = false;
@@ -829,6 +820,15 @@ public final class BinlogSource implements ChangeSource {
         for (int i = 0; i < changes.size(); i++) {
             byte[] bytes = DdlJson.render(changes.get(i), h.getTimestamp(), sql, at, gtid, h.getServerId());
             offer(new SourceRecord(STREAM, i == changes.size() - 1 && last >= 0 ? last : inner, bytes));
+        }
+    }
+
+    /** Waits for room in the queue, giving up when the source closes. */
+    private void put(SourceRecord rec) throws InterruptedException {
+        while (!ready.offer(rec, 100, TimeUnit.MILLISECONDS)) {
+            if (closing) {
+                throw new InterruptedException("closing");
+            }
         }
     }
 

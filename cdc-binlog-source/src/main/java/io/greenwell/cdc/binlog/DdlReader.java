@@ -228,20 +228,15 @@ final class DdlReader {
         /** @return {charset} from {@code [DEFAULT] CHARACTER SET x} or {@code COLLATE y}, with any other options skipped */
         private String[] databaseOptions() {
             String charset = null;
-            String collation = null;
             while (!t.atEnd()) {
-                t.accept("default");
-                if (t.accept("character", "set") || t.accept("charset")) {
-                    t.acceptSymbol('=');
-                    charset = SqlTokens.lower(t.next().text());
-                } else if (t.accept("collate")) {
-                    t.acceptSymbol('=');
-                    collation = t.next().text();
+                String[] cs = charsetClause();
+                if (cs[0] != null) {
+                    charset = cs[0];
                 } else {
                     t.next();
                 }
             }
-            return new String[] {charset != null ? charset : charsetOfCollation(collation)};
+            return new String[] {charset};
         }
 
         private List<Change> dropDatabase() {

@@ -48,41 +48,18 @@ class MaxwellEquivalenceIT {
 
     @Test
     void theTypesScenarioGivesTheRecordsMaxwellGave() throws Exception {
-        List<JsonNode> recorded = new ArrayList<>();
-        List<String> lines = new ArrayList<>();
-        try (InputStream in = MaxwellEquivalenceIT.class.getResourceAsStream("/testdata/maxwell/types.maxwell.jsonl");
-                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                recorded.add(JSON.readTree(line));
-                lines.add(line);
-            }
-        }
+        List<String> lines = lines("types");
+        List<JsonNode> recorded = trees(lines);
         try (Connection maria = TestBinlogServer.connect(); Statement my = maria.createStatement()) {
             String db = TestBinlogServer.createDatabase(my, "types");
             my.execute("SET SESSION sql_mode = ''"); // the scenario stored zero dates
             BinlogSource source = BinlogSource.builder().port(TestBinlogServer.port()).user("root").serverId(2000 + new Random().nextInt(1000))
                     .databases(List.of(db)).skipDdl(true).build();
             try {
-                source.open(new ChangeSource.Listener() {
-                    @Override
-                    public void assigned(Collection<String> streams) {
-                    }
-
-                    @Override
-                    public void revoked(Collection<String> streams) {
-                    }
-                });
-                source.seek(Map.of());
+                start(source);
                 my.execute("USE `" + db + "`");
                 List<JsonNode> want = play(maria, my, recorded, lines, false);
-                List<JsonNode> got = new ArrayList<>();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (got.size() < want.size() && System.nanoTime() < deadline) {
-                    for (SourceRecord rec : source.poll(Duration.ofMillis(200))) {
-                        got.add(JSON.readTree(rec.bytes()));
-                    }
-                }
+                List<JsonNode> got = records(source, want.size());
                 assertThat(got).as("records from the binlog").hasSize(want.size());
                 List<String> differences = new ArrayList<>();
                 for (int i = 0; i < want.size(); i++) {
@@ -94,6 +71,51 @@ class MaxwellEquivalenceIT {
                 my.execute("DROP DATABASE IF EXISTS `" + db + "`");
             }
         }
+    }
+
+    private static List<String> lines(String scenario) throws java.io.IOException {
+        List<String> lines = new ArrayList<>();
+        try (InputStream in = MaxwellEquivalenceIT.class.getResourceAsStream("/testdata/maxwell/" + scenario + ".maxwell.jsonl");
+                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    private static List<JsonNode> trees(List<String> lines) throws java.io.IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (String l : lines) {
+            out.add(JSON.readTree(l));
+        }
+        return out;
+    }
+
+    private static void start(BinlogSource source) {
+        source.open(new ChangeSource.Listener() {
+            @Override
+            public void assigned(Collection<String> streams) {
+            }
+
+            @Override
+            public void revoked(Collection<String> streams) {
+            }
+        });
+        source.seek(Map.of());
+    }
+
+    /** @return the source's records until there are {@code n}, or a minute has passed */
+    private static List<JsonNode> records(BinlogSource source, int n) throws Exception {
+        List<JsonNode> got = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (got.size() < n && System.nanoTime() < deadline) {
+            for (SourceRecord rec : source.poll(Duration.ofMillis(200))) {
+                got.add(JSON.readTree(rec.bytes()));
+            }
+        }
+        return got;
     }
 
     /**
@@ -168,16 +190,8 @@ class MaxwellEquivalenceIT {
      */
     @Test
     void theDdlScenarioGivesTheSchemaChangesAndRowsMaxwellGave() throws Exception {
-        List<JsonNode> recorded = new ArrayList<>();
-        List<String> lines = new ArrayList<>();
-        try (InputStream in = MaxwellEquivalenceIT.class.getResourceAsStream("/testdata/maxwell/ddl.maxwell.jsonl");
-                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                recorded.add(JSON.readTree(line));
-                lines.add(line);
-            }
-        }
+        List<String> lines = lines("ddl");
+        List<JsonNode> recorded = trees(lines);
         List<String> databases = List.of("ddl_db", "ddl_other", "ddl_dropped");
         try (Connection maria = TestBinlogServer.connect(); Statement my = maria.createStatement()) {
             for (String d : databases) {
@@ -186,24 +200,9 @@ class MaxwellEquivalenceIT {
             BinlogSource source = BinlogSource.builder().port(TestBinlogServer.port()).user("root").serverId(3000 + new Random().nextInt(1000))
                     .databases(databases).build();
             try {
-                source.open(new ChangeSource.Listener() {
-                    @Override
-                    public void assigned(Collection<String> streams) {
-                    }
-
-                    @Override
-                    public void revoked(Collection<String> streams) {
-                    }
-                });
-                source.seek(Map.of());
+                start(source);
                 List<JsonNode> want = play(maria, my, recorded, lines, true);
-                List<JsonNode> got = new ArrayList<>();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (got.size() < want.size() && System.nanoTime() < deadline) {
-                    for (SourceRecord rec : source.poll(Duration.ofMillis(200))) {
-                        got.add(JSON.readTree(rec.bytes()));
-                    }
-                }
+                List<JsonNode> got = records(source, want.size());
                 assertThat(got).extracting(n -> n.get("type").asText() + " " + n.path("table").asText(n.path("database").asText()))
                         .as("records from the binlog").containsExactlyElementsOf(want.stream()
                                 .map(n -> n.get("type").asText() + " " + n.path("table").asText(n.path("database").asText())).toList());
