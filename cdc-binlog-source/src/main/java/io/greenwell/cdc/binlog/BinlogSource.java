@@ -98,6 +98,7 @@ public final class BinlogSource implements ChangeSource {
     private static final Pattern XA = Pattern.compile("(?is)^\\s*xa\\b");
     private static final Pattern IN_TRANSACTION_NO_OP = Pattern.compile("(?is)^\\s*(?:savepoint|release\\s+savepoint|rollback\\s+(?:work\\s+)?to)\\b");
     private static final int POLL_RECORDS = 8192;
+    private static final long MARK_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final String host;
     private final int port;
@@ -141,6 +142,7 @@ public final class BinlogSource implements ChangeSource {
     private long transactionStart = -1;
     private boolean inTransaction;
     private String gtid;
+    private long lastPutNanos = System.nanoTime();
     /** Events read on the current connection: a connection that ended without any did not work. */
     private long eventsThisConnection;
     private volatile Exception connectionFailure;
@@ -830,9 +832,23 @@ public final class BinlogSource implements ChangeSource {
                 throw new InterruptedException("closing");
             }
         }
+        lastPutNanos = System.nanoTime();
     }
 
-    private void boundary(long next) {
+    /**
+     * A transaction boundary: where the next connection starts. When nothing was handed over for
+     * {@link #MARK_NANOS} (the chosen databases are quiet while others fill the binlog), a
+     * {@link SourceRecord#mark} moves the checkpoint here too, so that it does not stay in a file the
+     * server may purge.
+     */
+    private void boundary(long next) throws InterruptedException {
+        boundaryOnly(next);
+        if (System.nanoTime() - lastPutNanos > MARK_NANOS) {
+            put(SourceRecord.mark(STREAM, resume.commitOffset()));
+        }
+    }
+
+    private void boundaryOnly(long next) {
         resume = new BinlogPosition(fileNumber, next);
         transactionStart = -1;
         inTransaction = false;

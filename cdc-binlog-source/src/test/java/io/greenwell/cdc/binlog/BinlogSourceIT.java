@@ -538,6 +538,42 @@ class BinlogSourceIT {
     }
 
     @Test
+    void whileTheChosenDatabasesAreQuietTheCheckpointKeepsUpWithTheBinlogSoAPurgeLosesNothing() throws Exception {
+        createTables();
+        CdcPipeline p = start("quiet", source().build());
+        keyWorkload(10, 10);
+        caughtUp(p, 1);
+        my.execute("FLUSH BINARY LOGS");
+        String current;
+        try (ResultSet rs = my.executeQuery("SHOW MASTER STATUS")) {
+            rs.next();
+            current = rs.getString(1);
+        }
+        // another database fills the new file; the chosen one stays quiet
+        String other = TestBinlogServer.createDatabase(my, "noisy");
+        try {
+            my.execute("CREATE TABLE `" + other + "`.t (id int PRIMARY KEY, v varchar(20))");
+            long fileNumber = BinlogPosition.fileNumber(current);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            int i = 0;
+            while (BinlogPosition.of(checkpoint("quiet")).file() < fileNumber) {
+                assertThat(System.nanoTime()).as("the checkpoint reached %s", current).isLessThan(deadline);
+                my.execute("INSERT INTO `" + other + "`.t VALUES (" + i++ + ", 'noise')");
+                Thread.sleep(50);
+            }
+            stop(p);
+            TestBinlogServer.awaitNoReader(my);
+            my.execute("PURGE BINARY LOGS TO '" + current + "'");
+            sql("UPDATE DB.kv SET n = n + 100");
+            CdcPipeline q = start("quiet", source().build());
+            caughtUp(q, 2);
+            assertSame("kv", List.of(col("id"), col("v"), col("n")), true);
+        } finally {
+            my.execute("DROP DATABASE `" + other + "`");
+        }
+    }
+
+    @Test
     void aPurgedBinlogStopsThePipelineSayingToTakeANewSnapshot() throws Exception {
         createTables();
         CdcPipeline p = start("purged", source().build());

@@ -167,6 +167,21 @@ public final class Batcher {
     }
 
     /**
+     * Takes note of a stream's position with nothing to apply ({@link io.greenwell.cdc.spi.SourceRecord#mark}): its
+     * offset is stored with the batch. It lies between transactions, so it changes no transaction boundary.
+     *
+     * @param stream the stream id, never null
+     * @param offset where the stream resumes
+     * @return a batch that closed after it, or null
+     */
+    public NetBatch mark(String stream, long offset) {
+        streams.computeIfAbsent(stream, s -> new StreamState());
+        offered++;
+        lastOffsets.put(stream, offset);
+        return full() && openStreams == 0 ? close(false) : null;
+    }
+
+    /**
      * Adds a record that could not be decoded: it goes to the dead letters with the batch (see
      * {@link Rejected.Reason#UNDECODABLE}), and does not change transaction boundaries.
      *

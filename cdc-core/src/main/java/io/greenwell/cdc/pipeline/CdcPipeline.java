@@ -359,6 +359,13 @@ public final class CdcPipeline {
             if (batcher.size() == 0) {
                 openedAt = System.currentTimeMillis();
             }
+            if (r.isMark()) {
+                NetBatch closed = batcher.mark(r.stream(), r.offset());
+                if (closed != null) {
+                    close(closed, System.nanoTime() - t0);
+                }
+                return;
+            }
             NetBatch closed;
             ChangeEvent e;
             arena.add(r.bytes());

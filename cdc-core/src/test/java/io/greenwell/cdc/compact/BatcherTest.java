@@ -49,6 +49,23 @@ class BatcherTest {
     }
 
     @Test
+    void aMarkMovesTheStreamsOffsetWithNoChangeAndAMarkAloneMakesABatch() {
+        Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(10, Long.MAX_VALUE, true));
+        assertThat(b.offer("s", 1, tx(ins(1), 7, 0, true, 10))).isNull();
+        assertThat(b.mark("s", 9)).isNull();
+        NetBatch nb = b.flush();
+        assertThat(nb.lastOffsets()).containsEntry("s", 9L);
+        assertThat(nb.stats().events()).isEqualTo(1L);
+        assertThat(b.mark("s", 15)).isNull();
+        NetBatch alone = b.flush();
+        assertThat(alone).isNotNull();
+        assertThat(alone.lastOffsets()).containsEntry("s", 15L);
+        assertThat(alone.stats().events()).isZero();
+        assertThat(io.greenwell.cdc.spi.SourceRecord.mark("s", 15).isMark()).isTrue();
+        assertThat(new io.greenwell.cdc.spi.SourceRecord("s", 15, new byte[0]).isMark()).as("an empty record is not a mark").isFalse();
+    }
+
+    @Test
     void everyEventOfABatchKeepsItsOriginAndRawBytesByItsSequenceNumber() {
         Batcher b = new Batcher(Compactor.create(), new Sequencer(), new BatchLimits(2, Long.MAX_VALUE, true));
         List<NetBatch> out = new ArrayList<>();
