@@ -739,7 +739,9 @@ public final class BinlogSource implements ChangeSource {
         if (!sql.contains("/*") && !sql.contains("--") && !sql.contains("#")) {
             return sql;
         }
-        return sql.replaceAll("(?s)/\\*!\\d*(.*?)\\*/", "$1").replaceAll("(?s)/\\*.*?\\*/", " ");
+        // leading line comments too (migration tools send "-- step 12\nALTER TABLE ...")
+        return sql.replaceAll("(?s)/\\*!\\d*(.*?)\\*/", "$1").replaceAll("(?s)/\\*.*?\\*/", " ")
+                .replaceAll("^(?:\\s*(?:--[ \\t][^\\n]*|--|#[^\\n]*)(?:\\n|$))+", "");
     }
 
     /** Whether a schema statement is about a table or database of the chosen ones. */

@@ -181,7 +181,7 @@ final class Snapshot {
                 if (v == null) {
                     g.writeNull();
                 } else {
-                    g.writeNumber(v);
+                    g.writeNumber(new BigInteger(v.trim())); // ZEROFILL's and YEAR 0000's leading zeros are no JSON
                 }
                 return;
             }
