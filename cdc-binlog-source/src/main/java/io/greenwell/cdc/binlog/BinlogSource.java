@@ -88,11 +88,17 @@ public final class BinlogSource implements ChangeSource {
 
     private static final Logger log = LoggerFactory.getLogger(BinlogSource.class);
     private static final Set<String> SYSTEM_DATABASES = Set.of("mysql", "information_schema", "performance_schema", "sys");
-    /** A schema statement about a table or a database, and the name it is about: group 1 the kind, 2 a qualifier, 3 the name. */
+    /**
+     * A schema statement about a table or a database, and the first name it is about: group 1 the kind of a CREATE, ALTER or
+     * DROP, 2 a RENAME, 3 a TRUNCATE, 4 or 5 the first name, 6 or 7 the second (a table's, after its database's).
+     */
     private static final Pattern SCHEMA_STATEMENT = Pattern.compile(
             "(?is)^\\s*(?:(?:create|alter|drop)\\s+(?:or\\s+replace\\s+)?(?:online\\s+|offline\\s+|ignore\\s+)*(table|database|schema)"
                     + "|(rename)\\s+table|(truncate)(?:\\s+table)?)\\b\\s*(?:if\\s+(?:not\\s+)?exists\\s+)?"
                     + "(?:`([^`]+)`|(\\w+))(?:\\s*\\.\\s*(?:`([^`]+)`|(\\w+)))?");
+    /** {@code DROP INDEX `PRIMARY` ON t}: the one index statement that changes what the target needs (the key). */
+    private static final Pattern DROP_PRIMARY = Pattern.compile(
+            "(?is)^\\s*drop\\s+index\\s+(?:(?:online|offline)\\s+)?(?:if\\s+exists\\s+)?(?:`primary`|primary)\\s+on\\b");
     private static final Pattern TEMPORARY = Pattern.compile("(?is)^\\s*(?:create|drop)\\s+(?:or\\s+replace\\s+)?temporary\\b");
     private static final Pattern ROW_STATEMENT = Pattern.compile("(?is)^\\s*(?:insert|update|delete|replace|load\\s+data)\\b");
     private static final Pattern XA = Pattern.compile("(?is)^\\s*xa\\b");
@@ -245,6 +251,18 @@ public final class BinlogSource implements ChangeSource {
                 BinlogPosition after = ServerFacts.end(c);
                 long horizon = at.equals(after) ? at.commitOffset() : after.commitOffset();
                 state.horizon(horizon);
+                if (!skipDdl) {
+                    use(state);
+                    if (history != null) { // before any record: a checkpoint past the snapshot finds the schema it stands on
+                        history.open();
+                        if (horizon == at.commitOffset()) {
+                            history.snapshot(horizon, state);
+                        } else {
+                            history.gap(at.commitOffset());
+                            snapshotAt = horizon;
+                        }
+                    }
+                }
                 long inside = -1 - at.commitOffset();
                 byte[][] held = new byte[1][];
                 snap.read(state, System.currentTimeMillis() / 1000, rec -> {
@@ -255,17 +273,6 @@ public final class BinlogSource implements ChangeSource {
                 });
                 if (held[0] != null) {
                     offer(new SourceRecord(STREAM, at.commitOffset(), held[0]));
-                }
-                if (!skipDdl) {
-                    use(state);
-                    if (history != null) {
-                        history.open();
-                        if (horizon == at.commitOffset()) {
-                            history.snapshot(horizon, state);
-                        } else {
-                            snapshotAt = horizon;
-                        }
-                    }
                 }
                 resume = at;
                 log.info("binlog source: snapshot of {} tables taken at {}:{}; the binlog follows from there", state.tables().size(),
@@ -332,7 +339,10 @@ public final class BinlogSource implements ChangeSource {
                     if (from == null && still) {
                         history.snapshot(horizon, state);
                     } else {
-                        snapshotAt = horizon; // kept once the reader is past every statement the read may be ahead of
+                        // kept once the reader is past every statement the read may be ahead of; until then a restart reads the
+                        // server again, not an older snapshot that misses what happened before this start
+                        history.gap((from != null ? from : before).commitOffset());
+                        snapshotAt = horizon;
                     }
                 }
                 if (from == null && !still) {
@@ -653,6 +663,21 @@ public final class BinlogSource implements ChangeSource {
         }
     }
 
+    /**
+     * Keeps the schema in the history once the reader has reached the point from which the start's
+     * read of it holds ({@link #snapshotAt}): at a statement's start or a transaction boundary,
+     * where the state is the schema before the event at {@code position}.
+     */
+    private void keepSnapshot(long position) {
+        if (snapshotAt >= 0) {
+            long offset = new BinlogPosition(fileNumber, position).commitOffset();
+            if (offset >= snapshotAt) {
+                history.snapshot(offset, schema);
+                snapshotAt = -1;
+            }
+        }
+    }
+
     /** A rows event without a GTID or BEGIN before it (not written by servers, but safe): the transaction starts at it. */
     private void begun(long start) {
         if (transactionStart < 0) {
@@ -661,10 +686,7 @@ public final class BinlogSource implements ChangeSource {
     }
 
     private void query(QueryEventData q, EventHeaderV4 h, long start, long next) throws InterruptedException {
-        if (snapshotAt >= 0 && new BinlogPosition(fileNumber, start).commitOffset() >= snapshotAt) {
-            history.snapshot(new BinlogPosition(fileNumber, start).commitOffset(), schema);
-            snapshotAt = -1;
-        }
+        keepSnapshot(start);
         String sql = withoutComments(q.getSql()).trim();
         String upper = sql.length() > 16 ? sql.substring(0, 16).toUpperCase(Locale.ROOT) : sql.toUpperCase(Locale.ROOT);
         if (upper.equals("BEGIN") || upper.startsWith("BEGIN ") || upper.startsWith("START TRANSACTION")) {
@@ -706,7 +728,7 @@ public final class BinlogSource implements ChangeSource {
             }
         } else {
             java.util.regex.Matcher m = SCHEMA_STATEMENT.matcher(sql);
-            if (m.find() && !TEMPORARY.matcher(sql).find() && ddlConcerns(m, database)) {
+            if ((m.find() && !TEMPORARY.matcher(sql).find() && ddlConcerns(m, database)) || DROP_PRIMARY.matcher(sql).find()) {
                 String at = position(start);
                 if (skipDdl) {
                     log.warn("binlog source: DDL at {} left to the target's owner (skipDdl): {}", at, abbreviate(sql));
@@ -714,7 +736,7 @@ public final class BinlogSource implements ChangeSource {
                     long offset = new BinlogPosition(fileNumber, start).commitOffset();
                     List<DdlReader.Change> changes = ddl.read(q.getSql(), database, offset, at);
                     if (history != null && !changes.isEmpty()) {
-                        history.changed(offset, changes); // before the records: a checkpoint past them finds the entries
+                        history.changed(offset, changes, this::included); // before the records: a checkpoint past them finds the entries
                     }
                     if (inTransaction) {
                         // CREATE TABLE ... SELECT: the statement, then its rows, in one transaction
@@ -751,6 +773,9 @@ public final class BinlogSource implements ChangeSource {
         String second = m.group(6) != null ? m.group(6) : m.group(7);
         if (databaseLevel) {
             return included(first);
+        }
+        if (m.group(3) == null && !skipDdl) {
+            return true; // DdlReader looks at every table it names: a later one, or a RENAME's target, may be followed
         }
         String db = second != null ? first : session;
         return db == null || included(db); // an unqualified table without a session database: assume it matters
@@ -851,6 +876,7 @@ public final class BinlogSource implements ChangeSource {
     }
 
     private void boundaryOnly(long next) {
+        keepSnapshot(next);
         resume = new BinlogPosition(fileNumber, next);
         transactionStart = -1;
         inTransaction = false;

@@ -100,6 +100,9 @@ final class DdlReader {
         if (c.equals("binary")) {
             return "binary";
         }
+        if (c.startsWith("uca1400_")) {
+            return null; // MariaDB's collations of any Unicode charset: the charset comes from elsewhere
+        }
         int u = c.indexOf('_');
         return u > 0 ? c.substring(0, u) : null;
     }
@@ -182,6 +185,9 @@ final class DdlReader {
                 if (t.accept("table")) {
                     return dropTables();
                 }
+                if (t.accept("index")) {
+                    return dropIndex();
+                }
                 return List.of();
             }
             if (t.accept("rename", "table")) {
@@ -257,8 +263,8 @@ final class DdlReader {
             if (!included.test(id.database())) {
                 return List.of();
             }
-            if (ifNotExists && state.surelyExists(id, offset)) {
-                return List.of(); // MySQL leaves the table as it is
+            if (ifNotExists && state.table(id, offset, sql) != null) {
+                return List.of(); // MySQL leaves the table as it is (and a table the state cannot be sure of stops the source)
             }
             TableDef def;
             boolean parenthesisedLike = t.peek().isSymbol('(') && t.peek(1).is("like");
@@ -294,6 +300,10 @@ final class DdlReader {
                     }
                 }
                 String charset = tableOptions();
+                if (t.accept("select") || t.accept("as") || t.peek().isSymbol('(')) {
+                    // in ROW format the server logs CREATE TABLE ... SELECT as the table's full CREATE TABLE, then the rows
+                    throw unreadable("cannot tell the columns a CREATE TABLE ... SELECT adds (a session writing STATEMENT binlog?)");
+                }
                 String tableCharset = charset != null ? charset : state.databaseCharset(id.database());
                 List<ColumnDef> cols = new ArrayList<>();
                 for (Parsed p : parsed) {
@@ -323,6 +333,26 @@ final class DdlReader {
                 }
             } while (t.acceptSymbol(','));
             return out;
+        }
+
+        /** {@code DROP INDEX name ON t}: a change only when the index is the primary key ({@code `PRIMARY`}). */
+        private List<Change> dropIndex() {
+            while (t.accept("online") || t.accept("offline")) {
+                // no effect on the result
+            }
+            t.accept("if", "exists");
+            String index = name();
+            if (!t.accept("on")) {
+                throw unreadable("cannot read this DROP INDEX");
+            }
+            TableId id = tableName();
+            if (!included.test(id.database()) || !index.equalsIgnoreCase("primary")) {
+                return List.of();
+            }
+            TableDef old = known(id);
+            TableDef def = new TableDef(id.database(), id.table(), old.charset(), old.columns(), List.of());
+            state.put(def);
+            return List.of(new Change(SchemaChange.Kind.TABLE_ALTER, id.database(), id.table(), old, def, null));
         }
 
         private List<Change> renameTables() {
@@ -359,6 +389,10 @@ final class DdlReader {
             boolean ifExists = t.accept("if", "exists");
             TableId id = tableName();
             if (!included.test(id.database())) {
+                TableId to = renameTarget();
+                if (to != null && included.test(to.database())) {
+                    known(id); // a table moved into the followed databases, whose definition is not followed: refused
+                }
                 return List.of();
             }
             if (ifExists && !state.surelyExists(id, offset) && state.table(id, offset, sql) == null) {
@@ -369,6 +403,10 @@ final class DdlReader {
             List<String> key = new ArrayList<>(old.primaryKey());
             String charset = old.charset();
             TableId to = id;
+            // MySQL drops before it adds, whatever the order of the clauses: a key added here wins over a DROP PRIMARY KEY
+            List<String> addedKey = null;
+            // the columns this statement defines without a charset take the table's as it is at the statement's end
+            java.util.Map<String, Parsed> tableCharsetColumns = new java.util.HashMap<>();
             while (!t.atEnd()) {
                 if (t.acceptSymbol(',') || t.acceptSymbol(';')) {
                     continue;
@@ -382,21 +420,31 @@ final class DdlReader {
                         if (!column && isConstraint()) {
                             List<String> pk = constraint(cols);
                             if (pk != null) {
-                                key = pk;
+                                addedKey = pk;
                             }
                         } else if (!column && t.peek().is("partition")) {
                             t.skipItem();
                         } else if (t.acceptSymbol('(')) {
                             while (!t.atEnd() && !t.acceptSymbol(')')) {
-                                if (!t.acceptSymbol(',')) {
-                                    addColumn(cols, key, column(name()).withCharset(charset), ifNotExists, -1);
+                                if (t.acceptSymbol(',')) {
+                                    continue;
+                                }
+                                if (isConstraint()) {
+                                    List<String> pk = constraint(cols);
+                                    if (pk != null) {
+                                        addedKey = pk;
+                                    }
+                                    continue;
+                                }
+                                Parsed p = column(name());
+                                if (addColumn(cols, p, tableCharsetColumns, ifNotExists, -1) && p.inlineKey) {
+                                    addedKey = List.of(p.column.name());
                                 }
                             }
                         } else {
                             Parsed p = column(name());
-                            addColumn(cols, key, p.withCharset(charset), ifNotExists, place(cols));
-                            if (p.inlineKey) {
-                                key = new ArrayList<>(List.of(p.column.name()));
+                            if (addColumn(cols, p, tableCharsetColumns, ifNotExists, place(cols)) && p.inlineKey) {
+                                addedKey = List.of(p.column.name());
                             }
                         }
                         break;
@@ -404,6 +452,11 @@ final class DdlReader {
                     case "drop": {
                         if (t.accept("primary", "key")) {
                             key.clear();
+                        } else if ((t.peek().is("index") || t.peek().is("key")) && t.peek(1).isName()
+                                && t.peek(1).text().equalsIgnoreCase("primary")) {
+                            t.next();
+                            t.next();
+                            key.clear(); // DROP INDEX `PRIMARY`
                         } else if (t.peek().is("partition")) {
                             throw unreadable("cannot follow a dropped partition, whose rows go without row events");
                         } else if (t.peek().is("index") || t.peek().is("key") || t.peek().is("foreign") || t.peek().is("constraint")
@@ -445,9 +498,13 @@ final class DdlReader {
                         int moved = place(cols);
                         ColumnDef c = p.withCharset(charset);
                         cols.add(moved >= 0 ? moved : at, c);
+                        tableCharsetColumns.remove(SqlTokens.lower(oldName));
+                        if (p.stringType && p.column.charset() == null) {
+                            tableCharsetColumns.put(SqlTokens.lower(c.name()), p);
+                        }
                         key.replaceAll(k -> k.equalsIgnoreCase(oldName) ? c.name() : k);
                         if (p.inlineKey) {
-                            key = new ArrayList<>(List.of(c.name()));
+                            addedKey = List.of(c.name());
                         }
                         break;
                     }
@@ -469,8 +526,7 @@ final class DdlReader {
                             if (!t.accept("to")) {
                                 t.accept("as");
                             }
-                            TableId n = tableName(id.database());
-                            to = n;
+                            to = tableName(); // unqualified: the session's database, as MySQL takes it
                         }
                         break;
                     }
@@ -517,6 +573,15 @@ final class DdlReader {
                         t.skipItem();
                 }
             }
+            if (addedKey != null) {
+                key = new ArrayList<>(addedKey);
+            }
+            for (int i = 0; i < cols.size(); i++) {
+                Parsed p = tableCharsetColumns.get(SqlTokens.lower(cols.get(i).name()));
+                if (p != null) {
+                    cols.set(i, p.withCharset(charset));
+                }
+            }
             TableDef def = new TableDef(to.database(), to.table(), charset, cols, key);
             state.remove(id);
             if (included.test(to.database())) {
@@ -525,14 +590,39 @@ final class DdlReader {
             return List.of(new Change(SchemaChange.Kind.TABLE_ALTER, id.database(), id.table(), old, def, null));
         }
 
-        private void addColumn(List<ColumnDef> cols, List<String> key, ColumnDef c, boolean ifNotExists, int at) {
+        /** @return whether the column was added (not an {@code IF NOT EXISTS} of one that is there) */
+        private boolean addColumn(List<ColumnDef> cols, Parsed p, java.util.Map<String, Parsed> tableCharsetColumns, boolean ifNotExists,
+                int at) {
+            ColumnDef c = p.column;
             if (indexOf(cols, c.name()) >= 0) {
                 if (ifNotExists) {
-                    return;
+                    return false;
                 }
                 throw unreadable("finds column " + c.name() + " already there");
             }
-            cols.add(at >= 0 ? at : cols.size(), c);
+            cols.add(at >= 0 ? at : cols.size(), p.withCharset(null));
+            if (p.stringType && c.charset() == null) {
+                tableCharsetColumns.put(SqlTokens.lower(c.name()), p);
+            }
+            return true;
+        }
+
+        /** The table an ALTER TABLE renames its table to, read from the clauses that follow; @return null when it renames none */
+        private TableId renameTarget() {
+            while (!t.atEnd()) {
+                if (t.peek().isSymbol('(')) {
+                    t.skipGroup();
+                    continue;
+                }
+                Token w = t.next();
+                if (w.is("rename") && !t.peek().is("column") && !t.peek().is("index") && !t.peek().is("key")) {
+                    if (!t.accept("to")) {
+                        t.accept("as");
+                    }
+                    return tableName();
+                }
+            }
+            return null;
         }
 
         /** {@code FIRST} or {@code AFTER c}: @return where the column goes, or -1 for its place (the end for an added one) */

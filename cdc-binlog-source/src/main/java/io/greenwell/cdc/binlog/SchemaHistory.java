@@ -29,7 +29,8 @@ import java.util.List;
  * the primary key {@code (source, "offset", seq)}; {@code source} tells sources apart
  * ({@code host:port/server-id}), {@code kind} is {@code snapshot} (a marker), {@code table} (a
  * definition, as a {@code table-create} record), {@code table-drop}, {@code database} (its
- * charset) or {@code database-drop}. Snapshots are at even offsets (a binlog position), a
+ * charset), {@code database-drop}, or {@code gap} (a start without the schema of its point: no
+ * chain leads past it, see {@link #gap}). Snapshots are at even offsets (a binlog position), a
  * statement's entries at its position's odd neighbour, so both order along the binlog.
  *
  * <p>Used by the reader thread only; every call opens its own connection (DDL is rare).
@@ -90,8 +91,8 @@ final class SchemaHistory {
     SchemaState load(long offset, String serverCharset) {
         try (Connection c = DriverManager.getConnection(url, properties);
                 PreparedStatement ps = c.prepareStatement("SELECT kind, name, body FROM " + table + " WHERE source = ? AND \"offset\" <= ?"
-                        + " AND \"offset\" >= (SELECT max(\"offset\") FROM " + table + " WHERE source = ? AND kind = 'snapshot' AND \"offset\" <= ?)"
-                        + " ORDER BY \"offset\", seq")) {
+                        + " AND \"offset\" >= (SELECT max(\"offset\") FROM " + table + " WHERE source = ? AND kind IN ('snapshot', 'gap')"
+                        + " AND \"offset\" <= ?) ORDER BY \"offset\", seq")) {
             ps.setString(1, source);
             ps.setLong(2, offset);
             ps.setString(3, source);
@@ -100,6 +101,9 @@ final class SchemaHistory {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String kind = rs.getString(1);
+                    if (state == null && kind.equals("gap")) {
+                        return null; // the latest mark before the offset says the entries before it do not lead here
+                    }
                     if (state == null) {
                         state = new SchemaState(serverCharset);
                     }
@@ -133,8 +137,19 @@ final class SchemaHistory {
         });
     }
 
+    /**
+     * Marks that the entries before {@code offset} (a {@link BinlogPosition#commitOffset()}) do not
+     * lead past it: a source that starts there without the schema of that point (read from the
+     * server instead, which may be ahead) writes this before it hands over any record, so that a
+     * restart between here and its next snapshot reads the schema from the server again rather
+     * than an older snapshot that misses the statements between.
+     */
+    void gap(long offset) {
+        write(offset, (ps, seq) -> add(ps, offset, seq, "gap", null, null));
+    }
+
     /** Keeps what one statement at {@code offset} (its {@link BinlogPosition#commitOffset()}) changed. */
-    void changed(long offset, List<DdlReader.Change> changes) {
+    void changed(long offset, List<DdlReader.Change> changes, java.util.function.Predicate<String> followed) {
         long at = offset | 1;
         write(at, (ps, seq) -> {
             for (DdlReader.Change ch : changes) {
@@ -146,7 +161,9 @@ final class SchemaHistory {
                         if (ch.kind() == SchemaChange.Kind.TABLE_ALTER) {
                             seq = add(ps, at, seq, "table-drop", name(new TableId(ch.database(), ch.table())), null);
                         }
-                        seq = add(ps, at, seq, "table", name(ch.def().id()), new String(DdlJson.tableRecord(ch.def()), StandardCharsets.UTF_8));
+                        if (followed.test(ch.def().database())) { // not a table renamed out of the followed databases
+                            seq = add(ps, at, seq, "table", name(ch.def().id()), new String(DdlJson.tableRecord(ch.def()), StandardCharsets.UTF_8));
+                        }
                     }
                 }
             }

@@ -112,7 +112,12 @@ final class Snapshot {
             sink.accept(marker(t, "bootstrap-start", tsSeconds));
             try (Statement st = c.createStatement()) {
                 st.setFetchSize(1000); // streamed
-                try (ResultSet rs = st.executeQuery("SELECT * FROM " + qualified)) {
+                // the columns by name, in the definition's order: SELECT * leaves out MariaDB's INVISIBLE columns, which rows have
+                StringBuilder select = new StringBuilder("SELECT ");
+                for (ColumnDef col : t.columns()) {
+                    select.append(select.length() > 7 ? ", `" : "`").append(col.name().replace("`", "``")).append('`');
+                }
+                try (ResultSet rs = st.executeQuery(select.append(" FROM ").append(qualified).toString())) {
                     while (rs.next()) {
                         sink.accept(row(t, rs, tsSeconds));
                     }

@@ -355,6 +355,10 @@ class BinlogSourceIT {
         my.execute("CREATE TABLE `" + other + "`.t (i int)");
         my.execute("USE `" + other + "`");
         my.execute("ALTER TABLE t ADD COLUMN j int");
+        // statements about several tables, where the chosen database's come after another's
+        sql("CREATE TABLE DB.second (id int PRIMARY KEY)", "INSERT INTO DB.second VALUES (1)",
+                "RENAME TABLE `" + other + "`.t TO `" + other + "`.t3, DB.second TO DB.second2", "INSERT INTO DB.second2 VALUES (2)",
+                "CREATE TABLE DB.gone2 (id int PRIMARY KEY)", "DROP TABLE `" + other + "`.t3, DB.gone2");
         my.execute("DROP DATABASE `" + other + "`");
         sql("CREATE INDEX kv_n ON DB.kv (n)", "CREATE TEMPORARY TABLE DB.scratch (i int)", "DROP TEMPORARY TABLE DB.scratch");
         // a table that existed at the start, altered; tables created, altered, renamed and dropped on the way
@@ -370,18 +374,26 @@ class BinlogSourceIT {
                 "ALTER TABLE DB.renamed DROP PRIMARY KEY, ADD PRIMARY KEY (id, qty)",
                 "UPDATE DB.renamed SET label = concat(label, '!') WHERE id = 1",
                 "-- a migration step\nCREATE TABLE DB.gone (id int PRIMARY KEY)", "INSERT INTO DB.gone VALUES (1)", "DROP TABLE DB.gone",
-                "CREATE TABLE DB.copy LIKE DB.renamed", "INSERT INTO DB.copy SELECT * FROM DB.renamed WHERE id > 1");
+                "CREATE TABLE DB.copy LIKE DB.renamed", "INSERT INTO DB.copy SELECT * FROM DB.renamed WHERE id > 1",
+                // MySQL drops before it adds, in any order of the clauses; DROP INDEX `PRIMARY` drops the key
+                "ALTER TABLE DB.copy ADD PRIMARY KEY (qty), DROP PRIMARY KEY",
+                "CREATE TABLE DB.unkeyed (id int PRIMARY KEY, v int)", "DROP INDEX `PRIMARY` ON DB.unkeyed",
+                "INSERT INTO DB.unkeyed VALUES (1, 1), (1, 2)");
         caughtUp(p, 1);
         assertSame("kv", List.of(col("id"), col("z"), col("v"), col("n")), true);
         List<String[]> renamed = List.of(col("id"), col("label"), col("price"),
                 new String[] {"date_format(at, '%Y-%m-%d %H:%i:%s.%f')", "to_char(at, 'YYYY-MM-DD HH24:MI:SS.US')"}, col("qty"));
         assertSame("renamed", renamed, true);
         assertSame("copy", renamed, true);
+        assertSame("second2", List.<String[]>of(col("id")), true);
+        assertSame("unkeyed", List.of(col("id"), col("v")), false);
         try (Connection c = pg.connect(); Statement st = c.createStatement()) {
             assertThat(rows(st, "SELECT table_name FROM information_schema.tables WHERE table_schema = '" + db + "' ORDER BY 1"))
-                    .containsExactly("coll", "copy", "done", "kv", "nokey", "renamed", "types");
+                    .containsExactly("coll", "copy", "done", "kv", "nokey", "renamed", "second2", "types", "unkeyed");
             assertThat(rows(st, "SELECT column_name FROM information_schema.key_column_usage WHERE table_schema = '" + db
                     + "' AND table_name = 'renamed' ORDER BY ordinal_position")).containsExactly("id", "qty");
+            assertThat(rows(st, "SELECT column_name FROM information_schema.key_column_usage WHERE table_schema = '" + db
+                    + "' AND table_name = 'copy' ORDER BY ordinal_position")).containsExactly("qty");
         }
         // what the source cannot follow stops it, naming the statement; the owner may pass it over by hand
         sql("TRUNCATE TABLE DB.nokey");

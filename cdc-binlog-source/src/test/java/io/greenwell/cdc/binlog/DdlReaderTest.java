@@ -118,9 +118,49 @@ class DdlReaderTest {
         // a table the binlog itself defined is known at any point
         reader.read("CREATE TABLE t (id int PRIMARY KEY)", "d", 1, "b.1:4");
         assertThat(reader.read("ALTER TABLE t ADD COLUMN v int", "d", 2, "b.1:4").get(0).def().columns()).hasSize(2);
-        // and a CREATE ... IF NOT EXISTS before the horizon is not taken for a no-op on the seed's word
+        // and a CREATE ... IF NOT EXISTS before the horizon is neither a no-op nor a creation on the seed's word: the table may have
+        // been there then with another definition, or not
         state.seeded(new TableDef("d", "u", "utf8mb4", List.of(ColumnDef.of("id", "int")), List.of()), 100);
-        assertThat(reader.read("CREATE TABLE IF NOT EXISTS u (id int)", "d", 60, "b.1:4")).hasSize(1);
+        assertThatThrownBy(() -> reader.read("CREATE TABLE IF NOT EXISTS u (id int)", "d", 60, "b.1:4"))
+                .hasMessageContaining("cannot tell the definition of table d.u");
+        assertThat(reader.read("CREATE TABLE IF NOT EXISTS u (id int)", "d", 100, "b.1:4")).isEmpty();
+    }
+
+    /** Each as MariaDB 10.11 does it (checked with SHOW CREATE TABLE after the same statements). */
+    @Test
+    void alterClausesTakeEffectInMysqlsOrderAndNamesResolveAsMysqlResolvesThem() {
+        DdlReader reader = new DdlReader(new SchemaState("latin1"), db -> !db.equals("other"));
+        reader.read("CREATE TABLE d.q (a int PRIMARY KEY, b int NOT NULL)", null, 1, "b.1:4");
+        // drops before adds, whatever the order
+        assertThat(reader.read("ALTER TABLE d.q ADD PRIMARY KEY (b), DROP PRIMARY KEY", null, 2, "b.1:4").get(0).def().primaryKey())
+                .containsExactly("b");
+        assertThat(reader.read("ALTER TABLE d.q DROP INDEX `PRIMARY`", null, 3, "b.1:4").get(0).def().primaryKey()).isEmpty();
+        reader.read("ALTER TABLE d.q ADD PRIMARY KEY (a)", null, 4, "b.1:4");
+        assertThat(reader.read("DROP INDEX `PRIMARY` ON d.q", null, 5, "b.1:4").get(0).def().primaryKey()).isEmpty();
+        assertThat(reader.read("DROP INDEX ib ON d.q", null, 6, "b.1:4")).isEmpty();
+        // a column added without a charset takes the table's as the statement leaves it; a parenthesised ADD keeps an inline key
+        reader.read("CREATE TABLE d.r (a int) DEFAULT CHARSET latin1", null, 7, "b.1:4");
+        TableDef r = reader.read("ALTER TABLE d.r ADD c varchar(5), DEFAULT CHARSET utf8mb4", null, 8, "b.1:4").get(0).def();
+        assertThat(r.columns().get(1).charset()).isEqualTo("utf8mb4");
+        assertThat(reader.read("ALTER TABLE d.r ADD (e int PRIMARY KEY, f int)", null, 9, "b.1:4").get(0).def().primaryKey())
+                .containsExactly("e");
+        // MariaDB's uca1400 collations name no charset: the table's holds
+        assertThat(reader.read("CREATE TABLE d.u (v varchar(3) COLLATE uca1400_ai_ci) CHARSET utf8mb4", null, 10, "b.1:4").get(0)
+                .def().columns().get(0).charset()).isEqualTo("utf8mb4");
+        // an unqualified RENAME TO goes to the session's database
+        assertThat(reader.read("ALTER TABLE d.u RENAME TO u2", "e", 11, "b.1:4").get(0).def().id())
+                .isEqualTo(new io.greenwell.cdc.event.TableId("e", "u2"));
+        // a table of a database not followed: moved in, it is refused (its definition was never followed); else passed over
+        reader.read("CREATE TABLE d.x (id int)", null, 12, "b.1:4");
+        assertThatThrownBy(() -> reader.read("ALTER TABLE other.t ADD k int, RENAME TO d.t", null, 13, "b.1:4"))
+                .hasMessageContaining("does not know table other.t (its database is not followed)");
+        assertThat(reader.read("ALTER TABLE other.t FROBNICATE, RENAME TO other.t2", null, 14, "b.1:4")).isEmpty();
+        assertThat(reader.read("RENAME TABLE other.a TO other.b, d.x TO d.y", null, 15, "b.1:4")).extracting(ch -> ch.def().table())
+                .containsExactly("y");
+        assertThatThrownBy(() -> reader.read("RENAME TABLE other.a TO d.a", null, 16, "b.1:4")).hasMessageContaining("other.a");
+        // ROW binlogs log CREATE ... SELECT as the table's full CREATE: one with a SELECT cannot be told
+        assertThatThrownBy(() -> reader.read("CREATE TABLE d.s (a int) SELECT 1 AS b", null, 17, "b.1:4"))
+                .hasMessageContaining("CREATE TABLE ... SELECT");
     }
 
     @Test
