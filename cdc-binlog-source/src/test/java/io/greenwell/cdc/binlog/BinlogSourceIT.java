@@ -471,14 +471,18 @@ class BinlogSourceIT {
         savepointsAndCollations();
         // a table only the source has: created in the target from SHOW CREATE TABLE; a row only the target has: reloaded away
         sql("CREATE TABLE DB.only_source (id int PRIMARY KEY, v varchar(10) CHARACTER SET latin1, d decimal(8,3), bn binary(4))",
-                "INSERT INTO DB.only_source VALUES (1, 'caf\u00e9', 12.5, x'0102'), (2, NULL, -0.001, NULL)");
+                "INSERT INTO DB.only_source VALUES (1, 'caf\u00e9', 12.5, x'0102'), (2, NULL, -0.001, NULL)",
+                // an INVISIBLE column, which SELECT * leaves out and rows events carry
+                "CREATE TABLE DB.hidden (id int PRIMARY KEY, secret int INVISIBLE, v int)",
+                "INSERT INTO DB.hidden (id, secret, v) VALUES (1, 10, 100), (2, 20, 200)");
         try (Connection c = pg.connect(); Statement st = c.createStatement()) {
             st.execute("INSERT INTO " + db + ".kv VALUES (999999, 'stale', 0)");
         }
         CdcPipeline p = start("snapshot", source().snapshot(true).build());
         keyWorkload(8, 30);
-        sql("UPDATE DB.only_source SET v = 'after' WHERE id = 2");
+        sql("UPDATE DB.only_source SET v = 'after' WHERE id = 2", "UPDATE DB.hidden SET v = v + 1 WHERE id = 2");
         caughtUp(p, 1);
+        assertSame("hidden", List.of(col("id"), col("secret"), col("v")), true);
         assertSameTables();
         assertSame("coll", List.of(col("id"), col("s"), col("l")), true);
         assertSame("only_source", List.of(col("id"), col("v"), col("d"), new String[] {"trim(TRAILING '0' FROM hex(bn))", "rtrim(upper(encode(bn, 'hex')), '0')"}), true);
