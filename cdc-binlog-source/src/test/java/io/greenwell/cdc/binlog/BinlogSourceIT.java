@@ -328,6 +328,80 @@ class BinlogSourceIT {
     }
 
     @Test
+    void theServerRestartedDuringARunLosesNothingAndAppliesNothingTwice() throws Exception {
+        createTables();
+        BinlogSource src = source().build();
+        CdcPipeline p = start("restart", src);
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger committed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        String kv = "`" + db + "`.kv";
+        // a writer that goes on through the restart: transactions of one to forty rows, some cut by the shutdown
+        Thread writer = new Thread(() -> {
+            Random r = new Random(31);
+            Connection c = null;
+            while (writing.get()) {
+                try {
+                    if (c == null) {
+                        c = TestBinlogServer.connect();
+                        c.setAutoCommit(false);
+                    }
+                    try (Statement st = c.createStatement()) {
+                        int rows = 1 + r.nextInt(40);
+                        for (int k = 0; k < rows; k++) {
+                            int id = r.nextInt(500);
+                            switch (r.nextInt(3)) {
+                                case 0 -> st.execute("DELETE FROM " + kv + " WHERE id = " + id);
+                                case 1 -> st.execute("UPDATE " + kv + " SET n = n + 1 WHERE id = " + id);
+                                default -> st.execute("INSERT INTO " + kv + " VALUES (" + id + ", 'w', " + k + ") ON DUPLICATE KEY UPDATE n = n * 2");
+                            }
+                        }
+                    }
+                    c.commit();
+                    committed.incrementAndGet();
+                } catch (SQLException e) {
+                    failed.incrementAndGet();
+                    try {
+                        if (c != null) {
+                            c.close();
+                        }
+                        Thread.sleep(100);
+                    } catch (SQLException | InterruptedException ignored) {
+                        // the server is going or coming back
+                    }
+                    c = null;
+                }
+            }
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (SQLException ignored) {
+                // done
+            }
+        });
+        writer.start();
+        while (committed.get() < 100) {
+            Thread.sleep(20);
+        }
+        maria.close();
+        TestBinlogServer.restart();
+        int before = committed.get();
+        while (committed.get() < before + 100) {
+            Thread.sleep(20);
+        }
+        writing.set(false);
+        writer.join();
+        maria = TestBinlogServer.connect();
+        my = maria.createStatement();
+        caughtUp(p, 1);
+        assertSame("kv", List.of(col("id"), col("v"), col("n")), true);
+        assertThat(p.progress().deadLetters()).isZero();
+        assertThat(src.reconnections()).as("the source connected again after the restart").isPositive();
+        assertThat(failed.get()).as("the restart cut the writer's connection").isPositive();
+    }
+
+    @Test
     void theSettingsTheSourceNeedsAreRefusedByName() throws Exception {
         try {
             my.execute("SET GLOBAL binlog_row_metadata = 'MINIMAL'");

@@ -67,6 +67,17 @@ public final class TestBinlogServer {
         return port;
     }
 
+    /**
+     * Stops the server (a normal shutdown: open transactions roll back, clients lose their
+     * connections) and starts it again on the same port and data directory; the binlog goes on in
+     * a new file.
+     */
+    public static synchronized void restart() throws Exception {
+        port();
+        db.stop();
+        db.start();
+    }
+
     /** @return a connection as root, utf8mb4, strict SQL mode, UTC */
     public static Connection connect() throws SQLException {
         Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port() + "/?user=root");
