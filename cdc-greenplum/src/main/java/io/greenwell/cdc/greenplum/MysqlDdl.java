@@ -261,23 +261,31 @@ final class MysqlDdl {
         out.put(name.text.toLowerCase(Locale.ROOT), new ColumnType(typeName, List.copyOf(args), unsigned, dflt, quoted));
     }
 
-    /** @return the number written from token {@code i} on ({@code -1.25}: a sign, digits, a dot, digits), or null when there is none */
+    /** A number as MySQL writes one: a sign, digits, a fraction, an exponent. */
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile(
+            "[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?");
+
+    /**
+     * @return the number written from token {@code i} on ({@code -1.25}, {@code 1.5e-3}: the lexer splits it at the dot and the
+     *     exponent's sign), or null when the tokens there are not exactly a number
+     */
     private static String number(List<Token> t, int i, int to) {
         StringBuilder b = new StringBuilder();
-        if (i < to && (t.get(i).is("-") || t.get(i).is("+"))) {
-            b.append(t.get(i++).text);
-        }
-        if (i < to && !t.get(i).quoted && !t.get(i).string && t.get(i).text.matches("[0-9]+([eE][0-9]+)?")) {
-            b.append(t.get(i++).text);
-            if (i + 1 < to && t.get(i).is(".") && t.get(i + 1).text.matches("[0-9]+([eE][-+]?[0-9]+)?")) {
-                b.append('.').append(t.get(i + 1).text);
+        for (int k = i; k < to && k < i + 6; k++) {
+            Token x = t.get(k);
+            if (x.quoted || x.string) {
+                break;
             }
-            return b.toString();
+            String s = x.text;
+            char last = b.length() == 0 ? ' ' : b.charAt(b.length() - 1);
+            boolean part = s.equals(".") || (Character.isDigit(s.charAt(0)) && s.chars().allMatch(Character::isLetterOrDigit))
+                    || ((s.equals("-") || s.equals("+")) && (b.length() == 0 || last == 'e' || last == 'E'));
+            if (!part) {
+                break;
+            }
+            b.append(s);
         }
-        if (i + 1 < to && t.get(i).is(".") && t.get(i + 1).text.matches("[0-9]+")) {
-            return b.append("0.").append(t.get(i + 1).text).toString();
-        }
-        return null;
+        return b.length() > 0 && NUMBER.matcher(b).matches() ? b.toString() : null;
     }
 
     /** @return the index of the comma or closing parenthesis that ends the definition starting at i */
@@ -336,6 +344,23 @@ final class MysqlDdl {
         }
     }
 
+    /**
+     * MySQL's escape sequences in strings ({@code \n}, {@code \0}, ...); {@code \%} and {@code \_} stay as
+     * they are, and any other character stands for itself.
+     */
+    private static String unescaped(char c) {
+        return switch (c) {
+            case '0' -> "\0";
+            case 'b' -> "\b";
+            case 'n' -> "\n";
+            case 'r' -> "\r";
+            case 't' -> "\t";
+            case 'Z' -> "\u001a";
+            case '%', '_' -> "\\" + c;
+            default -> String.valueOf(c);
+        };
+    }
+
     private static List<Token> lex(String s) {
         List<Token> out = new ArrayList<>();
         int n = s.length();
@@ -376,7 +401,7 @@ final class MysqlDdl {
                         break;
                     }
                     if (d == '\\' && c != '`' && i + 1 < n) {
-                        sb.append(s.charAt(i + 1));
+                        sb.append(unescaped(s.charAt(i + 1)));
                         i += 2;
                         continue;
                     }

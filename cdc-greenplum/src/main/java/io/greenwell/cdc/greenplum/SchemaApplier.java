@@ -312,19 +312,37 @@ final class SchemaApplier {
             return null;
         }
         String v = stated.defaultValue();
-        boolean number = v.matches("[-+]?[0-9]*\\.?[0-9]+([eE][-+]?[0-9]+)?");
+        boolean number = v.matches("[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?");
+        if (stated.name().equals("year")) {
+            return year(v, stated.defaultQuoted());
+        }
         if (type.equals("smallint") || type.equals("integer") || type.equals("bigint") || type.startsWith("numeric") || type.equals("real")
                 || type.equals("double precision")) {
             return number ? v : null;
         }
         if (type.equals("text") || type.startsWith("varchar") || type.startsWith("character")) {
-            return Sql.literal(v);
+            return v.indexOf('\0') >= 0 ? null : Sql.literal(v); // PostgreSQL's text holds no NUL
         }
         if ((type.equals("date") || type.equals("timestamp") || type.matches("timestamp\\(\\d\\)")) && stated.defaultQuoted()
                 && !v.startsWith("0000")) {
             return Sql.literal(v);
         }
         return null;
+    }
+
+    /**
+     * A YEAR's default as MySQL stores it: one or two digits are 2000 + n below 70 and 1900 + n from 70 (the number 0 is year
+     * 0, the string {@code '0'} 2000), four digits as they are. @return null for anything else
+     */
+    private static String year(String v, boolean quoted) {
+        if (!v.matches("[0-9]{1,4}")) {
+            return null;
+        }
+        int y = Integer.parseInt(v);
+        if (v.length() <= 2 && (y > 0 || quoted)) {
+            y += y < 70 ? 2000 : 1900;
+        }
+        return Integer.toString(y);
     }
 
     private static ColumnDef column(TableDef def, String name) {

@@ -36,4 +36,27 @@ class AddedColumnDefaultTest {
                 "ALTER TABLE \"s\".\"t\" ADD COLUMN \"day\" date DEFAULT E'2024-02-29'",
                 "ALTER TABLE \"s\".\"t\" ADD COLUMN \"e\" text DEFAULT E'new'");
     }
+
+    @Test
+    void escapesExponentsAndTwoDigitYearsAreReadAsMysqlReadsThem() {
+        TargetTable cur = new TargetTable("s", "t", List.of(new TargetTable.Column("id", "int4", "integer", -1, true, null)), List.of("id"));
+        TableDef old = new TableDef("s", "t", "utf8mb4", List.of(ColumnDef.of("id", "int")), List.of("id"));
+        TableDef def = new TableDef("s", "t", "utf8mb4", List.of(ColumnDef.of("id", "int"), ColumnDef.of("note", "varchar"),
+                ColumnDef.of("nul", "varchar"), ColumnDef.of("ratio", "double"), ColumnDef.of("y2", "year"), ColumnDef.of("y0", "year"),
+                ColumnDef.of("ys", "year"), ColumnDef.of("y4", "year"), ColumnDef.of("hex", "int")), List.of("id"));
+        String text = "ALTER TABLE t ADD note varchar(20) DEFAULT 'a\\nb\\tc\\%d\\'e', ADD nul varchar(3) DEFAULT 'x\\0',"
+                + " ADD ratio double DEFAULT 1.5e-3, ADD y2 year DEFAULT 24, ADD y0 year DEFAULT 0, ADD ys year DEFAULT '0',"
+                + " ADD y4 year DEFAULT 1999, ADD hex int DEFAULT 0x1F";
+        List<String> out = SchemaApplier.planAlter(new Sql(Dialect.POSTGRESQL), cur, old, def, MysqlDdl.parseAlter(text), "t_pkey", "s", "t",
+                TypeMap.Options.DEFAULT);
+        assertThat(out).containsExactly(
+                "ALTER TABLE \"s\".\"t\" ADD COLUMN \"note\" varchar(20) DEFAULT E'a\nb\tc\\\\%d''e'",
+                "ALTER TABLE \"s\".\"t\" ADD COLUMN \"nul\" varchar(3)",
+                "ALTER TABLE \"s\".\"t\" ADD COLUMN \"ratio\" double precision DEFAULT 1.5e-3",
+                "ALTER TABLE \"s\".\"t\" ADD COLUMN \"y2\" smallint DEFAULT 2024",
+                "ALTER TABLE \"s\".\"t\" ADD COLUMN \"y0\" smallint DEFAULT 0",
+                "ALTER TABLE \"s\".\"t\" ADD COLUMN \"ys\" smallint DEFAULT 2000",
+                "ALTER TABLE \"s\".\"t\" ADD COLUMN \"y4\" smallint DEFAULT 1999",
+                "ALTER TABLE \"s\".\"t\" ADD COLUMN \"hex\" integer");
+    }
 }
