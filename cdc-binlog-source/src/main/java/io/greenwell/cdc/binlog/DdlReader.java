@@ -23,7 +23,11 @@ import java.util.function.Predicate;
  * <p>What it reads: {@code CREATE [OR REPLACE] TABLE} with columns or {@code LIKE},
  * {@code ALTER TABLE} with {@code ADD/DROP/MODIFY/CHANGE/RENAME COLUMN}, primary keys added and
  * dropped, {@code RENAME TO}, charsets and the options that change no column, {@code RENAME TABLE},
- * {@code DROP TABLE}, and {@code CREATE/ALTER/DROP DATABASE}. Temporary tables change nothing.
+ * {@code DROP TABLE}, {@code DROP INDEX `PRIMARY` ON t}, and {@code CREATE/ALTER/DROP DATABASE}.
+ * An {@code ALTER TABLE}'s clauses take effect as MySQL applies them: drops before adds, and the
+ * columns it defines without a charset in the table's charset as the statement leaves it.
+ * Every table a statement names is looked at, so that {@code DROP TABLE other.a, shop.b} and a
+ * rename into a followed database from another are seen. Temporary tables change nothing.
  * Anything else about a table, and every statement that changes rows without row events
  * ({@code TRUNCATE}, dropping or truncating a partition, importing a tablespace), is refused with
  * a {@link CdcException} naming the statement: a schema or table Greenwell could not follow must
