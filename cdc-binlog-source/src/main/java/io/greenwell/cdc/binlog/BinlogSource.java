@@ -93,8 +93,8 @@ public final class BinlogSource implements ChangeSource {
      * DROP, 2 a RENAME, 3 a TRUNCATE, 4 or 5 the first name, 6 or 7 the second (a table's, after its database's).
      */
     private static final Pattern SCHEMA_STATEMENT = Pattern.compile(
-            "(?is)^\\s*(?:(?:create|alter|drop)\\s+(?:or\\s+replace\\s+)?(?:online\\s+|offline\\s+|ignore\\s+)*(table|database|schema)"
-                    + "|(rename)\\s+table|(truncate)(?:\\s+table)?)\\b\\s*(?:if\\s+(?:not\\s+)?exists\\s+)?"
+            "(?is)^\\s*(?:(?:create|alter|drop)\\s+(?:or\\s+replace\\s+)?(?:online\\s+|offline\\s+|ignore\\s+)*(tables?|database|schema)"
+                    + "|(rename)\\s+tables?|(truncate)(?:\\s+table)?)\\b\\s*(?:if\\s+(?:not\\s+)?exists\\s+)?"
                     + "(?:`([^`]+)`|(\\w+))(?:\\s*\\.\\s*(?:`([^`]+)`|(\\w+)))?");
     /** {@code DROP INDEX `PRIMARY` ON t}: the one index statement that changes what the target needs (the key). */
     private static final Pattern DROP_PRIMARY = Pattern.compile(
@@ -279,8 +279,9 @@ public final class BinlogSource implements ChangeSource {
                         at.fileName(facts.basename), at.position());
                 return;
             } catch (java.sql.SQLException e) {
-                // a table altered after the snapshot began cannot be read in it (1412): the snapshot is taken again
-                if (e.getErrorCode() != 1412 || attempt >= 3) {
+                // a table altered after the snapshot began cannot be read in it (1412), nor its columns by their old names
+                // (1054), nor a table dropped since (1146): the snapshot is taken again
+                if ((e.getErrorCode() != 1412 && e.getErrorCode() != 1054 && e.getErrorCode() != 1146) || attempt >= 3) {
                     throw e;
                 }
                 log.warn("binlog source: a table changed while the snapshot read it ({}); taking it again", e.getMessage());
@@ -768,7 +769,7 @@ public final class BinlogSource implements ChangeSource {
 
     /** Whether a schema statement is about a table or database of the chosen ones. */
     private boolean ddlConcerns(java.util.regex.Matcher m, String session) {
-        boolean databaseLevel = m.group(1) != null && !m.group(1).equalsIgnoreCase("table");
+        boolean databaseLevel = m.group(1) != null && !m.group(1).toLowerCase(Locale.ROOT).startsWith("table");
         String first = m.group(4) != null ? m.group(4) : m.group(5);
         String second = m.group(6) != null ? m.group(6) : m.group(7);
         if (databaseLevel) {

@@ -186,7 +186,7 @@ final class DdlReader {
                 if (t.accept("database") || t.accept("schema")) {
                     return dropDatabase();
                 }
-                if (t.accept("table")) {
+                if (t.accept("table") || t.accept("tables")) {
                     return dropTables();
                 }
                 if (t.accept("index")) {
@@ -194,7 +194,7 @@ final class DdlReader {
                 }
                 return List.of();
             }
-            if (t.accept("rename", "table")) {
+            if (t.accept("rename", "table") || t.accept("rename", "tables")) {
                 return renameTables();
             }
             if (t.accept("truncate")) {
@@ -304,7 +304,7 @@ final class DdlReader {
                     }
                 }
                 String charset = tableOptions();
-                if (t.accept("select") || t.accept("as") || t.peek().isSymbol('(')) {
+                if (t.accept("select") || t.accept("as") || (t.peek().isSymbol('(') && t.peek(1).is("select"))) {
                     // in ROW format the server logs CREATE TABLE ... SELECT as the table's full CREATE TABLE, then the rows
                     throw unreadable("cannot tell the columns a CREATE TABLE ... SELECT adds (a session writing STATEMENT binlog?)");
                 }
@@ -361,8 +361,14 @@ final class DdlReader {
 
         private List<Change> renameTables() {
             List<Change> out = new ArrayList<>();
+            t.accept("if", "exists"); // MariaDB
             do {
                 TableId from = tableName();
+                if (t.accept("wait")) { // MariaDB: WAIT n | NOWAIT
+                    t.next();
+                } else {
+                    t.accept("nowait");
+                }
                 if (!t.accept("to")) {
                     throw unreadable("cannot read this RENAME TABLE");
                 }
@@ -411,6 +417,7 @@ final class DdlReader {
             List<String> addedKey = null;
             // the columns this statement defines without a charset take the table's as it is at the statement's end
             java.util.Map<String, Parsed> tableCharsetColumns = new java.util.HashMap<>();
+            String converted = null;
             while (!t.atEnd()) {
                 if (t.acceptSymbol(',') || t.acceptSymbol(';')) {
                     continue;
@@ -454,13 +461,15 @@ final class DdlReader {
                         break;
                     }
                     case "drop": {
+                        int named = t.peek(1).is("if") && t.peek(2).is("exists") ? 3 : 1;
                         if (t.accept("primary", "key")) {
                             key.clear();
-                        } else if ((t.peek().is("index") || t.peek().is("key")) && t.peek(1).isName()
-                                && t.peek(1).text().equalsIgnoreCase("primary")) {
-                            t.next();
-                            t.next();
-                            key.clear(); // DROP INDEX `PRIMARY`
+                        } else if ((t.peek().is("index") || t.peek().is("key") || t.peek().is("constraint")) && t.peek(named).isName()
+                                && t.peek(named).text().equalsIgnoreCase("primary")) {
+                            for (int k = 0; k <= named; k++) {
+                                t.next();
+                            }
+                            key.clear(); // DROP INDEX [IF EXISTS] `PRIMARY`, DROP CONSTRAINT `PRIMARY`
                         } else if (t.peek().is("partition")) {
                             throw unreadable("cannot follow a dropped partition, whose rows go without row events");
                         } else if (t.peek().is("index") || t.peek().is("key") || t.peek().is("foreign") || t.peek().is("constraint")
@@ -543,12 +552,7 @@ final class DdlReader {
                             throw unreadable("cannot read this CONVERT");
                         }
                         charset = cs[0];
-                        for (int i = 0; i < cols.size(); i++) {
-                            ColumnDef c = cols.get(i);
-                            if (STRING_TYPES.contains(c.type())) {
-                                cols.set(i, new ColumnDef(c.name(), c.type(), null, charset, List.of(), null));
-                            }
-                        }
+                        converted = charset; // every character column, those this statement adds with a charset of their own too
                         break;
                     }
                     case "default":
@@ -584,6 +588,10 @@ final class DdlReader {
                 Parsed p = tableCharsetColumns.get(SqlTokens.lower(cols.get(i).name()));
                 if (p != null) {
                     cols.set(i, p.withCharset(charset));
+                }
+                ColumnDef c = cols.get(i);
+                if (converted != null && STRING_TYPES.contains(c.type())) {
+                    cols.set(i, new ColumnDef(c.name(), c.type(), null, converted, List.of(), null));
                 }
             }
             TableDef def = new TableDef(to.database(), to.table(), charset, cols, key);
@@ -624,6 +632,14 @@ final class DdlReader {
                         t.accept("as");
                     }
                     return tableName();
+                }
+                if (w.is("exchange")) {
+                    while (!t.atEnd() && !t.accept("with", "table")) {
+                        t.next();
+                    }
+                    if (!t.atEnd() && included.test(tableName().database())) {
+                        throw unreadable("cannot follow EXCHANGE PARTITION, which changes rows without row events");
+                    }
                 }
             }
             return null;
@@ -672,7 +688,13 @@ final class DdlReader {
                 if (n.is("select") || n.is("as") || n.is("partition") || n.isSymbol('(')) {
                     break;
                 }
-                if (n.is("default") || n.is("character") || n.is("charset") || n.is("collate")) {
+                if (n.is("union")) { // a MERGE table's UNION=(t1, t2)
+                    t.next();
+                    t.acceptSymbol('=');
+                    if (t.peek().isSymbol('(')) {
+                        t.skipGroup();
+                    }
+                } else if (n.is("default") || n.is("character") || n.is("charset") || n.is("collate")) {
                     String[] cs = charsetClause();
                     if (cs[0] != null) {
                         charset = cs[0];

@@ -158,6 +158,27 @@ class DdlReaderTest {
         assertThat(reader.read("RENAME TABLE other.a TO other.b, d.x TO d.y", null, 15, "b.1:4")).extracting(ch -> ch.def().table())
                 .containsExactly("y");
         assertThatThrownBy(() -> reader.read("RENAME TABLE other.a TO d.a", null, 16, "b.1:4")).hasMessageContaining("other.a");
+        // MariaDB's forms of RENAME TABLE and DROP TABLE, about tables of a database not followed: passed over
+        assertThat(reader.read("RENAME TABLE IF EXISTS other.a NOWAIT TO other.b, other.c WAIT 5 TO other.d", null, 18, "b.1:4")).isEmpty();
+        assertThat(reader.read("RENAME TABLES d.y TO d.z", null, 19, "b.1:4")).extracting(ch -> ch.def().table()).containsExactly("z");
+        assertThat(reader.read("DROP TABLES IF EXISTS other.a, d.z", null, 20, "b.1:4")).extracting(DdlReader.Change::table)
+                .containsExactly("z");
+        // a partition exchanged with a followed table changes its rows without row events
+        assertThatThrownBy(() -> reader.read("ALTER TABLE other.p EXCHANGE PARTITION p0 WITH TABLE d.q", null, 21, "b.1:4"))
+                .hasMessageContaining("EXCHANGE PARTITION");
+        assertThat(reader.read("ALTER TABLE other.p EXCHANGE PARTITION p0 WITH TABLE other.q", null, 22, "b.1:4")).isEmpty();
+        // the key dropped by its index's name, also IF EXISTS, and as a constraint
+        reader.read("ALTER TABLE d.q ADD PRIMARY KEY (a)", null, 23, "b.1:4");
+        assertThat(reader.read("ALTER TABLE d.q DROP INDEX IF EXISTS `PRIMARY`", null, 24, "b.1:4").get(0).def().primaryKey()).isEmpty();
+        reader.read("ALTER TABLE d.q ADD PRIMARY KEY (a)", null, 25, "b.1:4");
+        assertThat(reader.read("ALTER TABLE d.q DROP CONSTRAINT `PRIMARY`", null, 26, "b.1:4").get(0).def().primaryKey()).isEmpty();
+        // CONVERT TO changes every character column of the statement, one it adds with a charset of its own too
+        reader.read("CREATE TABLE d.c2 (a int, v varchar(3)) CHARSET utf8mb4", null, 27, "b.1:4");
+        TableDef c2 = reader.read("ALTER TABLE d.c2 CONVERT TO CHARACTER SET latin1, ADD w varchar(3) CHARACTER SET utf8mb4", null, 28,
+                "b.1:4").get(0).def();
+        assertThat(c2.columns()).extracting(ColumnDef::charset).containsExactly(null, "latin1", "latin1");
+        // a MERGE table's UNION=(...) is an option, not a SELECT
+        assertThat(reader.read("CREATE TABLE d.m (a int) ENGINE=MERGE UNION=(d.c2) INSERT_METHOD=LAST", null, 29, "b.1:4")).hasSize(1);
         // ROW binlogs log CREATE ... SELECT as the table's full CREATE: one with a SELECT cannot be told
         assertThatThrownBy(() -> reader.read("CREATE TABLE d.s (a int) SELECT 1 AS b", null, 17, "b.1:4"))
                 .hasMessageContaining("CREATE TABLE ... SELECT");
