@@ -45,7 +45,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  *
  * <pre>
  * java -cp cdc-bench/target/benchmarks.jar io.greenwell.bench.LatencyBenchmark --jdbc-url URL
- *     [--rate 10000] [--seconds 60] [--warmup-seconds 5] [--max-delay-ms N] [--batch-events N]
+ *     [--rate 10000] [--seconds 60] [--warmup-seconds 20] [--max-delay-ms N] [--caught-up-delay-ms N] [--batch-events N]
  * </pre>
  *
  * <p>The producer starts once the pipeline's consumer holds the partition; the events of the first
@@ -66,6 +66,7 @@ public final class LatencyBenchmark {
         int seconds = 60;
         int warmup = 20;
         Long maxDelayMs = null;
+        Long caughtUpDelayMs = null;
         Integer batchEvents = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -74,6 +75,7 @@ public final class LatencyBenchmark {
                 case "--seconds": seconds = Integer.parseInt(args[++i]); break;
                 case "--warmup-seconds": warmup = Integer.parseInt(args[++i]); break;
                 case "--max-delay-ms": maxDelayMs = Long.parseLong(args[++i]); break;
+                case "--caught-up-delay-ms": caughtUpDelayMs = Long.parseLong(args[++i]); break;
                 case "--batch-events": batchEvents = Integer.parseInt(args[++i]); break;
                 default:
                     url = null;
@@ -82,6 +84,7 @@ public final class LatencyBenchmark {
         }
         if (url == null) {
             System.err.println("usage: LatencyBenchmark --jdbc-url URL [--rate N] [--seconds N] [--warmup-seconds N] [--max-delay-ms N]"
+                    + " [--caught-up-delay-ms N]"
                     + " [--batch-events N]");
             System.exit(2);
         }
@@ -124,6 +127,9 @@ public final class LatencyBenchmark {
             CdcPipeline.Builder b = CdcPipeline.builder().name("latency").source(source).target(timed);
             if (maxDelayMs != null) {
                 b.maxDelay(Duration.ofMillis(maxDelayMs));
+            }
+            if (caughtUpDelayMs != null) {
+                b.caughtUpDelay(Duration.ofMillis(caughtUpDelayMs));
             }
             if (batchEvents != null) {
                 b.batchLimits(new BatchLimits(batchEvents, BatchLimits.DEFAULT.maxBytes(), true));

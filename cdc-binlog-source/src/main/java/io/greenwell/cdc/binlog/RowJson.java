@@ -161,6 +161,8 @@ final class RowJson {
         return a == null ? b == null : a.equals(b);
     }
 
+    private final Wkt wkt = new Wkt();
+
     private void value(JsonGenerator g, TableColumns t, int i, Serializable v) throws IOException {
         g.writeFieldName(t.jsonNames[i]);
         if (v == null) {
@@ -256,9 +258,15 @@ final class RowJson {
                 }
                 return;
             }
-            case TableColumns.GEOMETRY:
-                throw new CdcException("column " + t.database + "." + t.table + "." + t.names[i]
-                        + " is spatial: the binlog source cannot render GEOMETRY values yet");
+            case TableColumns.GEOMETRY: {
+                byte[] b = (byte[]) v;
+                try {
+                    g.writeString(wkt.render(b));
+                } catch (CdcException e) {
+                    throw new CdcException("column " + t.database + "." + t.table + "." + t.names[i] + ": " + e.getMessage(), e);
+                }
+                return;
+            }
             default:
                 if (t.strings[i]) {
                     byte[] b = v instanceof byte[] x ? x : v.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);

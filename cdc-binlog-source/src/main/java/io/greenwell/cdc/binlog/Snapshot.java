@@ -47,6 +47,7 @@ final class Snapshot {
     private final Connection c;
     private final boolean mariadb;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    private final Wkt wkt = new Wkt();
 
     /** @param c a connection of its own, in UTC, reading tinyint(1) and YEAR as numbers */
     Snapshot(Connection c, boolean mariadb) {
@@ -179,7 +180,7 @@ final class Snapshot {
     }
 
     /** One value, as {@link RowJson} renders the binlog's: from the server's text, or the bytes of binary columns. */
-    private static void value(JsonGenerator g, TableDef t, ColumnDef col, ResultSet rs, int i) throws IOException, SQLException {
+    private void value(JsonGenerator g, TableDef t, ColumnDef col, ResultSet rs, int i) throws IOException, SQLException {
         switch (col.type()) {
             case "tinyint": case "smallint": case "mediumint": case "int": case "bigint": case "year": {
                 String v = rs.getString(i);
@@ -251,8 +252,19 @@ final class Snapshot {
                 return;
             }
             case "geometry": case "point": case "linestring": case "polygon": case "multipoint": case "multilinestring":
-            case "multipolygon": case "geometrycollection":
-                throw new CdcException("column " + t.id() + "." + col.name() + " is spatial: the binlog source cannot render GEOMETRY values yet");
+            case "multipolygon": case "geometrycollection": {
+                byte[] b = rs.getBytes(i); // the SRID and the well-known binary, as the binlog has them
+                if (b == null) {
+                    g.writeNull();
+                } else {
+                    try {
+                        g.writeString(wkt.render(b));
+                    } catch (CdcException e) {
+                        throw new CdcException("column " + t.id() + "." + col.name() + ": " + e.getMessage(), e);
+                    }
+                }
+                return;
+            }
             default:
                 if ("binary".equals(col.charset())) {
                     byte[] b = rs.getBytes(i);

@@ -583,14 +583,25 @@ class BinlogSourceIT {
                 "INSERT INTO DB.only_source VALUES (1, 'caf\u00e9', 12.5, x'0102'), (2, NULL, -0.001, NULL)",
                 // an INVISIBLE column, which SELECT * leaves out and rows events carry
                 "CREATE TABLE DB.hidden (id int PRIMARY KEY, secret int INVISIBLE, v int)",
-                "INSERT INTO DB.hidden (id, secret, v) VALUES (1, 10, 100), (2, 20, 200)");
+                "INSERT INTO DB.hidden (id, secret, v) VALUES (1, 10, 100), (2, 20, 200)",
+                // spatial values, by the snapshot and by the binlog
+                "CREATE TABLE DB.geo (id int PRIMARY KEY, g geometry, p point)",
+                "INSERT INTO DB.geo VALUES (1, ST_GeomFromText('POINT(1 2)'), ST_GeomFromText('POINT(-0.5 3)')),"
+                        + " (2, ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 1), LINESTRING(0 0, 1.25 1))'), NULL)");
         try (Connection c = pg.connect(); Statement st = c.createStatement()) {
             st.execute("INSERT INTO " + db + ".kv VALUES (999999, 'stale', 0)");
         }
         CdcPipeline p = start("snapshot", source().snapshot(true).build());
         keyWorkload(8, 30);
-        sql("UPDATE DB.only_source SET v = 'after' WHERE id = 2", "UPDATE DB.hidden SET v = v + 1 WHERE id = 2");
+        sql("UPDATE DB.only_source SET v = 'after' WHERE id = 2", "UPDATE DB.hidden SET v = v + 1 WHERE id = 2",
+                "INSERT INTO DB.geo VALUES (3, ST_GeomFromText('MULTIPOINT(1 1, 2 2)'), ST_GeomFromText('POINT(7 8)'))",
+                "UPDATE DB.geo SET g = ST_GeomFromText('POLYGON((0 0, 4 0, 4 4, 0 0))') WHERE id = 1");
         caughtUp(p, 1);
+        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+            assertThat(rows(st, "SELECT id || '|' || coalesce(g, '-') || '|' || coalesce(p, '-') FROM " + db + ".geo ORDER BY id"))
+                    .containsExactly("1|POLYGON ((0 0, 4 0, 4 4, 0 0))|POINT (-0.5 3)",
+                            "2|GEOMETRYCOLLECTION (POINT (1 1), LINESTRING (0 0, 1.25 1))|-", "3|MULTIPOINT ((1 1), (2 2))|POINT (7 8)");
+        }
         assertSame("hidden", List.of(col("id"), col("secret"), col("v")), true);
         assertSameTables();
         assertSame("coll", List.of(col("id"), col("s"), col("l")), true);

@@ -69,6 +69,7 @@ public final class CdcPipeline {
     private final ChangeTarget target;
     private final BatchLimits limits;
     private final Duration maxDelay;
+    private final Duration caughtUpDelay;
     private final ErrorPolicy errorPolicy;
     private final PipelineListener listener;
     private final KeyResolver keyResolver;
@@ -101,6 +102,7 @@ public final class CdcPipeline {
         this.target = b.target;
         this.limits = b.limits;
         this.maxDelay = b.maxDelay;
+        this.caughtUpDelay = b.caughtUpDelay.compareTo(b.maxDelay) < 0 ? b.caughtUpDelay : b.maxDelay;
         this.errorPolicy = b.errorPolicy;
         this.listener = b.listener;
         this.keyResolver = b.keyResolver != null ? b.keyResolver : b.target.keyResolver();
@@ -266,6 +268,8 @@ public final class CdcPipeline {
         private long readNanos;
         private long newest = -1;
         private long openedAt;
+        /** How long the reader waited in the source's poll since the open batch's first record. */
+        private long waitedNanos;
         private BatchTally tally = metrics != null ? new BatchTally() : null;
         private long bytes;
 
@@ -330,9 +334,15 @@ public final class CdcPipeline {
                     }
                     long wait = IDLE_POLL.toMillis();
                     if (batcher.size() > 0) {
-                        wait = Math.max(0, Math.min(wait, maxDelay.toMillis() - (System.currentTimeMillis() - openedAt)));
+                        long age = System.currentTimeMillis() - openedAt;
+                        long due = age < caughtUpDelay.toMillis() ? caughtUpDelay.toMillis() : maxDelay.toMillis();
+                        wait = Math.max(0, Math.min(wait, due - age));
                     }
+                    long p0 = System.nanoTime();
                     buffer.addAll(source.poll(Duration.ofMillis(wait)));
+                    if (batcher.size() > 0) {
+                        waitedNanos += System.nanoTime() - p0;
+                    }
                 }
                 long t0 = System.nanoTime();
                 while (!buffer.isEmpty() && pending == null) {
@@ -342,7 +352,7 @@ public final class CdcPipeline {
                 if (metrics != null) {
                     metrics.openBytes.set(batcher.retainedBytes());
                 }
-                if (pending == null && batcher.size() > 0 && System.currentTimeMillis() - openedAt >= maxDelay.toMillis()) {
+                if (pending == null && batcher.size() > 0 && due()) {
                     NetBatch b = batcher.flush();
                     if (b != null) {
                         close(b, 0);
@@ -354,10 +364,24 @@ public final class CdcPipeline {
             }
         }
 
+        /**
+         * Whether the open batch is due: at {@link #maxDelay} after its first record, or already at
+         * {@link #caughtUpDelay} when the source is caught up, the reader having waited on it for at least
+         * three quarters of that time. Under a backlog the reader never waits, so batches keep growing to
+         * their limits (or the longer delay), which keeps the compaction; at a steady rate it mostly
+         * waits, so records wait less.
+         */
+        private boolean due() {
+            long age = System.currentTimeMillis() - openedAt;
+            return age >= maxDelay.toMillis()
+                    || (age >= caughtUpDelay.toMillis() && waitedNanos >= TimeUnit.MILLISECONDS.toNanos(age) * 3 / 4);
+        }
+
         private void offer(SourceRecord r) {
             long t0 = System.nanoTime();
             if (batcher.size() == 0) {
                 openedAt = System.currentTimeMillis();
+                waitedNanos = 0;
             }
             if (r.isMark()) {
                 NetBatch closed = batcher.mark(r.stream(), r.offset());
@@ -678,6 +702,7 @@ public final class CdcPipeline {
         private ChangeTarget target;
         private BatchLimits limits = BatchLimits.DEFAULT;
         private Duration maxDelay = Duration.ofSeconds(1);
+        private Duration caughtUpDelay = Duration.ofMillis(400);
         private ErrorPolicy errorPolicy = ErrorPolicy.DEAD_LETTER;
         private PipelineListener listener = PipelineListener.NONE;
         private KeyResolver keyResolver;
@@ -740,6 +765,20 @@ public final class CdcPipeline {
                 throw new IllegalArgumentException("negative delay: " + maxDelay);
             }
             this.maxDelay = maxDelay;
+            return this;
+        }
+
+        /**
+         * @param caughtUpDelay the longest a record waits in an open batch while the source is caught up (the reader waited
+         *     on it for three quarters of the batch's age), at most {@link #maxDelay}; default 400 ms. A backlog keeps
+         *     batches open to {@code maxDelay} or their limits; a steady rate closes them at this delay.
+         * @return this builder
+         */
+        public Builder caughtUpDelay(Duration caughtUpDelay) {
+            if (caughtUpDelay.isNegative()) {
+                throw new IllegalArgumentException("negative delay: " + caughtUpDelay);
+            }
+            this.caughtUpDelay = caughtUpDelay;
             return this;
         }
 
