@@ -361,7 +361,7 @@ final class DdlReader {
 
         private List<Change> renameTables() {
             List<Change> out = new ArrayList<>();
-            t.accept("if", "exists"); // MariaDB
+            boolean ifExists = t.accept("if", "exists"); // MariaDB: a pair whose table is missing is passed over
             do {
                 TableId from = tableName();
                 if (t.accept("wait")) { // MariaDB: WAIT n | NOWAIT
@@ -374,6 +374,9 @@ final class DdlReader {
                 }
                 TableId to = tableName();
                 if (!included.test(from.database()) && !included.test(to.database())) {
+                    continue;
+                }
+                if (ifExists && state.table(from, offset, sql) == null) {
                     continue;
                 }
                 TableDef old = known(from);

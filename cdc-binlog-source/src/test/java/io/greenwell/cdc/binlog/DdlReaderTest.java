@@ -161,6 +161,8 @@ class DdlReaderTest {
         // MariaDB's forms of RENAME TABLE and DROP TABLE, about tables of a database not followed: passed over
         assertThat(reader.read("RENAME TABLE IF EXISTS other.a NOWAIT TO other.b, other.c WAIT 5 TO other.d", null, 18, "b.1:4")).isEmpty();
         assertThat(reader.read("RENAME TABLES d.y TO d.z", null, 19, "b.1:4")).extracting(ch -> ch.def().table()).containsExactly("z");
+        assertThat(reader.read("RENAME TABLE IF EXISTS d.missing TO d.m2, d.z TO d.z2, d.z2 TO d.z", null, 19, "b.1:4"))
+                .extracting(ch -> ch.def().table()).containsExactly("z2", "z");
         assertThat(reader.read("DROP TABLES IF EXISTS other.a, d.z", null, 20, "b.1:4")).extracting(DdlReader.Change::table)
                 .containsExactly("z");
         // a partition exchanged with a followed table changes its rows without row events

@@ -92,6 +92,26 @@ class WktTest {
         Wkt w = new Wkt();
         assertThatThrownBy(() -> w.render(new byte[] {0, 0, 0, 0, 1, 1})).isInstanceOf(CdcException.class).hasMessageContaining("too short");
         assertThatThrownBy(() -> w.render(new Wkb(0).head(LE, 1001).doubles(LE, 1, 2, 3).bytes())).hasMessageContaining("unknown type 1001");
-        assertThatThrownBy(() -> w.render(new Wkb(0).head(LE, 2).ints(LE, 3).doubles(LE, 1, 2).bytes())).hasMessageContaining("ends inside");
+        assertThatThrownBy(() -> w.render(new Wkb(0).head(LE, 2).ints(LE, 3).doubles(LE, 1, 2).bytes()))
+                .hasMessageContaining("counts 3 parts where 16 bytes are left");
+        assertThatThrownBy(() -> w.render(new Wkb(0).head(LE, 4).ints(LE, -1).bytes())).hasMessageContaining("counts 4294967295 parts");
+        assertThatThrownBy(() -> w.render(new Wkb(0).point(LE, 1, 2).ints(LE, 0).bytes())).hasMessageContaining("4 bytes after");
+        assertThatThrownBy(() -> w.render(new Wkb(0).point(LE, Double.NaN, 2).bytes())).hasMessageContaining("not a finite number");
+        byte[] badOrder = new Wkb(0).point(LE, 1, 2).bytes();
+        badOrder[4] = 7;
+        assertThatThrownBy(() -> w.render(badOrder)).hasMessageContaining("byte order 7");
+        assertThatThrownBy(() -> w.render(new Wkb(0).head(LE, 4).ints(LE, 1).head(LE, 2).ints(LE, 0).bytes()))
+                .hasMessageContaining("type 2 in a MULTIPOINT");
+        byte[] cut = java.util.Arrays.copyOf(new Wkb(0).point(LE, 1, 2).bytes(), 15);
+        assertThatThrownBy(() -> w.render(cut)).hasMessageContaining("ends inside");
+    }
+
+    @Test
+    void aCollectionOfEmptyMembersIsEmptyAsInJts() {
+        Wkt w = new Wkt();
+        assertThat(w.render(new Wkb(0).head(LE, 7).ints(LE, 1).head(LE, 7).ints(LE, 0).bytes())).isEqualTo("GEOMETRYCOLLECTION EMPTY");
+        assertThat(w.render(new Wkb(0).head(LE, 7).ints(LE, 2).head(BE, 7).ints(BE, 0).point(LE, 1, 2).bytes()))
+                .isEqualTo("GEOMETRYCOLLECTION (GEOMETRYCOLLECTION EMPTY, POINT (1 2))");
+        assertThat(w.render(new Wkb(0).head(LE, 5).ints(LE, 1).head(LE, 2).ints(LE, 0).bytes())).isEqualTo("MULTILINESTRING EMPTY");
     }
 }

@@ -267,6 +267,7 @@ public final class CdcPipeline {
         private long skipped;
         private long readNanos;
         private long newest = -1;
+        /** When the open batch took its first record ({@link System#nanoTime()}). */
         private long openedAt;
         /** How long the reader waited in the source's poll since the open batch's first record. */
         private long waitedNanos;
@@ -334,9 +335,9 @@ public final class CdcPipeline {
                     }
                     long wait = IDLE_POLL.toMillis();
                     if (batcher.size() > 0) {
-                        long age = System.currentTimeMillis() - openedAt;
-                        long due = age < caughtUpDelay.toMillis() ? caughtUpDelay.toMillis() : maxDelay.toMillis();
-                        wait = Math.max(0, Math.min(wait, due - age));
+                        long age = System.nanoTime() - openedAt;
+                        long due = age < caughtUpDelay.toNanos() ? caughtUpDelay.toNanos() : maxDelay.toNanos();
+                        wait = Math.max(0, Math.min(wait, TimeUnit.NANOSECONDS.toMillis(due - age + 999_999)));
                     }
                     long p0 = System.nanoTime();
                     buffer.addAll(source.poll(Duration.ofMillis(wait)));
@@ -372,15 +373,14 @@ public final class CdcPipeline {
          * waits, so records wait less.
          */
         private boolean due() {
-            long age = System.currentTimeMillis() - openedAt;
-            return age >= maxDelay.toMillis()
-                    || (age >= caughtUpDelay.toMillis() && waitedNanos >= TimeUnit.MILLISECONDS.toNanos(age) * 3 / 4);
+            long age = System.nanoTime() - openedAt;
+            return age >= maxDelay.toNanos() || (age >= caughtUpDelay.toNanos() && waitedNanos > 0 && waitedNanos >= age / 4 * 3);
         }
 
         private void offer(SourceRecord r) {
             long t0 = System.nanoTime();
             if (batcher.size() == 0) {
-                openedAt = System.currentTimeMillis();
+                openedAt = System.nanoTime();
                 waitedNanos = 0;
             }
             if (r.isMark()) {
@@ -458,6 +458,10 @@ public final class CdcPipeline {
             readNanos = -extraNanos;
             newest = -1;
             bytes = 0;
+            if (batcher.size() > 0) { // the record that closed the batch opened the next one
+                openedAt = System.nanoTime();
+                waitedNanos = 0;
+            }
         }
 
         /** Reads the checkpoints, restores the watermarks and seeks the source. The applier must be idle. */
