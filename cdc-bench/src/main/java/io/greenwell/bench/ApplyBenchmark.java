@@ -107,6 +107,13 @@ public final class ApplyBenchmark {
     private Integer maintenanceSeconds;
     /** Whether the Greenwell part archives its events (part x). */
     private boolean archiving;
+    /** Part (h): the maximum heap of the child {@code greenwell replay}, and its jar. */
+    private int heapMb = 256;
+    private String greenwellJar = "cdc-examples/target/greenwell.jar";
+    /** Part (h)'s last child: its peak resident set, its garbage collector's pauses (total, count). */
+    private long childPeakRssKb;
+    private double childGcPauseMs;
+    private int childGcPauses;
 
     private ApplyBenchmark(String url, int events, String variant) throws IOException {
         this.url = url;
@@ -134,6 +141,8 @@ public final class ApplyBenchmark {
         boolean synchronousCommit = false;
         String maintenance = null;
         int batchEvents = BatchLimits.DEFAULT.maxEvents();
+        Integer heapMb = null;
+        String jar = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--write-workload": output = args[++i]; break;
@@ -148,8 +157,10 @@ public final class ApplyBenchmark {
                 case "--synchronous-commit": synchronousCommit = true; break;
                 case "--maintenance": maintenance = args[++i]; break;
                 case "--batch-events": batchEvents = Integer.parseInt(args[++i]); break;
+                case "--heap-mb": heapMb = Integer.parseInt(args[++i]); break;
+                case "--greenwell-jar": jar = args[++i]; break;
                 default:
-                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50|bootstrap] [--parts a,b,c,d,k,r] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--maintenance off|SECONDS] [--rabbitmq-uri URI] [--archive]");
+                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50|bootstrap] [--parts a,b,c,d,h,k,r] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--maintenance off|SECONDS] [--rabbitmq-uri URI] [--archive] [--heap-mb N] [--greenwell-jar PATH]");
                     System.exit(2);
             }
         }
@@ -180,6 +191,12 @@ public final class ApplyBenchmark {
             bench.maintenanceSeconds = maintenance.equals("off") ? 0 : Integer.parseInt(maintenance);
         }
         bench.batchEvents = batchEvents;
+        if (heapMb != null) {
+            bench.heapMb = heapMb;
+        }
+        if (jar != null) {
+            bench.greenwellJar = jar;
+        }
         bench.run(variant, List.of(parts.split(",")));
     }
 
@@ -209,6 +226,7 @@ public final class ApplyBenchmark {
             b = part("per-row baseline", this::baseline);
         }
         double[] c = parts.contains("c") ? part("ceiling", this::ceiling) : null;
+        double[] h = parts.contains("h") ? part("greenwell replay, a process of its own with -Xmx" + heapMb + "m", this::smallHeap) : null;
         double[] k = parts.contains("k") ? part("raw COPY", this::rawCopy) : null;
         double[] d = null;
         if (parts.contains("d") && greenplum()) {
@@ -248,6 +266,7 @@ public final class ApplyBenchmark {
         row("(k) raw COPY of the final rows into empty tables", k);
         row("(r) Greenwell: RabbitMQ stream queue → pipeline → committed tables", r);
         row("(x) Greenwell with the change archive", x);
+        row("(h) greenwell replay in a JVM of its own, -Xmx" + heapMb + "m, default options", h);
         if (a != null && b != null && c != null) {
             boolean ok = a[1] == 1 && b[1] == 1 && c[1] == 1 && (d == null || d[1] == 1);
             System.out.printf(Locale.ROOT, "greenwell_eps=%d baseline_eps=%d speedup_vs_baseline=%.2f ceiling_over_greenwell=%.3f%s state_ok=%s%n",
@@ -261,6 +280,10 @@ public final class ApplyBenchmark {
         if (a != null && k != null && workload.bootstrap) {
             System.out.printf(Locale.ROOT, "bootstrap_rows_per_s=%d raw_copy_rows_per_s=%d bootstrap_over_copy=%.3f state_ok=%s%n",
                     Math.round(events / a[0]), Math.round(events / k[0]), k[0] / a[0], a[1] == 1 && k[1] == 1);
+        }
+        if (h != null) {
+            System.out.printf(Locale.ROOT, "heap_mb=%d replay_seconds=%.2f replay_eps=%d peak_rss_mb=%d gc_pause_ms=%.0f gc_pauses=%d state_ok=%s%n",
+                    heapMb, h[0], Math.round(events / h[0]), childPeakRssKb / 1024, childGcPauseMs, childGcPauses, h[1] == 1);
         }
         if (x != null) {
             System.out.printf(Locale.ROOT, "archive_eps=%d%s archived_events=%d archive_bytes=%d archive_bytes_per_event=%.1f state_ok=%s%n",
@@ -313,6 +336,53 @@ public final class ApplyBenchmark {
     }
 
     // ---- the parts ----
+
+    /**
+     * Part (h): the command line's {@code replay} of the file in a JVM of its own with a small maximum heap and every other
+     * option at its default; its peak resident set read from {@code /proc} while it runs, its collector's pauses from its
+     * {@code -Xlog:gc} log. A failing process (an {@code OutOfMemoryError}) fails the part.
+     */
+    private void smallHeap(Path input, String schema) throws Exception {
+        Path gcLog = Files.createTempFile("greenwell-bench-gc", ".log");
+        Path out = Files.createTempFile("greenwell-bench-replay", ".log");
+        gcLog.toFile().deleteOnExit();
+        out.toFile().deleteOnExit();
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(javaBin, "-Xmx" + heapMb + "m", "-Xlog:gc:file=" + gcLog, "-jar", greenwellJar, "replay",
+                "--input", input.toString(), "--jdbc-url", url, "--schema-map", "bench=" + schema, "--pipeline", schema, "--quiet")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Path status = Path.of("/proc/" + child.pid() + "/status");
+        long peak = 0;
+        while (!child.waitFor(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            try {
+                for (String line : Files.readAllLines(status)) {
+                    if (line.startsWith("VmHWM:")) {
+                        peak = Math.max(peak, Long.parseLong(line.replaceAll("[^0-9]", "")));
+                    }
+                }
+            } catch (IOException e) {
+                // it just ended, or there is no /proc here
+            }
+        }
+        if (child.exitValue() != 0) {
+            List<String> lines = Files.readAllLines(out);
+            throw new IllegalStateException("greenwell replay -Xmx" + heapMb + "m exited " + child.exitValue() + ": "
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
+        }
+        double pauses = 0;
+        int count = 0;
+        java.util.regex.Pattern pause = java.util.regex.Pattern.compile("Pause.* ([0-9.]+)ms$");
+        for (String line : Files.readAllLines(gcLog)) {
+            java.util.regex.Matcher m = pause.matcher(line);
+            if (m.find()) {
+                pauses += Double.parseDouble(m.group(1));
+                count++;
+            }
+        }
+        childPeakRssKb = peak;
+        childGcPauseMs = pauses;
+        childGcPauses = count;
+    }
 
     private void greenwell(Path input, String schema) throws Exception {
         if (maintenanceSeconds != null) {

@@ -13,8 +13,13 @@ package io.greenwell.cdc.compact;
  */
 public record BatchLimits(int maxEvents, long maxBytes, boolean splitLargeTransactions) {
 
-    /** 200,000 events, 128 MiB, transactions split when larger. */
-    public static final BatchLimits DEFAULT = new BatchLimits(200_000, 128L << 20, true);
+    /**
+     * 200,000 events, 128 MiB or a sixth of the maximum heap when that is less, transactions split
+     * when larger. A pipeline holds up to three batches at once (the one being read, one waiting,
+     * the one being applied), so half the heap at most goes to them: {@code -Xmx256m} gives
+     * batches of about 42 MiB.
+     */
+    public static final BatchLimits DEFAULT = new BatchLimits(200_000, Math.min(128L << 20, Runtime.getRuntime().maxMemory() / 6), true);
 
     /** Validates. */
     public BatchLimits {
