@@ -66,7 +66,8 @@ import org.postgresql.copy.CopyIn;
  *
  * <p>With {@code --rabbitmq-uri URI}, part (r) is the pipeline from a RabbitMQ stream queue: the
  * workload's records published to a fanout exchange bound to a new stream queue the way Maxwell's
- * producer does (untimed), then timed from the pipeline's start until the last record is applied.
+ * producer does (untimed), then timed from the pipeline's start until the last record is applied;
+ * with {@code --rabbitmq-stream-uri URI} as well, the source reads it over the stream protocol.
  * <p>{@code --maintenance off|SECONDS} (with {@code --parts a}) measures bloat: the tables are
  * created first with autovacuum off, Greenwell's maintenance runs every SECONDS (or not at all),
  * and the timed run prints the table's size at the end and the database time (COPY, statements,
@@ -102,6 +103,8 @@ public final class ApplyBenchmark {
     private String rabbitUri;
     /** The stream queue part (r) consumes, declared and filled by its untimed preparation. */
     private String rabbitQueue;
+    /** Part (r) over RabbitMQ's stream protocol; null: over AMQP 0-9-1. */
+    private String rabbitStreamUri;
     private int rabbitRecords;
     /** {@code --maintenance}: null when not given, 0 for off, else the interval in seconds. */
     private Integer maintenanceSeconds;
@@ -137,6 +140,7 @@ public final class ApplyBenchmark {
         String parts = "a,b,c,d";
         int baselineEvents = -1;
         String rabbitUri = null;
+        String rabbitStreamUri = null;
         boolean metrics = false;
         boolean synchronousCommit = false;
         String maintenance = null;
@@ -152,6 +156,7 @@ public final class ApplyBenchmark {
                 case "--parts": parts = args[++i]; break;
                 case "--baseline-events": baselineEvents = Integer.parseInt(args[++i]); break;
                 case "--rabbitmq-uri": rabbitUri = args[++i]; break;
+                case "--rabbitmq-stream-uri": rabbitStreamUri = args[++i]; break;
                 case "--metrics": metrics = true; break;
                 case "--archive": parts += parts.contains("x") ? "" : ",x"; break;
                 case "--synchronous-commit": synchronousCommit = true; break;
@@ -160,7 +165,7 @@ public final class ApplyBenchmark {
                 case "--heap-mb": heapMb = Integer.parseInt(args[++i]); break;
                 case "--greenwell-jar": jar = args[++i]; break;
                 default:
-                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50|bootstrap] [--parts a,b,c,d,h,k,r] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--maintenance off|SECONDS] [--rabbitmq-uri URI] [--archive] [--heap-mb N] [--greenwell-jar PATH]");
+                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50|bootstrap] [--parts a,b,c,d,h,k,r] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--maintenance off|SECONDS] [--rabbitmq-uri URI [--rabbitmq-stream-uri URI]] [--archive] [--heap-mb N] [--greenwell-jar PATH]");
                     System.exit(2);
             }
         }
@@ -182,6 +187,7 @@ public final class ApplyBenchmark {
             bench.baselineEvents = Math.min(baselineEvents, events);
         }
         bench.rabbitUri = rabbitUri;
+        bench.rabbitStreamUri = rabbitStreamUri;
         if (rabbitUri != null && !parts.contains("r")) {
             parts += ",r";
         }
@@ -264,7 +270,8 @@ public final class ApplyBenchmark {
         row("(c) ceiling: Jackson tokenize + raw COPY of the final rows", c);
         row("(d) Debezium JDBC sink, reduction buffer, batches of 1,000", d);
         row("(k) raw COPY of the final rows into empty tables", k);
-        row("(r) Greenwell: RabbitMQ stream queue → pipeline → committed tables", r);
+        row("(r) Greenwell: RabbitMQ stream queue " + (rabbitStreamUri != null ? "(stream protocol)" : "(AMQP 0-9-1)")
+                + " → pipeline → committed tables", r);
         row("(x) Greenwell with the change archive", x);
         row("(h) greenwell replay in a JVM of its own, -Xmx" + heapMb + "m, default options", h);
         if (a != null && b != null && c != null) {
@@ -292,8 +299,8 @@ public final class ApplyBenchmark {
                     x[1] == 1 && (a == null || a[1] == 1) && archived[0] == records(file));
         }
         if (r != null && b != null) {
-            System.out.printf(Locale.ROOT, "rabbitmq_stream_eps=%d baseline_eps=%d speedup_vs_baseline=%.2f%s state_ok=%s%n",
-                    Math.round(events / r[0]), Math.round(events / b[0]), b[0] / r[0],
+            System.out.printf(Locale.ROOT, "rabbitmq_stream_eps=%d protocol=%s baseline_eps=%d speedup_vs_baseline=%.2f%s state_ok=%s%n",
+                    Math.round(events / r[0]), rabbitStreamUri != null ? "stream" : "amqp091", Math.round(events / b[0]), b[0] / r[0],
                     a != null ? String.format(Locale.ROOT, " file_over_stream=%.2f", r[0] / a[0]) : "", r[1] == 1 && b[1] == 1);
         }
     }
@@ -451,7 +458,11 @@ public final class ApplyBenchmark {
         rabbitRecords = n;
         System.out.printf(Locale.ROOT, "  published %,d records to stream queue %s in %.1f s (untimed)%n", n, rabbitQueue, (System.nanoTime() - t0) / 1e9);
         if (input.equals(file)) {
-            brokerCeiling(f);
+            if (rabbitStreamUri != null) {
+                streamProtocolCeiling();
+            } else {
+                brokerCeiling(f);
+            }
         }
     }
 
@@ -488,10 +499,46 @@ public final class ApplyBenchmark {
         }
     }
 
+    /**
+     * The broker's own ceiling over the stream protocol, untimed for part (r): a bare consumer of
+     * the same stream queue, through the same URI and with the same credits as the source, that
+     * only counts the messages.
+     */
+    private void streamProtocolCeiling() throws Exception {
+        java.net.URI u = java.net.URI.create(rabbitStreamUri);
+        com.rabbitmq.stream.Address entry = new com.rabbitmq.stream.Address(u.getHost(), u.getPort() < 0 ? 5552 : u.getPort());
+        CountDownLatch done = new CountDownLatch(1);
+        try (com.rabbitmq.stream.Environment env = com.rabbitmq.stream.Environment.builder().uri(rabbitStreamUri).addressResolver(a -> entry)
+                .build()) {
+            long t0 = System.nanoTime();
+            java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+            try (com.rabbitmq.stream.Consumer consumer = env.consumerBuilder().stream(rabbitQueue)
+                    .offset(com.rabbitmq.stream.OffsetSpecification.first()).noTrackingStrategy()
+                    .flow().strategy(com.rabbitmq.stream.ConsumerFlowStrategy.creditWhenHalfMessagesProcessed(4)).builder()
+                    .messageHandler((ctx, m) -> {
+                        m.getBodyAsBinary();
+                        ctx.processed();
+                        if (count.incrementAndGet() == rabbitRecords) {
+                            done.countDown();
+                        }
+                    }).build()) {
+                if (!done.await(10, TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("the bare stream consumer did not get every record");
+                }
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "  broker ceiling: a bare stream-protocol consumer of the same stream queue, counting only:"
+                    + " %.2f s, %,d messages/s (untimed for part r)%n", secs, Math.round(rabbitRecords / secs));
+        }
+    }
+
     /** Part (r), timed: the pipeline from the stream queue until its last record is applied. */
     private void fromStream(Path input, String schema) throws Exception {
-        RabbitSource source = RabbitSource.builder().uri(rabbitUri).queue(rabbitQueue)
-                .queueType(RabbitSource.QueueType.STREAM).build();
+        RabbitSource.Builder builder = RabbitSource.builder().uri(rabbitUri).queue(rabbitQueue).queueType(RabbitSource.QueueType.STREAM);
+        if (rabbitStreamUri != null) {
+            builder.streamUri(rabbitStreamUri);
+        }
+        RabbitSource source = builder.build();
         try (source; GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).synchronousCommit(synchronousCommit)
                 .schemaMapping(SchemaMapping.builder().mapper(db -> schema).build()).build()) {
             long[] seen = new long[1];

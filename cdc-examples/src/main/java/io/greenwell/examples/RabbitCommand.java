@@ -37,6 +37,16 @@ final class RabbitCommand implements Callable<Integer> {
             description = "the queue is a stream queue (RabbitMQ 3.9+): exactly once, resumed at the checkpoint's offset")
     boolean stream;
 
+    @Option(names = "--stream-uri", paramLabel = "URI",
+            description = "read the stream queue over RabbitMQ's stream protocol (the rabbitmq_stream plugin), several times faster than AMQP 0-9-1:"
+                + " rabbitmq-stream://user:password@host:5552/vhost (%%2f for /), or rabbitmq-stream+tls://...:5551/...; implies --stream."
+                + " Every connection goes to this host and port; --uri still declares the topology")
+    String streamUri;
+
+    @Option(names = "--credits", paramLabel = "N", defaultValue = "4",
+            description = "with --stream-uri: chunks the broker may send ahead, 1 to 1000 (default ${DEFAULT-VALUE})")
+    int credits;
+
     @Option(names = "--quorum", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
             description = "the queue is a quorum queue (with --declare, declared as one)")
     boolean quorum;
@@ -91,11 +101,12 @@ final class RabbitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
-        if (stream && quorum) {
+        boolean streamQueue = stream || streamUri != null;
+        if (streamQueue && quorum) {
             throw new CommandLine.ParameterException(cl, "--stream and --quorum exclude each other");
         }
         RabbitSource.Builder b = RabbitSource.builder().uri(uri).queue(queue)
-                .queueType(stream ? RabbitSource.QueueType.STREAM : quorum ? RabbitSource.QueueType.QUORUM : RabbitSource.QueueType.CLASSIC)
+                .queueType(streamQueue ? RabbitSource.QueueType.STREAM : quorum ? RabbitSource.QueueType.QUORUM : RabbitSource.QueueType.CLASSIC)
                 .declare(declare).exchange(exchange).exchangeType(exchangeType).exchangeDurable(exchangeDurable).bindingKey(bindingKey)
                 .singleActiveConsumer(singleActiveConsumer).heartbeat(Duration.ofSeconds(heartbeatSeconds))
                 .reconnectFor(Duration.ofSeconds(reconnectSeconds));
@@ -113,6 +124,9 @@ final class RabbitCommand implements Callable<Integer> {
         }
         if (prefetch != null) {
             b.prefetch(prefetch);
+        }
+        if (streamUri != null) {
+            b.streamUri(streamUri).credits(credits);
         }
         RabbitSource source;
         try {

@@ -49,5 +49,16 @@ class RabbitCommandTest {
         r = Cli.run("rabbitmq", "--uri", "amqp://h", "--queue", "q", "--prefetch", "0", "--jdbc-url", "jdbc:postgresql://h/db");
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("prefetch");
+        r = Cli.run("rabbitmq", "--uri", "amqp://h", "--queue", "q", "--stream-uri", "amqp://u:secret@h:5552", "--jdbc-url", "jdbc:postgresql://h/db");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("rabbitmq-stream://").doesNotContain("secret");
+        r = Cli.run("rabbitmq", "--uri", "amqp://h", "--queue", "q", "--stream-uri", "rabbitmq-stream://h:5552", "--quorum",
+                "--jdbc-url", "jdbc:postgresql://h/db");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("--stream and --quorum exclude each other");
+        r = Cli.run("rabbitmq", "--uri", "amqp://h", "--queue", "q", "--stream-uri", "rabbitmq-stream://h:5552", "--credits", "0",
+                "--jdbc-url", "jdbc:postgresql://h/db");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("credits are 1 to 1000, not 0");
     }
 }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * End to end through RabbitMQ with real Maxwell output: the recorded {@code music}, {@code types}
  * and {@code ddl} streams published the way Maxwell's RabbitMQ producer does (a fanout exchange,
  * routing key {@code database.table}), consumed by {@code greenwell rabbitmq --declare} in a child
- * process, from a stream queue (RabbitMQ itself) and from a classic queue (the broker
+ * process, from a stream queue (RabbitMQ itself, over AMQP 0-9-1 and over the stream protocol) and from a classic queue (the broker
  * {@link TestBroker#forClassicQueues()} picks); the tables equal the expected states; stopped with
  * SIGTERM and started again, it reads nothing again.
  */
@@ -57,14 +57,20 @@ class RabbitRecordedIT {
     @Test
     void fromAStreamQueue() throws Exception {
         broker = TestBroker.rabbitMq();
-        run(true);
+        run(true, List.of("--stream"));
+    }
+
+    @Test
+    void fromAStreamQueueOverTheStreamProtocol() throws Exception {
+        broker = TestBroker.rabbitMq();
+        run(true, List.of("--stream-uri", TestBroker.streamUri()));
     }
 
     @Test
     void fromAClassicQueue() throws Exception {
         broker = TestBroker.forClassicQueues();
         System.out.println("classic queue on " + broker.describe());
-        run(false);
+        run(false, List.of());
     }
 
     @Test
@@ -93,7 +99,7 @@ class RabbitRecordedIT {
         }
     }
 
-    private void run(boolean stream) throws Exception {
+    private void run(boolean stream, List<String> readOptions) throws Exception {
         List<byte[]> records = new ArrayList<>();
         for (String scenario : SCENARIOS) {
             for (Scenarios.Record r : Scenarios.records(scenario)) {
@@ -108,9 +114,7 @@ class RabbitRecordedIT {
         for (int run = 1; run <= 2; run++) {
             List<String> args = new ArrayList<>(List.of("rabbitmq", "--uri", broker.uri(), "--queue", queue, "--declare", "--exchange", exchange,
                     "--jdbc-url", db.url(), "--batch-events", "7", "--pipeline", "recorded"));
-            if (stream) {
-                args.add("--stream");
-            }
+            args.addAll(readOptions);
             Process p = ChildJvm.start(dir, run, args.toArray(String[]::new));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             if (run == 1) {

@@ -12,7 +12,8 @@ import java.util.Map;
  * classic), {@code declare} ({@code true} or {@code false}), {@code exchange}, {@code exchange.type},
  * {@code exchange.durable}, {@code binding.key}, {@code single.active.consumer}, {@code prefetch},
  * {@code start} ({@code first}, {@code last} or {@code next}), {@code heartbeat.seconds},
- * {@code reconnect.seconds}; every option starting with {@code argument.} is a queue argument for
+ * {@code reconnect.seconds}, {@code stream.uri} (read a stream queue over the stream protocol, see
+ * {@link RabbitSource.Builder#streamUri}) and {@code credits}; every option starting with {@code argument.} is a queue argument for
  * the declaration without that prefix (see {@link RabbitSource.Builder#argument}).
  */
 public final class RabbitSourceProvider implements ChangeSourceProvider {
@@ -68,6 +69,13 @@ public final class RabbitSourceProvider implements ChangeSourceProvider {
         Integer prefetch = number(options, "prefetch", problems);
         if (prefetch != null) {
             b.prefetch(prefetch);
+        }
+        if (options.containsKey("stream.uri")) {
+            b.streamUri(options.get("stream.uri"));
+        }
+        Integer credits = number(options, "credits", problems);
+        if (credits != null) {
+            b.credits(credits);
         }
         Integer heartbeat = number(options, "heartbeat.seconds", problems);
         if (heartbeat != null) {

@@ -30,6 +30,15 @@ class RabbitSourceProviderTest {
                 .hasMessageContaining("a queue is required").hasMessageContaining("70000");
         assertThatThrownBy(() -> RabbitSource.builder().uri("amqp://u:p@h").queue("q").queueType(RabbitSource.QueueType.STREAM)
                 .singleActiveConsumer(true).build()).hasMessageContaining("single active consumer");
+        assertThatThrownBy(() -> new RabbitSourceProvider().create(Map.of("uri", "amqp://h", "queue", "q", "stream.uri",
+                "rabbitmq-stream://h:5552", "credits", "2000")))
+                .hasMessageContaining("the stream protocol reads stream queues only (queue type classic)")
+                .hasMessageContaining("the credits are 1 to 1000, not 2000");
+        assertThatThrownBy(() -> RabbitSource.builder().uri("amqp://h").queue("q").queueType(RabbitSource.QueueType.STREAM)
+                .streamUri("amqp://user:secret@h:5552").build())
+                .hasMessageContaining("rabbitmq-stream://").satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret"));
+        assertThat(new RabbitSourceProvider().create(Map.of("uri", "amqp://h", "queue", "q", "queue.type", "stream", "stream.uri",
+                "rabbitmq-stream+tls://u:p@h:5551/%2f", "credits", "8"))).isInstanceOf(RabbitSource.class);
     }
 
     @Test

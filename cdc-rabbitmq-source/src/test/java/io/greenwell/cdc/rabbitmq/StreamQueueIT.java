@@ -69,8 +69,8 @@ class StreamQueueIT extends QueueTests {
         String queue = "gw-stream-cut-" + UUID.randomUUID();
         String exchange = "maxwell-" + UUID.randomUUID();
         List<byte[]> records = Recorded.records();
-        try (TcpProxy proxy = Recorded.proxy(broker.uri())) {
-            RabbitSource src = source(Recorded.through(broker.uri(), proxy), queue, exchange).prefetch(5).build();
+        try (TcpProxy proxy = readProxy()) {
+            RabbitSource src = throughProxy(queue, exchange, proxy).build();
             declare(queue, exchange);
             try (Recorded.Run run = new Recorded.Run(db, "cut", src, 3)) {
                 broker.publish(exchange, records);
@@ -86,6 +86,16 @@ class StreamQueueIT extends QueueTests {
             }
         }
         Recorded.assertTables(db);
+    }
+
+    /** @return a relay in front of the port the records are read from */
+    TcpProxy readProxy() throws java.io.IOException {
+        return Recorded.proxy(broker.uri());
+    }
+
+    /** @return a source that reads the queue through the relay, a few records at a time */
+    RabbitSource.Builder throughProxy(String queue, String exchange, TcpProxy proxy) {
+        return source(Recorded.through(broker.uri(), proxy), queue, exchange).prefetch(5);
     }
 
     /** Declares and binds the queue before anything is published, as a user runs {@code --declare} before Maxwell. */

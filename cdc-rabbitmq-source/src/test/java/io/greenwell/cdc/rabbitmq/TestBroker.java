@@ -41,6 +41,8 @@ public final class TestBroker implements AutoCloseable {
 
     /** The RabbitMQ this machine and CI run. */
     public static final String LOCAL_RABBITMQ = "amqp://guest:guest@127.0.0.1:5672";
+    /** Its stream protocol, when the rabbitmq_stream plugin is on. */
+    public static final String LOCAL_RABBITMQ_STREAM = "rabbitmq-stream://guest:guest@127.0.0.1:5552/%2f";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String uri;
@@ -73,6 +75,23 @@ public final class TestBroker implements AutoCloseable {
         }
         notRun("this test needs RabbitMQ 3.9+ itself (stream queues, broker restarts), and GREENWELL_TEST_RABBITMQ_URI is not set"
                 + " and nothing answers at 127.0.0.1:5672");
+        return null; // not reached
+    }
+
+    /**
+     * @return the URI of RabbitMQ's stream protocol: {@code GREENWELL_TEST_RABBITMQ_STREAM_URI}, or
+     *     port 5552 of this machine when it answers; aborts the test, saying so, otherwise
+     */
+    public static String streamUri() {
+        String configured = System.getenv("GREENWELL_TEST_RABBITMQ_STREAM_URI");
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        if (NotRun.answers("127.0.0.1", 5552)) {
+            return LOCAL_RABBITMQ_STREAM;
+        }
+        notRun("this test needs RabbitMQ's stream protocol (the rabbitmq_stream plugin), and GREENWELL_TEST_RABBITMQ_STREAM_URI is not set"
+                + " and nothing answers at 127.0.0.1:5552");
         return null; // not reached
     }
 

@@ -1,0 +1,17 @@
+package io.greenwell.examples;
+
+import io.greenwell.cdc.rabbitmq.TestBroker;
+import java.util.List;
+
+/**
+ * {@link RabbitExactlyOnceTests} with the stream queue read over RabbitMQ's stream protocol
+ * ({@code --stream-uri}, one chunk ahead so that a kill finds records in flight); needs the
+ * {@code rabbitmq_stream} plugin (see {@link TestBroker#streamUri()}).
+ */
+class RabbitStreamProtocolExactlyOnceIT extends RabbitExactlyOnceTests {
+
+    @Override
+    List<String> readOptions() {
+        return List.of("--stream-uri", TestBroker.streamUri(), "--credits", "1");
+    }
+}
