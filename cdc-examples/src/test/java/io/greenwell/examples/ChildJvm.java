@@ -12,8 +12,21 @@ final class ChildJvm {
     private ChildJvm() {}
 
     static Process start(Path dir, int run, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), Greenwell.class.getName()));
+        return start(dir, run, List.of("-cp", System.getProperty("java.class.path"), Greenwell.class.getName()), args);
+    }
+
+    /** Starts {@code java -jar target/greenwell.jar} with the arguments, as {@link #start(Path, int, String...)} does: the packaged command. */
+    static Process startJar(Path dir, int run, String... args) throws IOException {
+        Path jar = Path.of("target", "greenwell.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("no " + jar.toAbsolutePath() + ": the package phase builds it before the integration tests");
+        }
+        return start(dir, run, List.of("-jar", jar.toString()), args);
+    }
+
+    private static Process start(Path dir, int run, List<String> what, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+        cmd.addAll(what);
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectOutput(dir.resolve("out-" + run + ".txt").toFile());

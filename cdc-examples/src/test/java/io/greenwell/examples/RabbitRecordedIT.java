@@ -57,20 +57,20 @@ class RabbitRecordedIT {
     @Test
     void fromAStreamQueue() throws Exception {
         broker = TestBroker.rabbitMq();
-        run(true, List.of("--stream"));
+        run(true, List.of("--stream"), false);
     }
 
     @Test
     void fromAStreamQueueOverTheStreamProtocol() throws Exception {
         broker = TestBroker.rabbitMq();
-        run(true, List.of("--stream-uri", TestBroker.streamUri()));
+        run(true, List.of("--stream-uri", TestBroker.streamUri()), true); // the packaged jar: the stream client's Netty is in it
     }
 
     @Test
     void fromAClassicQueue() throws Exception {
         broker = TestBroker.forClassicQueues();
         System.out.println("classic queue on " + broker.describe());
-        run(false, List.of());
+        run(false, List.of(), false);
     }
 
     @Test
@@ -99,7 +99,7 @@ class RabbitRecordedIT {
         }
     }
 
-    private void run(boolean stream, List<String> readOptions) throws Exception {
+    private void run(boolean stream, List<String> readOptions, boolean jar) throws Exception {
         List<byte[]> records = new ArrayList<>();
         for (String scenario : SCENARIOS) {
             for (Scenarios.Record r : Scenarios.records(scenario)) {
@@ -115,7 +115,7 @@ class RabbitRecordedIT {
             List<String> args = new ArrayList<>(List.of("rabbitmq", "--uri", broker.uri(), "--queue", queue, "--declare", "--exchange", exchange,
                     "--jdbc-url", db.url(), "--batch-events", "7", "--pipeline", "recorded"));
             args.addAll(readOptions);
-            Process p = ChildJvm.start(dir, run, args.toArray(String[]::new));
+            Process p = jar ? ChildJvm.startJar(dir, run, args.toArray(String[]::new)) : ChildJvm.start(dir, run, args.toArray(String[]::new));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             if (run == 1) {
                 while (!KafkaExactlyOnceIT.checkpoints(db, "recorded").equals(done) && System.nanoTime() < deadline) {
