@@ -105,6 +105,8 @@ public final class ApplyBenchmark {
     private String rabbitQueue;
     /** Part (r) over RabbitMQ's stream protocol; null: over AMQP 0-9-1. */
     private String rabbitStreamUri;
+    /** Part (r) over the stream protocol: the chunks the broker may send ahead; 0: the source's default. */
+    private int rabbitCredits;
     private int rabbitRecords;
     /** {@code --maintenance}: null when not given, 0 for off, else the interval in seconds. */
     private Integer maintenanceSeconds;
@@ -141,6 +143,7 @@ public final class ApplyBenchmark {
         int baselineEvents = -1;
         String rabbitUri = null;
         String rabbitStreamUri = null;
+        int rabbitCredits = 0;
         boolean metrics = false;
         boolean synchronousCommit = false;
         String maintenance = null;
@@ -157,6 +160,7 @@ public final class ApplyBenchmark {
                 case "--baseline-events": baselineEvents = Integer.parseInt(args[++i]); break;
                 case "--rabbitmq-uri": rabbitUri = args[++i]; break;
                 case "--rabbitmq-stream-uri": rabbitStreamUri = args[++i]; break;
+                case "--rabbitmq-credits": rabbitCredits = Integer.parseInt(args[++i]); break;
                 case "--metrics": metrics = true; break;
                 case "--archive": parts += parts.contains("x") ? "" : ",x"; break;
                 case "--synchronous-commit": synchronousCommit = true; break;
@@ -165,7 +169,7 @@ public final class ApplyBenchmark {
                 case "--heap-mb": heapMb = Integer.parseInt(args[++i]); break;
                 case "--greenwell-jar": jar = args[++i]; break;
                 default:
-                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50|bootstrap] [--parts a,b,c,d,h,k,r] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--maintenance off|SECONDS] [--rabbitmq-uri URI [--rabbitmq-stream-uri URI]] [--archive] [--heap-mb N] [--greenwell-jar PATH]");
+                    System.err.println("usage: ApplyBenchmark --jdbc-url URL [--events N] [--variant narrow|tables20|wide50|bootstrap] [--parts a,b,c,d,h,k,r] [--baseline-events N] [--metrics] [--synchronous-commit] [--batch-events N] [--maintenance off|SECONDS] [--rabbitmq-uri URI [--rabbitmq-stream-uri URI [--rabbitmq-credits N]]] [--archive] [--heap-mb N] [--greenwell-jar PATH]");
                     System.exit(2);
             }
         }
@@ -188,6 +192,7 @@ public final class ApplyBenchmark {
         }
         bench.rabbitUri = rabbitUri;
         bench.rabbitStreamUri = rabbitStreamUri;
+        bench.rabbitCredits = rabbitCredits;
         if (rabbitUri != null && !parts.contains("r")) {
             parts += ",r";
         }
@@ -537,6 +542,9 @@ public final class ApplyBenchmark {
         RabbitSource.Builder builder = RabbitSource.builder().uri(rabbitUri).queue(rabbitQueue).queueType(RabbitSource.QueueType.STREAM);
         if (rabbitStreamUri != null) {
             builder.streamUri(rabbitStreamUri);
+            if (rabbitCredits > 0) {
+                builder.credits(rabbitCredits);
+            }
         }
         RabbitSource source = builder.build();
         try (source; GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(url).synchronousCommit(synchronousCommit)

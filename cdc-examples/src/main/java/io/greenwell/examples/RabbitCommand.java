@@ -43,9 +43,9 @@ final class RabbitCommand implements Callable<Integer> {
                 + " Every connection goes to this host and port; --uri still declares the topology")
     String streamUri;
 
-    @Option(names = "--credits", paramLabel = "N", defaultValue = "4",
-            description = "with --stream-uri: chunks the broker may send ahead, 1 to 1000 (default ${DEFAULT-VALUE})")
-    int credits;
+    @Option(names = "--credits", paramLabel = "N",
+            description = "with --stream-uri: chunks the broker may send ahead, 1 to 1000 (default 16)")
+    Integer credits;
 
     @Option(names = "--quorum", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
             description = "the queue is a quorum queue (with --declare, declared as one)")
@@ -126,7 +126,12 @@ final class RabbitCommand implements Callable<Integer> {
             b.prefetch(prefetch);
         }
         if (streamUri != null) {
-            b.streamUri(streamUri).credits(credits);
+            b.streamUri(streamUri);
+            if (credits != null) {
+                b.credits(credits);
+            }
+        } else if (credits != null) {
+            throw new CommandLine.ParameterException(cl, "--credits is for --stream-uri (AMQP 0-9-1 has --prefetch)");
         }
         RabbitSource source;
         try {

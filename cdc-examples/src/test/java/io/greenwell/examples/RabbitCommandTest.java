@@ -60,5 +60,8 @@ class RabbitCommandTest {
                 "--jdbc-url", "jdbc:postgresql://h/db");
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("credits are 1 to 1000, not 0");
+        r = Cli.run("rabbitmq", "--uri", "amqp://h", "--queue", "q", "--stream", "--credits", "8", "--jdbc-url", "jdbc:postgresql://h/db");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("--credits is for --stream-uri");
     }
 }

@@ -10,8 +10,14 @@ import java.util.List;
  */
 class RabbitStreamProtocolExactlyOnceIT extends RabbitExactlyOnceTests {
 
+    /** Looked up once, at the first run: right after the broker's restart its port may not answer yet. */
+    private List<String> options;
+
     @Override
     List<String> readOptions() {
-        return List.of("--stream-uri", TestBroker.streamUri(), "--credits", "1");
+        if (options == null) {
+            options = List.of("--stream-uri", TestBroker.streamUri(), "--credits", "1");
+        }
+        return options;
     }
 }

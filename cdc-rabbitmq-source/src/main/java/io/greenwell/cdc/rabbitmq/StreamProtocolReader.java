@@ -1,6 +1,7 @@
 package io.greenwell.cdc.rabbitmq;
 
 import com.rabbitmq.stream.Address;
+import com.rabbitmq.stream.AuthenticationFailureException;
 import com.rabbitmq.stream.BackOffDelayPolicy;
 import com.rabbitmq.stream.Consumer;
 import com.rabbitmq.stream.ConsumerFlowStrategy;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -42,12 +44,15 @@ import org.slf4j.LoggerFactory;
  *       the client: the pipeline still holds everything before it, and a stream never changes
  *       what an offset holds, so nothing is lost or read twice. Messages before the wanted
  *       offset (the start of a chunk) are passed over.</li>
- *   <li><b>Failure:</b> while the pipeline waits for records, the stream is looked up every few
- *       seconds: a stream that no longer exists stops the pipeline; a broker that stays
- *       unreachable for the reconnect time stops it. Where the broker gives stream statistics
- *       (RabbitMQ 3.11+), a stream that holds newer chunks while none arrives for {@link #STALE}
- *       marks the reader {@link #broken()}, and the source opens it again, so that the pipeline
- *       reads the checkpoint and seeks.</li>
+ *   <li><b>Failure:</b> connecting and subscribing are tried again for the reconnect time
+ *       (refused credentials and a stream that does not exist at once stop the pipeline). While
+ *       the pipeline waits for records, the stream is looked up every few seconds: a stream that
+ *       no longer exists stops the pipeline; a broker that stays unreachable for the reconnect
+ *       time stops it. Where the broker gives stream statistics (RabbitMQ 3.11+), a stream that
+ *       holds a newer chunk than the consumer received while none arrives for {@link #STALE}
+ *       (not counting time paused) marks the reader {@link #broken()} (once per such chunk), and
+ *       the source opens it again, so that the pipeline reads the checkpoint and seeks: the
+ *       client gives a subscription up after some failures.</li>
  * </ul>
  */
 final class StreamProtocolReader implements AutoCloseable {
@@ -72,6 +77,9 @@ final class StreamProtocolReader implements AutoCloseable {
     private long unreachableSince;
     /** Whether the broker gives stream statistics (RabbitMQ 3.11+), to tell a consumer that stopped receiving. */
     private boolean statistics = true;
+    /** The newest chunk of the stream when the reader last became stale; -1: never. */
+    private long staleAt = -1;
+    private volatile long resubscriptions;
     private final List<Delivery> drained = new ArrayList<>(POLL_RECORDS);
 
     /** A message as the client's thread hands it over, with what acknowledges it to the flow control. */
@@ -108,13 +116,27 @@ final class StreamProtocolReader implements AutoCloseable {
     void open() throws InterruptedException {
         URI u = URI.create(uri);
         Address entry = new Address(u.getHost(), u.getPort() < 0 ? 5552 : u.getPort());
-        environment = retrying("connect to", () -> Environment.builder().uri(uri)
-                // the broker advertises its host name; the URI's address (a load balancer, a loopback) is the one that works
-                .addressResolver(a -> entry)
-                .recoveryBackOffDelayPolicy(BackOffDelayPolicy.fixedWithInitialDelay(Duration.ofMillis(500), Duration.ofSeconds(2)))
-                .build());
+        environment = retrying("connect to", () -> {
+            // lazily, so that an attempt that fails leaves an environment to close (its threads) rather than none
+            Environment env = Environment.builder().uri(uri).codec(new DataSectionCodec()).lazyInitialization(true)
+                    // the broker advertises its host name; the URI's address (a load balancer, a loopback) is the one that works
+                    .addressResolver(a -> entry)
+                    .recoveryBackOffDelayPolicy(BackOffDelayPolicy.fixedWithInitialDelay(Duration.ofMillis(500), Duration.ofSeconds(2)))
+                    .build();
+            try {
+                if (!env.streamExists(queue)) {
+                    throw new StreamDoesNotExistException(queue);
+                }
+                return env;
+            } catch (RuntimeException e) {
+                env.close();
+                throw e;
+            }
+        });
         broken = null;
         unreachableSince = 0;
+        statistics = true;
+        staleAt = -1;
     }
 
     /**
@@ -129,6 +151,10 @@ final class StreamProtocolReader implements AutoCloseable {
                 return attempt.get();
             } catch (StreamDoesNotExistException e) {
                 throw new CdcException("stream queue " + queue + " does not exist on " + endpoint, e);
+            } catch (AuthenticationFailureException e) {
+                throw new CdcException("RabbitMQ's stream protocol at " + endpoint + " refused the credentials of the stream URI", e);
+            } catch (IllegalArgumentException e) {
+                throw new CdcException("the stream URI for " + endpoint + " is not usable: " + e.getClass().getSimpleName(), e);
             } catch (RuntimeException e) {
                 String why = "cannot " + what + " RabbitMQ's stream protocol at " + endpoint + " (is the rabbitmq_stream plugin on?): "
                         + e.getMessage();
@@ -153,14 +179,15 @@ final class StreamProtocolReader implements AutoCloseable {
             case LAST -> OffsetSpecification.last();
             case NEXT -> OffsetSpecification.next();
         };
-        Subscription s = new Subscription(Math.max(offset, 0));
-        s.consumer = retrying("consume stream queue " + queue + " over", () -> environment.consumerBuilder().stream(queue).offset(spec)
-                .noTrackingStrategy()
-                .subscriptionListener(s::subscribing)
-                .flow().strategy(ConsumerFlowStrategy.creditWhenHalfMessagesProcessed(credits)).builder()
-                .messageHandler(s::handle)
-                .build());
-        subscription = s;
+        subscription = retrying("consume stream queue " + queue + " over", () -> {
+            Subscription s = new Subscription(offset);
+            s.consumer = environment.consumerBuilder().stream(queue).offset(spec).noTrackingStrategy()
+                    .subscriptionListener(s::subscribing)
+                    .flow().strategy(ConsumerFlowStrategy.creditWhenHalfMessagesProcessed(credits)).builder()
+                    .messageHandler(s::handle)
+                    .build();
+            return s;
+        });
         nextCheck = System.nanoTime() + CHECK_EVERY;
         log.info("consuming stream queue {} over the stream protocol at {} from {}", queue, endpoint,
                 offset >= 0 ? offset : start.name().toLowerCase(java.util.Locale.ROOT));
@@ -226,16 +253,42 @@ final class StreamProtocolReader implements AutoCloseable {
         } catch (NoOffsetException e) {
             return; // an empty stream has no committed chunk
         } catch (RuntimeException e) {
-            // RabbitMQ before 3.11 has no stream statistics; the client's own recovery, which never gives up, is all there is
-            statistics = false;
-            log.info("RabbitMQ at {} gives no stream statistics ({}): a consumer that stops receiving is not detected", endpoint,
-                    e.getMessage());
-            return;
+            if (causedBy(e, UnsupportedOperationException.class)) {
+                statistics = false; // RabbitMQ before 3.11
+                log.info("RabbitMQ at {} gives no stream statistics (RabbitMQ 3.11+ does): a consumer that the client stops"
+                        + " after failing to connect again is not detected", endpoint);
+            }
+            return; // else: try again at the next check
         }
-        if (newest >= s.next && now - s.lastArrival > STALE.toNanos()) {
+        // a newer chunk than the one that made it open again last time: offset-tracking chunks of other
+        // applications take offsets that no consumer receives, so the same one is not waited for twice
+        if (s.next >= 0 && newest >= s.next && newest > staleAt && now - s.lastArrival > STALE.toNanos()) {
+            staleAt = newest;
             broken = "stream queue " + queue + " holds offset " + newest + " but nothing arrived after offset " + (s.next - 1) + " for "
                     + STALE.toSeconds() + " s";
         }
+    }
+
+    /** While the source is paused nothing is taken, so nothing is due: the wait for records starts again. */
+    void paused() {
+        Subscription s = subscription;
+        if (s != null) {
+            s.lastArrival = System.nanoTime();
+        }
+    }
+
+    /** @return how many times the client subscribed again by itself (a lost connection, the stream moved) */
+    long resubscriptions() {
+        return resubscriptions;
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -269,7 +322,7 @@ final class StreamProtocolReader implements AutoCloseable {
     private final class Subscription {
         final LinkedBlockingQueue<Delivery> queue = new LinkedBlockingQueue<>();
         Consumer consumer;
-        /** The offset wanted next: messages before it are passed over. */
+        /** The offset wanted next: messages before it are passed over; -1 until the first message of a start without offset. */
         volatile long next;
         volatile long lastArrival = System.nanoTime();
         volatile boolean closed;
@@ -279,22 +332,27 @@ final class StreamProtocolReader implements AutoCloseable {
             this.next = next;
         }
 
-        /** The client subscribes: the first time where seek asked, after a lost connection after the last message queued. */
+        /**
+         * The client subscribes: the first time where seek asked; again (a lost connection, the
+         * stream's leader moved) after the last message queued. Before the first message of a start
+         * without an offset, the start is kept ({@code next} or {@code last} then begin anew).
+         */
         void subscribing(com.rabbitmq.stream.SubscriptionListener.SubscriptionContext ctx) {
             if (subscriptions++ == 0) {
                 return;
             }
+            resubscriptions++;
             lastArrival = System.nanoTime();
-            if (next > 0 || ctx.offsetSpecification().isOffset()) {
+            if (next >= 0) {
                 ctx.offsetSpecification(OffsetSpecification.offset(next));
             }
-            log.warn("the stream-protocol connection of stream queue {} at {} was lost; connecting again from offset {}",
-                    StreamProtocolReader.this.queue, endpoint, next);
+            log.warn("the stream-protocol consumer of stream queue {} at {} subscribes again (a lost connection, or the stream moved);"
+                    + " connecting again from {}", StreamProtocolReader.this.queue, endpoint, next >= 0 ? "offset " + next : ctx.offsetSpecification());
         }
 
         void handle(MessageHandler.Context ctx, Message message) {
             long offset = ctx.offset();
-            if (offset < next || closed) {
+            if (offset < next || closed) { // (the client itself passes over the chunk's start at a subscription)
                 ctx.processed();
                 return;
             }
@@ -304,16 +362,27 @@ final class StreamProtocolReader implements AutoCloseable {
         }
     }
 
-    /** The message's bytes: Maxwell publishes over AMQP 0-9-1, which a stream keeps as one data section. */
-    private static byte[] body(Message message) {
+    /**
+     * The message's bytes: Maxwell publishes over AMQP 0-9-1, which a stream keeps as data
+     * sections; an AMQP 1.0 publisher's value is taken as its text or bytes, and anything else as
+     * its text form, which the decoder then dead-letters, naming the offset.
+     */
+    static byte[] body(Message message) {
         try {
             byte[] b = message.getBodyAsBinary();
             if (b != null) {
                 return b;
             }
         } catch (RuntimeException e) {
-            // an AMQP 1.0 value instead of data: its text goes on, and a dead letter names it if it is no record
+            // not data sections: look at the value below
         }
-        return String.valueOf(message.getBody()).getBytes(StandardCharsets.UTF_8);
+        Object body = message.getBody();
+        if (body instanceof org.apache.qpid.proton.amqp.messaging.AmqpValue v) {
+            body = v.getValue();
+        }
+        if (body instanceof org.apache.qpid.proton.amqp.Binary bin) {
+            return Arrays.copyOfRange(bin.getArray(), bin.getArrayOffset(), bin.getArrayOffset() + bin.getLength());
+        }
+        return String.valueOf(body).getBytes(StandardCharsets.UTF_8);
     }
 }

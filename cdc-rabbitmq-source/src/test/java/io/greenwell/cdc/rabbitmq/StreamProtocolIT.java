@@ -46,8 +46,16 @@ class StreamProtocolIT extends StreamQueueIT {
     @Override
     RabbitSource.Builder throughProxy(String queue, String exchange, TcpProxy proxy) {
         URI u = URI.create(streamUri);
-        String relayed = u.getScheme() + "://" + u.getRawUserInfo() + "@127.0.0.1:" + proxy.port() + (u.getRawPath() == null ? "" : u.getRawPath());
+        String relayed = u.getScheme() + "://" + (u.getRawUserInfo() == null ? "" : u.getRawUserInfo() + "@") + "127.0.0.1:" + proxy.port()
+                + (u.getRawPath() == null ? "" : u.getRawPath());
         return source(broker().uri(), queue, exchange).streamUri(relayed).credits(1);
+    }
+
+    /** The client subscribed again by itself, where Greenwell said; the consumer never had to be replaced. */
+    @Override
+    void afterCut(RabbitSource source) {
+        assertThat(source.resubscriptions()).as("the cut connection was replaced by the client").isPositive();
+        assertThat(source.reopened()).as("no consumer stopped receiving").isZero();
     }
 
     @Test
