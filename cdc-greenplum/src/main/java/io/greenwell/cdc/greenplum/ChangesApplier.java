@@ -128,7 +128,7 @@ final class ChangesApplier {
             }
             String target = t.qualified;
             if (!tc.moves().isEmpty()) {
-                reads.add(sql.copyMoveSources(st.name, target, allColumns(t), keys, st.extras));
+                reads.add(sql.copyMoveSources(st.name, target, t.columnNames, keys, st.extras));
                 readTables.add(tc.table());
             }
             if (!tc.upserts().isEmpty() || !tc.deletes().isEmpty() || !tc.moves().isEmpty()) {
@@ -144,7 +144,7 @@ final class ChangesApplier {
                 writeTables.add(tc.table());
             }
             for (Group g : plan.moves) {
-                writes.add(sql.insertMoves(st.name, target, allColumns(t), new HashSet<>(g.columns), st.extras, g.range()));
+                writes.add(sql.insertMoves(st.name, target, t.columnNames, new HashSet<>(g.columns), st.extras, g.range()));
                 writeTables.add(tc.table());
             }
             for (Group g : plan.partials) {
@@ -182,7 +182,7 @@ final class ChangesApplier {
     private TableChanges insertCreated(Connection c, CopyManager copy, TableChanges tc, TargetTable t) throws SQLException {
         int n = 0;
         for (NetChange.Upsert u : tc.upserts()) {
-            if (u.created() && covers(t, u.image())) {
+            if (u.created() && t.covers(u.image())) {
                 n++;
             }
         }
@@ -194,10 +194,10 @@ final class ChangesApplier {
         savepoint = true;
         CopyIn in = null;
         try {
-            in = copy.copyIn(sql.copyInto(t.qualified, allColumns(t)));
+            in = copy.copyIn(sql.copyInto(t.qualified, t.columnNames));
             buf.start(in::writeToCopy);
             for (NetChange.Upsert u : tc.upserts()) {
-                if (u.created() && covers(t, u.image())) {
+                if (u.created() && t.covers(u.image())) {
                     values(tc, t, u.image(), null, u.sources(), tc.keyColumns());
                     buf.endRow();
                 } else {
@@ -303,7 +303,7 @@ final class ChangesApplier {
         }
         if (s == null) {
             String name = "gw_stage_" + (++counter);
-            List<String> cols = allColumns(t);
+            List<String> cols = t.columnNames;
             Sql.Extras x = Sql.Extras.avoiding(cols);
             run(c, sql.createStaging(name, t.qualified, x, keys));
             List<String> nullable = new ArrayList<>();
@@ -365,14 +365,14 @@ final class ChangesApplier {
         // images: upserts, then copies of keyless rows
         boolean full = true;
         for (NetChange.Upsert u : tc.upserts()) {
-            full &= covers(t, u.image());
+            full &= t.covers(u.image());
         }
         for (NetChange.KeylessDelta d : tc.keylessInserts()) {
-            full &= covers(t, d.image());
+            full &= t.covers(d.image());
         }
         if (full) {
             if (!tc.upserts().isEmpty() || !tc.keylessInserts().isEmpty()) {
-                p.images.add(new Group(allColumns(t), false));
+                p.images.add(new Group(t.columnNames, false));
             }
             for (NetChange.Upsert u : tc.upserts()) {
                 image(tc, p, u.image(), Sql.UPSERT, 1, u.sources(), mysqlKeys);
@@ -397,7 +397,7 @@ final class ChangesApplier {
                 sources.put(d.image(), d.sources());
             }
             for (Map.Entry<BitSet, List<Row>> e : groups.entrySet()) {
-                Group g = new Group(columnsOf(t, e.getKey()), true);
+                Group g = new Group(t.columnNames(e.getKey()), true);
                 g.from = p.seq;
                 for (Row r : e.getValue()) {
                     image(tc, p, r, Sql.UPSERT, 1, sources.get(r), mysqlKeys);
@@ -420,7 +420,7 @@ final class ChangesApplier {
                 groups.computeIfAbsent(b, x -> new ArrayList<>()).add(m);
             }
             for (Map.Entry<BitSet, List<NetChange.Move>> e : groups.entrySet()) {
-                Group g = new Group(columnsOf(t, e.getKey()), true);
+                Group g = new Group(t.columnNames(e.getKey()), true);
                 g.from = p.seq;
                 for (NetChange.Move m : e.getValue()) {
                     int seq = p.seq++;
@@ -507,18 +507,6 @@ final class ChangesApplier {
         }
     }
 
-    private static boolean covers(TargetTable t, Row r) {
-        if (r.size() != t.columns.size()) {
-            return false;
-        }
-        for (int p : t.map(r)) {
-            if (p < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private BitSet present(TableChanges tc, TargetTable t, Row r, int[] sources) {
         BitSet b = new BitSet(t.columns.size());
         int[] m = t.map(r);
@@ -529,22 +517,6 @@ final class ChangesApplier {
             b.set(m[i]);
         }
         return b;
-    }
-
-    private static List<String> columnsOf(TargetTable t, BitSet b) {
-        List<String> out = new ArrayList<>(b.cardinality());
-        for (int i = b.nextSetBit(0); i >= 0; i = b.nextSetBit(i + 1)) {
-            out.add(t.columns.get(i).name());
-        }
-        return out;
-    }
-
-    private static List<String> allColumns(TargetTable t) {
-        List<String> out = new ArrayList<>(t.columns.size());
-        for (TargetTable.Column c : t.columns) {
-            out.add(c.name());
-        }
-        return out;
     }
 
     private static List<String> targetKeys(TableChanges tc, TargetTable t) {

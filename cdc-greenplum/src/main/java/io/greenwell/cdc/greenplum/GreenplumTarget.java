@@ -36,18 +36,14 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
 
     /** What to do with a MySQL zero date ({@code 0000-00-00}, or a zero month or day). */
     public enum ZeroDates {
-        /** Write NULL (the default). */
-        NULL,
-        /** Refuse the row, so that it ends in the dead letters. */
-        REJECT
+        /** Write NULL (the default). */ NULL,
+        /** Refuse the row, so that it ends in the dead letters. */ REJECT
     }
 
     /** What to do with U+0000 in text, which PostgreSQL cannot store. */
     public enum NulCharacters {
-        /** Remove the character (the default). */
-        STRIP,
-        /** Refuse the row, so that it ends in the dead letters. */
-        REJECT
+        /** Remove the character (the default). */ STRIP,
+        /** Refuse the row, so that it ends in the dead letters. */ REJECT
     }
 
     private final SchemaMapping mapping;
@@ -122,12 +118,7 @@ public final class GreenplumTarget implements ChangeTarget, Instrumented {
      */
     public record RetryResult(long retried, long applied, long stillFailing) {}
 
-    /**
-     * {@link #retryDeadLetters(String, RecordDecoder)} with Maxwell's decoder (without a secret key).
-     *
-     * @param pipeline the pipeline whose dead letters to retry, or null for every pipeline's
-     * @return the counts, never null
-     */
+    /** {@link #retryDeadLetters(String, RecordDecoder)} with Maxwell's decoder (without a secret key). */
     public RetryResult retryDeadLetters(String pipeline) {
         return retryDeadLetters(pipeline, MaxwellDecoder.create());
     }

@@ -1,6 +1,8 @@
 package io.greenwell.cdc.greenplum;
 
 import io.greenwell.cdc.event.Row;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,8 @@ final class TargetTable {
     final String name;
     final String qualified;
     final List<Column> columns;
+    /** The columns' names, in table order. */
+    final List<String> columnNames;
     /** Target names of the primary-key columns, in key order; empty without a key. */
     final List<String> primaryKey;
     /**
@@ -49,6 +53,7 @@ final class TargetTable {
         this.name = name;
         this.qualified = Names.qualify(schema, name);
         this.columns = List.copyOf(columns);
+        this.columnNames = this.columns.stream().map(Column::name).toList();
         this.primaryKey = List.copyOf(primaryKey);
         for (int i = 0; i < columns.size(); i++) {
             positions.put(columns.get(i).name(), i);
@@ -73,6 +78,28 @@ final class TargetTable {
             }
         }
         return true;
+    }
+
+    /** @return true when the row has a value for every column of the table, and no other */
+    boolean covers(Row r) {
+        if (r.size() != columns.size()) {
+            return false;
+        }
+        for (int p : map(r)) {
+            if (p < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return the names of the columns at the positions set in {@code b}, in table order */
+    List<String> columnNames(BitSet b) {
+        List<String> out = new ArrayList<>(b.cardinality());
+        for (int i = b.nextSetBit(0); i >= 0; i = b.nextSetBit(i + 1)) {
+            out.add(columns.get(i).name());
+        }
+        return out;
     }
 
     /**
