@@ -3,6 +3,7 @@ package io.greenwell.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.greenwell.cdc.greenplum.Scenarios;
+import io.greenwell.cdc.greenplum.TcpProxy;
 import io.greenwell.cdc.greenplum.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code greenwell replay --metrics-port} of a 200,000-event file in a child JVM, its endpoint read
  * over HTTP while it runs: the applied count grows from one reading to the next and never passes
- * the run's final figure, and the lag gauge, the phase timers and the health check are there.
+ * the run's final figure, and the lag gauge, the phase timers and the health check are there; and
+ * the health check turning 503 while the database cannot be reached, and 200 once it is back.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class MetricsEndpointIT {
@@ -63,15 +65,8 @@ class MetricsEndpointIT {
         return null;
     }
 
-    /** @return the body of a GET */
-    static HttpResponse<String> get(String url) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    @Test
-    void theEndpointShowsTheRunGrowing() throws Exception {
-        Workload w = new Workload(5, List.of("metered"), true, 200_000);
+    /** Writes a workload's stream to a file. */
+    private Path input(Workload w) throws Exception {
         try (Connection c = db.connect()) {
             w.dropSchemas(c);
         }
@@ -82,6 +77,19 @@ class MetricsEndpointIT {
                 out.write('\n');
             }
         }
+        return input;
+    }
+
+    /** @return the body of a GET */
+    static HttpResponse<String> get(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theEndpointShowsTheRunGrowing() throws Exception {
+        Workload w = new Workload(5, List.of("metered"), true, 200_000);
+        Path input = input(w);
         Process p = ChildJvm.start(dir, 1, "replay", "--input", input.toString(), "--jdbc-url", db.url(), "--batch-events", "1000",
                 "--metrics-port", "0", "--metrics-host", "127.0.0.1", "--quiet");
         String base = endpoint(dir, 1, p);
@@ -123,5 +131,56 @@ class MetricsEndpointIT {
         assertThat(health).as("health while the run went on").contains("200 {\"status\":\"up\",\"reason\":\"running\"}\n")
                 .allMatch(h -> h.matches("200 \\{\"status\":\"up\",\"reason\":\"(starting|running|finished)\"}\n"));
         w.assertState(db);
+    }
+
+    @Test
+    void theHealthIs503WhileTheDatabaseCannotBeReachedAnd200OnceItIsBack() throws Exception {
+        Workload w = new Workload(6, List.of("healthcut"), true, 400_000);
+        Path input = input(w);
+        URI server = URI.create(db.url().substring("jdbc:".length()));
+        try (TcpProxy proxy = TcpProxy.to(server.getHost(), server.getPort() < 0 ? 5432 : server.getPort())) {
+            String url = db.url().replaceFirst(Pattern.quote(server.getRawAuthority()), "127.0.0.1:" + proxy.port());
+            Process p = ChildJvm.start(dir, 2, "replay", "--input", input.toString(), "--jdbc-url", url, "--batch-events", "500",
+                    "--metrics-port", "0", "--metrics-host", "127.0.0.1", "--health-threshold", "1", "--quiet");
+            String base = endpoint(dir, 2, p);
+            assertThat(base).as("the endpoint's address on standard error: %s", ChildJvm.err(dir, 2)).isNotNull();
+            double applied = 0;
+            while (applied == 0 && p.isAlive()) {
+                Matcher m = APPLIED.matcher(get(base + "/metrics").body());
+                applied = m.find() ? Double.parseDouble(m.group(1)) : 0;
+                Thread.sleep(10);
+            }
+            proxy.down();
+            assertThat(p.isAlive()).as("still running when the database went away").isTrue();
+            assertThat(applied).as("applied before the cut").isPositive().isLessThan(w.stream().records().size());
+            HttpResponse<String> down = awaitHealth(base, 503);
+            assertThat(down.body()).as("one line of JSON with the reason")
+                    .matches("\\{\"status\":\"down\",\"reason\":\"(a batch has not committed for|the checkpoints have not been read for)"
+                            + "[^\"\n]*\"}\n");
+            assertThat(down.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+            String metrics = get(base + "/metrics").body();
+            proxy.up();
+            HttpResponse<String> up = awaitHealth(base, 200);
+            assertThat(up.body()).matches("\\{\"status\":\"up\",\"reason\":\"(running|finished)\"}\n");
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(ChildJvm.err(dir, 2)).isZero();
+            assertThat(Pattern.compile("(?m)^greenwell_sessions_lost_total\\{[^}]*} [1-9]").matcher(metrics).find())
+                    .as("the lost session counted while the database was away:%n%s", metrics).isTrue();
+        }
+        w.assertState(db);
+    }
+
+    /** @return the first answer of {@code /health} with this status, within 60 s */
+    private static HttpResponse<String> awaitHealth(String base, int status) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        HttpResponse<String> h;
+        do {
+            h = get(base + "/health");
+            if (h.statusCode() == status) {
+                return h;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("/health never answered " + status + "; last: " + h.statusCode() + " " + h.body());
     }
 }

@@ -160,6 +160,7 @@ final class BatchTransaction {
                         ddl++;
                     } else {
                         filtered++;
+                        unarchived.set(((NetBatch.Schema) step).source());
                         count(filteredBy, origins.stream(((NetBatch.Schema) step).source()), 1);
                     }
                 } catch (SQLException e) {

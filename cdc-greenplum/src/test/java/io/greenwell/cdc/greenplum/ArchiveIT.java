@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.greenwell.cdc.event.SchemaChange;
 import io.greenwell.cdc.event.TableId;
 import java.io.IOException;
 import java.sql.Connection;
@@ -83,11 +84,12 @@ class ArchiveIT {
         try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT stream_offset, json_build_object('data', data, 'old', old, 'def', def, 'pk', primary_key_columns)::text,"
                         + " type, database_name, table_name, binlog_file || ':' || binlog_pos, xid::text, commit::text, xoffset::text,"
-                        + " server_id::text, ddl, extract(epoch FROM ts)::bigint::text, pipeline, stream FROM greenwell.event_archive")) {
+                        + " server_id::text, ddl, extract(epoch FROM ts)::bigint::text, pipeline, stream, gtid FROM greenwell.event_archive")) {
             while (rs.next()) {
                 assertThat(archived.put(rs.getLong(1), JSON.readTree(rs.getString(2)))).as("offset %d archived once", rs.getLong(1)).isNull();
                 envelope.put(rs.getLong(1), new String[] {rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
-                    rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13), rs.getString(14)});
+                    rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13), rs.getString(14),
+                    rs.getString(15)});
             }
         }
         assertThat(archived).hasSize(records.size());
@@ -101,7 +103,7 @@ class ArchiveIT {
             long seconds = ddl ? in.get("ts").asLong() / 1000 : in.get("ts").asLong();
             assertThat(env).as("envelope of offset %d", r.offset()).containsExactly(type, text(in, "database"), text(in, "table"),
                     text(in, "position"), text(in, "xid"), Boolean.toString(in.path("commit").asBoolean(false)), text(in, "xoffset"),
-                    text(in, "server_id"), text(in, "sql"), Long.toString(seconds), "p", scenario);
+                    text(in, "server_id"), text(in, "sql"), Long.toString(seconds), "p", scenario, text(in, "gtid"));
             for (String field : new String[] {"data", "old", "def"}) {
                 assertThat(same(in.get(field), out.get(field))).as("%s of offset %d: %s vs %s", field, r.offset(), in.get(field), out.get(field))
                         .isTrue();
@@ -135,6 +137,31 @@ class ArchiveIT {
                 r.get(2).offset() + " insert dl", r.get(4).offset() + " insert dl");
         assertThat(db.rows("SELECT \"offset\" FROM greenwell.dead_letter")).containsExactly(Long.toString(r.get(3).offset()));
         clean(db, "dl");
+    }
+
+    @Test
+    void whatTheTargetDoesNotApplyIsNotArchived() throws SQLException {
+        clean(db, "kept", "skipped");
+        List<MaxwellStream.Col> cols = List.of(new MaxwellStream.Col("id", "int"), new MaxwellStream.Col("n", "int"));
+        MaxwellStream s = new MaxwellStream().createDatabase("kept").createDatabase("skipped");
+        s.createTable("kept", "t", cols, List.of("id"), "CREATE TABLE t (id int, n int, PRIMARY KEY (id))");
+        s.createTable("skipped", "t", cols, List.of("id"), "CREATE TABLE t (id int, n int, PRIMARY KEY (id))");
+        s.insert("skipped", "t", List.of("id"), MaxwellStream.row("id", 1, "n", 1));
+        s.raw("{\"type\":\"table-drop\",\"database\":\"kept\",\"table\":\"t\",\"ts\":1700000000000,\"sql\":\"DROP TABLE t\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        s.insert("kept", "t", List.of("id"), MaxwellStream.row("id", 1, "n", 1));
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).archive(true)
+                .schemaMapping(SchemaMapping.builder().exclude("skipped").build())
+                .ddlPolicy(SchemaChange.Kind.TABLE_DROP, DdlPolicy.IGNORE).build()) {
+            Scenarios.replay(target, "p", "s", s.records(), 100);
+        }
+        List<Scenarios.Record> r = s.records();
+        // the excluded database's DDL and rows, and the DDL a policy ignored, were not applied: not archived either
+        assertThat(db.rows("SELECT stream_offset || ' ' || type || ' ' || database_name FROM greenwell.event_archive ORDER BY stream_offset"))
+                .containsExactly(r.get(0).offset() + " database-create kept", r.get(2).offset() + " table-create kept",
+                        r.get(6).offset() + " insert kept");
+        assertThat(db.rows("SELECT id || ' ' || n FROM kept.t")).containsExactly("1 1");
+        clean(db, "kept");
     }
 
     @Test
