@@ -39,6 +39,7 @@ public final class Batcher {
     private long splits;
     /** The bytes of the raw records the open batch keeps for its dead letters. */
     private long recordBytes;
+    private long closedBytes;
     private boolean droppedLast;
 
     /**
@@ -220,6 +221,11 @@ public final class Batcher {
         return droppedLast;
     }
 
+    /** @return the retained bytes of the batch closed last, counted as {@link #retainedBytes()} counted them just before */
+    public long closedBytes() {
+        return closedBytes;
+    }
+
     /** @return the retained bytes of the open batch (row images and kept records), for back-pressure */
     public long retainedBytes() {
         return compactor.retainedBytes() + recordBytes;
@@ -249,6 +255,7 @@ public final class Batcher {
     }
 
     private NetBatch close(boolean split, Map<WatermarkKey, Watermark> watermarks) {
+        closedBytes = retainedBytes();
         NetBatch batch = compactor.finish(watermarks, lastOffsets, duplicates, split, origins.finish());
         lastOffsets = new HashMap<>();
         offered = 0;

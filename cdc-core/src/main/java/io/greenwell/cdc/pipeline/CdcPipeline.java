@@ -448,10 +448,11 @@ public final class CdcPipeline {
         }
 
         private void close(NetBatch b, long extraNanos) {
-            long retained = metrics != null ? batcher.retainedBytes() : 0;
+            long retained = metrics != null ? batcher.closedBytes() : 0;
             pending = work(b, skipped, readNanos + extraNanos, newest, tally, bytes, retained);
             if (metrics != null) {
                 metrics.closedBytes.addAndGet(retained);
+                metrics.openBytes.set(batcher.retainedBytes());
                 tally = new BatchTally();
             }
             skipped = 0;

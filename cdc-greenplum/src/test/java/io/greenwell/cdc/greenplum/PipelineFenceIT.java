@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.greenwell.cdc.compact.BatchLimits;
 import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.source.FileSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -42,7 +44,9 @@ class PipelineFenceIT {
         Path input = dir.resolve("music.jsonl");
         Files.write(input, Scenarios.resource("/testdata/maxwell/music.maxwell.jsonl"));
         BatchLimits limits = new BatchLimits(5, 64L << 20, true);
-        int total = run("count", input, limits, null);
+        SimpleMeterRegistry plain = new SimpleMeterRegistry();
+        int total = run("count", input, limits, null, plain);
+        assertThat(plain.get("greenwell.fences").counter().count()).as("no fence without a moved checkpoint").isZero();
         assertThat(total).as("batches of the music stream").isGreaterThan(5);
 
         // the second run: right after the last-but-one commit, the checkpoint goes back to where the
@@ -50,6 +54,7 @@ class PipelineFenceIT {
         db.dropSchemas("music", "greenwell");
         String[] before = new String[2];
         AtomicInteger commits = new AtomicInteger();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         int rewound = run("fenced", input, limits, () -> {
             int n = commits.incrementAndGet();
             try (Connection c = db.connect()) {
@@ -70,8 +75,9 @@ class PipelineFenceIT {
                     }
                 }
             }
-        });
+        }, registry);
         assertThat(before[0]).as("a checkpoint was rewound").isNotNull();
+        assertThat(registry.get("greenwell.fences").counter().count()).as("the fence counted").isEqualTo(1.0);
         assertThat(rewound).as("batches committed, the last-but-one again after the fence").isGreaterThan(total);
         try (Connection c = db.connect()) {
             assertThat(Scenarios.differences(Scenarios.expectedRows("music"), Scenarios.actualRows(c, "music"))).isEmpty();
@@ -84,7 +90,7 @@ class PipelineFenceIT {
     }
 
     /** Replays the file through a pipeline; returns how many batches it committed. */
-    private static int run(String pipeline, Path input, BatchLimits limits, AfterCommit afterCommit) throws Exception {
+    private static int run(String pipeline, Path input, BatchLimits limits, AfterCommit afterCommit, MeterRegistry registry) throws Exception {
         AtomicInteger commits = new AtomicInteger();
         try (FileSource source = FileSource.of(input);
                 GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).hook(p -> {
@@ -95,7 +101,7 @@ class PipelineFenceIT {
                         }
                     }
                 }).build()) {
-            CdcPipeline.builder().name(pipeline).source(source).target(target).batchLimits(limits).build().run();
+            CdcPipeline.builder().name(pipeline).source(source).target(target).batchLimits(limits).meterRegistry(registry).build().run();
         }
         return commits.get();
     }

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,13 +96,14 @@ class PipelineMetricsIT {
         db.dropSchemas("music", "types", "greenwell");
 
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        AtomicLong held = new AtomicLong();
         RunSummary s;
         CdcPipeline p;
         try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url())
                 .schemaMapping(SchemaMapping.builder().exclude("types.*").build()).build();
                 FileSource source = FileSource.of(input)) {
             p = CdcPipeline.builder().name("m").source(source).target(target).batchLimits(new BatchLimits(20, 64L << 20, true))
-                    .meterRegistry(registry).build();
+                    .meterRegistry(registry).listener(r -> held.accumulateAndGet((long) registry.get("greenwell.pending.bytes").gauge().value(), Math::max)).build();
             s = p.run();
             assertThat(registry.get("greenwell.dead.letters.stored").tag("pipeline", "m").gauge().value())
                     .as("the pipeline's rows in dead_letter").isEqualTo(1.0);
@@ -136,12 +138,33 @@ class PipelineMetricsIT {
         assertThat(registry.get("greenwell.sessions.lost").functionCounter().count()).isZero();
         assertThat(registry.get("greenwell.stream.lock.waits").functionCounter().count()).isZero();
         assertThat(registry.get("greenwell.maintenance.failures").functionCounter().count()).isZero();
+        assertThat(held.get()).as("bytes held by the closed batches read ahead, seen after a commit").isPositive()
+                .isLessThan(Files.size(input));
         Gauge open = registry.get("greenwell.pending.bytes").gauge();
         assertThat(open.value()).as("nothing held once every batch committed").isZero();
+        assertThat(registry.get("greenwell.open.bytes").gauge().value()).isZero();
         assertThat(p.health()).isEqualTo(new Health(true, "finished"));
         try (Connection c = db.connect()) {
             assertThat(Scenarios.differences(Scenarios.expectedRows("music"), Scenarios.actualRows(c, "music"))).isEmpty();
         }
+    }
+
+    @Test
+    void theCompactionRatioIsTheBatchsRecordsPerNetChange(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("music.jsonl");
+        Files.write(input, Scenarios.resource(MUSIC));
+        db.dropSchemas("music", "greenwell");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RunSummary s;
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).build(); FileSource source = FileSource.of(input)) {
+            s = CdcPipeline.builder().name("one").source(source).target(target).batchLimits(new BatchLimits(1_000, 64L << 20, true))
+                    .meterRegistry(registry).build().run();
+        }
+        assertThat(s.batches()).as("the stream in one batch").isEqualTo(1);
+        DistributionSummary compaction = registry.get("greenwell.batch.compaction").summary();
+        assertThat(compaction.count()).isEqualTo(1);
+        assertThat(compaction.totalAmount()).as("records in per net change out").isEqualTo((double) s.applied() / s.netChanges())
+                .isGreaterThan(1.0);
     }
 
     @Test

@@ -10,6 +10,8 @@ import io.greenwell.cdc.compact.Compactor;
 import io.greenwell.cdc.compact.NetBatch;
 import io.greenwell.cdc.compact.Sequencer;
 import io.greenwell.cdc.maxwell.MaxwellDecoder;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -182,7 +184,9 @@ class StreamLockIT {
     @Test
     void aNewOwnerWaitsForALockReleasedWithinItsWait() throws Exception {
         List<NetBatch> b = batches("shop", "s");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (GreenplumTarget second = target(Duration.ofSeconds(60))) {
+            second.bindMetrics(registry, Tags.of("pipeline", "p"));
             CompletableFuture<Void> applied;
             try (GreenplumTarget first = target(Duration.ZERO)) {
                 first.loadCheckpoints("p");
@@ -195,6 +199,7 @@ class StreamLockIT {
             }
             applied.get(30, TimeUnit.SECONDS);
             second.apply(b.get(3));
+            assertThat(registry.get("greenwell.stream.lock.waits").functionCounter().count()).as("the wait counted").isEqualTo(1.0);
         }
         assertThat(rows("SELECT id, v FROM shop.t ORDER BY id")).containsExactly("1|v1", "2|v2");
     }
