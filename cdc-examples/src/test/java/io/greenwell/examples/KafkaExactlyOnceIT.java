@@ -86,6 +86,7 @@ class KafkaExactlyOnceIT {
         int kills = 0;
         int runs = 0;
         long progress = -1;
+        double backlog = 0;
         Process p;
         while (true) {
             runs++;
@@ -101,6 +102,9 @@ class KafkaExactlyOnceIT {
                 Thread.sleep(20);
             }
             assertThat(p.isAlive()).as("run %d is alive: %s", runs, ChildJvm.err(dir, runs)).isTrue();
+            if (runs == 1) {
+                backlog = backlog(MetricsEndpointIT.endpoint(dir, runs, p));
+            }
             Thread.sleep(rnd.nextInt(400));
             if (reached(done)) {
                 break;
@@ -118,6 +122,7 @@ class KafkaExactlyOnceIT {
             Thread.sleep(100);
         }
         assertThat(reached(done)).as("every partition applied to its end").isTrue();
+        assertThat(backlog).as("the first run's source lag, read while it was behind").isPositive().isLessThanOrEqualTo(w.stream().size());
         // the backlog of each partition, as the last run's endpoint shows it, comes down to nothing
         String base = MetricsEndpointIT.endpoint(dir, runs, p);
         assertThat(base).as("the last run's endpoint").isNotNull();
@@ -170,5 +175,19 @@ class KafkaExactlyOnceIT {
             throw e;
         }
         return out;
+    }
+
+    /** @return the records the partitions hold beyond what the run applied, by its endpoint's source lag; 0 when unread */
+    private static double backlog(String base) throws Exception {
+        if (base == null) {
+            return 0;
+        }
+        Matcher m = Pattern.compile("(?m)^greenwell_source_lag_records\\{[^}]*} (\\S+)$")
+                .matcher(MetricsEndpointIT.get(base + "/metrics").body());
+        double sum = 0;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(1));
+        }
+        return sum;
     }
 }
