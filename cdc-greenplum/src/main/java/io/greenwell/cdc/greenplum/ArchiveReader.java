@@ -267,7 +267,7 @@ final class ArchiveReader {
     /** @return the first DDL record or bootstrap marker of the table (or its database's creation or drop) after the point, or null */
     ArchivedEvent barrierAfter(Connection c, TableId table, ArchivePoint at) throws SQLException {
         List<Object> params = new ArrayList<>();
-        String after = after(at, params);
+        String after = after(c, at, params);
         params.addAll(List.of(table.database(), table.table(), table.database(), table.table(), table.database()));
         List<ArchivedEvent> found = new ArrayList<>();
         scan(c, after + " AND ((\"database_name\" = ? AND \"table_name\" = ? AND NOT " + ROWS + ")"
@@ -279,21 +279,52 @@ final class ArchiveReader {
     /** Scans the row changes of a table after a point, newest first. */
     void rowsAfter(Connection c, TableId table, ArchivePoint at, EventSink sink) throws SQLException {
         List<Object> params = new ArrayList<>();
-        String after = after(at, params);
+        String after = after(c, at, params);
         params.add(table.database());
         params.add(table.table());
         scan(c, after + " AND \"database_name\" = ? AND \"table_name\" = ? AND " + ROWS, params, REVERSE, sink);
     }
 
-    private static String after(ArchivePoint at, List<Object> params) {
+    /**
+     * The condition of the events after a point. A time compares with the event time. A binlog position compares with
+     * the events' positions, and places the events that have none (bootstrap markers and rows) by their stream offset:
+     * after the point when they come after their stream's last event at or before it (a stream without one has all
+     * its events after the point; the coverage check refuses a position before a stream's first event).
+     */
+    private String after(Connection c, ArchivePoint at, List<Object> params) throws SQLException {
         if (at.time() != null) {
             params.add(Timestamp.from(at.time()));
             return "\"ts\" > ?";
         }
+        StringBuilder beyond = new StringBuilder();
+        StringBuilder known = new StringBuilder();
+        List<Object> beyondParams = new ArrayList<>();
+        List<Object> knownParams = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT \"pipeline\", \"stream\", max(\"stream_offset\") FROM " + archive
+                + " WHERE \"binlog_file\" COLLATE \"C\" < ? OR (\"binlog_file\" = ? AND \"binlog_pos\" <= ?) GROUP BY 1, 2")) {
+            ps.setString(1, at.binlogFile());
+            ps.setString(2, at.binlogFile());
+            ps.setLong(3, at.binlogPosition());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String or = beyond.length() == 0 ? "" : " OR ";
+                    beyond.append(or).append("(\"pipeline\" = ? AND \"stream\" = ? AND \"stream_offset\" > ?)");
+                    known.append(or).append("(\"pipeline\" = ? AND \"stream\" = ?)");
+                    beyondParams.addAll(List.of(rs.getString(1), rs.getString(2), rs.getLong(3)));
+                    knownParams.addAll(List.of(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
         params.add(at.binlogFile());
         params.add(at.binlogFile());
         params.add(at.binlogPosition());
-        return "(\"binlog_file\" COLLATE \"C\" > ? OR (\"binlog_file\" = ? AND \"binlog_pos\" > ?))";
+        String positioned = "\"binlog_file\" COLLATE \"C\" > ? OR (\"binlog_file\" = ? AND \"binlog_pos\" > ?)";
+        if (beyond.length() == 0) {
+            return "(" + positioned + " OR \"binlog_file\" IS NULL)";
+        }
+        params.addAll(beyondParams);
+        params.addAll(knownParams);
+        return "(" + positioned + " OR (\"binlog_file\" IS NULL AND (" + beyond + " OR NOT (" + known + "))))";
     }
 
     private void scan(Connection c, String where, List<Object> params, String order, EventSink sink) throws SQLException {

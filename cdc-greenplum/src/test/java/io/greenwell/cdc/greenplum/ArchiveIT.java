@@ -219,6 +219,50 @@ class ArchiveIT {
     }
 
     @Test
+    void aBootstrapAfterThePointIsRefusedNamingIt() throws SQLException {
+        clean(db, "bs", "asof");
+        MaxwellStream s = new MaxwellStream().createDatabase("bs");
+        s.createTable("bs", "t", List.of(new MaxwellStream.Col("id", "int"), new MaxwellStream.Col("n", "int")), List.of("id"),
+                "CREATE TABLE t (id int, n int, PRIMARY KEY (id))");
+        s.insert("bs", "t", List.of("id"), MaxwellStream.row("id", 1, "n", 1));
+        s.bootstrapStart("bs", "t").bootstrapInsert("bs", "t", List.of("id"), MaxwellStream.row("id", 1, "n", 1))
+                .bootstrapInsert("bs", "t", List.of("id"), MaxwellStream.row("id", 2, "n", 2)).bootstrapComplete("bs", "t");
+        try (GreenplumTarget target = archiving(db)) {
+            Scenarios.replay(target, "p", "s", s.records(), 1000);
+        }
+        assertThat(db.rows("SELECT id || ' ' || n FROM bs.t ORDER BY id")).containsExactly("1 1", "2 2");
+        ChangeArchive archive = ChangeArchive.builder().jdbcUrl(db.url()).build();
+        assertThatThrownBy(() -> archive.asOf(TableId.of("bs", "t"), ArchivePoint.parse(position(s.records().get(2))), "bs", "t_then"))
+                .isInstanceOf(ChangeArchive.ArchiveGapException.class)
+                .hasMessageContaining("bootstrap-start of bs.t at stream s offset " + s.records().get(3).offset())
+                .hasMessageContaining("a bootstrap replaced the table's rows");
+        assertThat(db.rows("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'bs' AND relname = 't_then'"))
+                .containsExactly("0");
+    }
+
+    @Test
+    void aDeleteWithAMinimalImageAfterThePointIsRefusedNamingIt() throws SQLException {
+        clean(db, "mn", "asof");
+        MaxwellStream s = new MaxwellStream().createDatabase("mn");
+        s.createTable("mn", "t", List.of(new MaxwellStream.Col("id", "int"), new MaxwellStream.Col("n", "int")), List.of("id"),
+                "CREATE TABLE t (id int, n int, PRIMARY KEY (id))");
+        s.insert("mn", "t", List.of("id"), MaxwellStream.row("id", 1, "n", 1));
+        s.insert("mn", "t", List.of("id"), MaxwellStream.row("id", 2, "n", 2));
+        s.delete("mn", "t", List.of("id"), MaxwellStream.row("id", 2)); // binlog_row_image=MINIMAL: the key only
+        try (GreenplumTarget target = archiving(db)) {
+            Scenarios.replay(target, "p", "s", s.records(), 1000);
+        }
+        assertThat(db.rows("SELECT id || ' ' || n FROM mn.t ORDER BY id")).containsExactly("1 1");
+        ChangeArchive archive = ChangeArchive.builder().jdbcUrl(db.url()).build();
+        assertThatThrownBy(() -> archive.asOf(TableId.of("mn", "t"), ArchivePoint.parse(position(s.records().get(2))), "mn", "t_then"))
+                .isInstanceOf(ChangeArchive.ArchiveGapException.class)
+                .hasMessageContaining("delete of mn.t at stream s offset " + s.records().get(4).offset())
+                .hasMessageContaining("lacks column n (a MINIMAL row image)");
+        assertThat(db.rows("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'mn' AND relname = 't_then'"))
+                .containsExactly("0");
+    }
+
+    @Test
     void retentionDropsTheOldestPartitionsAndTheCoverageFollows() throws SQLException {
         clean(db, "rt", "asof");
         List<MaxwellStream.Col> cols = List.of(new MaxwellStream.Col("id", "int"), new MaxwellStream.Col("n", "int"));
