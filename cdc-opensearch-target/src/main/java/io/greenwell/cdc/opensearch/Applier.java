@@ -35,10 +35,16 @@ import org.slf4j.LoggerFactory;
  * called on the pipeline's applier thread only.
  *
  * <p>Net changes of a {@link NetBatch.Changes} step become bulk actions in requests of at most
- * {@code bulkBytes}, up to {@code concurrency} of them in flight at once (a step holds one change
- * per key, so they never touch one document; the step ends when all have): upserts an {@code index} of the whole document, deletes a {@code delete},
- * partial rows (MINIMAL images) an {@code index} of the stored document with the new values laid
- * over it, key moves an {@code index} of the stored source document under the new key. Every action
+ * {@code bulkBytes}, up to {@code concurrency} of them in flight at once (the step ends when all
+ * have): upserts an {@code index} of the whole document, deletes a {@code delete}, partial rows
+ * (MINIMAL images) an {@code index} of the stored document with the new values laid over it, key
+ * moves an {@code index} of the stored source document under the new key. A step holds one change
+ * per key, but a move's actions reach a second document: the one it moves onto can also be the one
+ * another key's change moves away from (the old key's delete). Where two actions touch one document
+ * their versions decide, in whichever order they land. A partial row or a move whose stored
+ * document is missing (its row was never indexed: older than the stream, or refused) has nothing
+ * to start from: the partial row writes nothing, the move deletes what its new key held; both are counted
+ * ({@link #missingTotal}) and logged once per table. Every action
  * carries the external version of the last event behind it ({@link Versions}), so the engine drops
  * whatever is not newer than what it holds: a replay, or an overlap after a restart, changes
  * nothing. The stored documents that partial rows and moves need are read with one multi-get before
@@ -69,6 +75,7 @@ final class Applier {
     private final long firstPause;
     private final long maxPause;
     private final Set<TableId> keylessLogged = ConcurrentHashMap.newKeySet();
+    private final Set<TableId> missingLogged = ConcurrentHashMap.newKeySet();
 
     private String pipeline;
     private Map<String, Control.Stream> streams = new HashMap<>();
@@ -88,6 +95,7 @@ final class Applier {
     // figures since the target was built, read by the meters
     volatile long staleTotal;
     volatile long keylessTotal;
+    volatile long missingTotal;
     volatile long refusedTotal;
 
     // this batch's tallies
@@ -343,8 +351,13 @@ final class Applier {
                     String id = DocIds.of(t, tc.keyColumns(), p.key());
                     JsonNode doc = stored.get(index + '\u0000' + id);
                     long v = changeVersion(origins, p.sources(), snapshotVersion, t);
-                    if (doc != null && v >= 0) {
+                    if (v < 0) {
+                        continue;
+                    }
+                    if (doc != null) {
                         overlay(index, id, v, versionType, t, doc, p.values(), kinds, p.sources(), origins);
+                    } else {
+                        missing(t);
                     }
                 }
             }
@@ -359,6 +372,7 @@ final class Applier {
                 if (doc != null) {
                     overlay(index, id, v, versionType, t, doc, m.overlay(), kinds, m.sources(), origins);
                 } else {
+                    missing(t);
                     add(new Bulk.Action(index, id, current.actionLine("delete", index, id, v, versionType), null,
                             new Tag(t, id, m.sources())), origins);
                 }
@@ -420,6 +434,16 @@ final class Applier {
         }
         if (keylessLogged.add(tc.table())) {
             log.warn("table {} has no primary key: its rows are not indexed (a document id needs a key)", tc.table());
+        }
+    }
+
+    /** Counts a partial row or move whose stored document is missing, and logs the first of each table. */
+    private void missing(TableId t) {
+        missingTotal++;
+        if (missingLogged.add(t)) {
+            log.warn("table {}: a partial row (MINIMAL image) or key change found no stored document to lay its values over (its row"
+                    + " was never indexed: older than the stream, or refused), so no document is written for it; such changes are counted"
+                    + " as greenwell.opensearch.missing.documents, and logged once per table", t);
         }
     }
 
@@ -502,7 +526,9 @@ final class Applier {
     /**
      * Sends the request being built on a thread of the pool, once fewer than {@code concurrency}
      * are in flight (waiting for the oldest otherwise). Requests of one step may run side by side:
-     * a step holds one change per key, so no two of its actions touch one document.
+     * a step holds one change per key, so its actions touch one document once, except where a move
+     * lands on a key that another change of the step leaves (a delete and an index of one id);
+     * there the versions decide, whichever lands first.
      */
     private void submit() {
         if (current.isEmpty()) {

@@ -14,7 +14,7 @@ import java.util.List;
  * One bulk request being built: NDJSON action and source lines, and for each action what it was
  * for, so that each item of the reply is traced back to its net change. {@link #send} sends it, sends
  * again the items the engine was too busy for (429, 5xx), and sorts the rest into applied, stale
- * (409: the engine holds the same or a newer version, a replay) and refused.
+ * (409: the engine holds the same or a newer version, a replay) and refused (any other 4xx).
  */
 final class Bulk {
 
@@ -49,7 +49,7 @@ final class Bulk {
         final List<String> reasons = new ArrayList<>();
     }
 
-    private final List<Action> actions = new ArrayList<>();
+    private List<Action> actions = new ArrayList<>();
     private long bytes;
     private final ByteArrayOutputStream scratch = new ByteArrayOutputStream(256);
 
@@ -111,56 +111,81 @@ final class Bulk {
     }
 
     /**
-     * Sends the actions and empties this request.
+     * Sends the actions and empties this request. Whole requests are retried by the engine (429,
+     * 5xx, a lost connection). An item the engine answers with 429 or a 5xx (a full queue, a shard
+     * that failed or moved) is sent again in a request of the busy items only, after the same
+     * doubling pause, never sent to the dead letters: it may have been applied already (a reply
+     * rewritten or lost), and then its version makes the engine answer 409 the second time. Only a
+     * refusal (any other 4xx: a mapping conflict, the field limit) is the document's fault.
      *
      * @param retries how often busy items are sent again
      * @param pauseMillis the first pause before that, doubling
-     * @throws ApplyException (transient) when items were still refused as busy after every retry
+     * @param maxPauseMillis the longest pause
+     * @return what the engine did with the actions, never null
+     * @throws ApplyException (transient) when items were still refused as busy after every retry, or
+     *     the request failed as {@link Engine#call} says; not transient when the engine refused the
+     *     whole request (a 4xx)
      */
     Outcome send(Engine engine, int retries, long pauseMillis, long maxPauseMillis) {
         Outcome out = new Outcome();
-        List<Action> pending = new ArrayList<>(actions);
-        actions.clear();
+        List<Action> pending = actions;
+        actions = new ArrayList<>();
         bytes = 0;
         for (int attempt = 0; !pending.isEmpty(); attempt++) {
             Engine.Reply r = engine.expect("POST", "/_bulk?filter_path=items.*.status,items.*.error", body(pending),
                     "bulk request of " + pending.size() + " actions");
-            List<Action> busy = new ArrayList<>();
+            List<Action> busy = null;
+            int busyStatus = 0;
+            JsonNode busyResult = null;
             JsonNode items = r.body().path("items");
             if (items.size() != pending.size()) {
                 throw new ApplyException("a bulk request of " + pending.size() + " actions was answered with " + items.size() + " items",
                         null, null, true, null, null);
             }
             for (int i = 0; i < pending.size(); i++) {
-                JsonNode item = items.path(i);
-                JsonNode result = item.elements().hasNext() ? item.elements().next() : item;
+                JsonNode item = items.get(i);
+                boolean delete = false;
+                JsonNode result = item.get("index");
+                if (result == null) {
+                    result = item.get("delete");
+                    delete = result != null;
+                }
+                if (result == null) {
+                    result = item.elements().hasNext() ? item.elements().next() : item;
+                }
+                // an item without a status is not known to be refused: sent again
                 int status = result.path("status").asInt(500);
                 Action a = pending.get(i);
-                if (status >= 200 && status < 300 || status == 404 && isDelete(item)) {
+                if (status >= 200 && status < 300 || status == 404 && delete) {
                     out.applied++;
                 } else if (status == 409) {
                     out.stale++;
-                } else if (Engine.isRetriable(status)) {
-                    busy.add(a);
-                } else {
+                } else if (status >= 400 && status < 500 && status != 429) {
                     out.refused.add(a);
                     out.reasons.add("HTTP " + status + " " + Engine.reason(result));
+                } else {
+                    if (busy == null) {
+                        busy = new ArrayList<>();
+                        busyStatus = status;
+                        busyResult = result;
+                    }
+                    busy.add(a);
                 }
             }
-            if (!busy.isEmpty() && attempt >= retries) {
-                throw new ApplyException(busy.size() + " bulk actions were still refused as busy after " + (attempt + 1) + " attempts",
-                        null, null, true, null, null);
+            if (busy == null) {
+                break;
             }
-            if (!busy.isEmpty()) {
-                Engine.sleep(Math.min(pauseMillis << Math.min(attempt, 20), maxPauseMillis));
+            String problem = busy.size() + " of " + pending.size() + " bulk actions refused as busy (HTTP " + busyStatus + " "
+                    + Engine.reason(busyResult) + ")";
+            if (attempt >= retries) {
+                throw new ApplyException(problem + " after " + (attempt + 1) + " attempts", null, null, true, null, null);
             }
+            long pause = Math.min(pauseMillis << Math.min(attempt, 20), maxPauseMillis);
+            engine.retrying(problem, pause);
+            Engine.sleep(pause);
             pending = busy;
         }
         return out;
-    }
-
-    private static boolean isDelete(JsonNode item) {
-        return item.has("delete");
     }
 
     private static byte[] body(List<Action> list) {

@@ -21,10 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The engine's REST API through the low-level client, with retries: a request that fails with an
- * I/O error, 429 (too many requests) or 502, 503, 504 is sent again after a pause that doubles up to
- * a maximum, as often as configured; then it throws a transient {@link ApplyException}. Any other
- * status is returned to the caller, who decides what it means. Thread-safe: the applier and its
- * bulk threads share it.
+ * I/O error (a lost connection, a timeout), 429 (too many requests) or any 5xx is sent again after a
+ * pause that doubles up to a maximum, as often as configured; then it throws a transient
+ * {@link ApplyException}. Any other status is returned to the caller, who decides what it means.
+ * A write whose reply was lost may land twice this way: external versions, ids the target chooses
+ * and conditional writes make that harmless. Thread-safe: the applier and its bulk threads share it.
  */
 final class Engine implements AutoCloseable {
 
@@ -60,9 +61,12 @@ final class Engine implements AutoCloseable {
         this.maxBackoff = maxBackoff;
     }
 
-    /** @return true when a status means the engine is busy or briefly away, so the request may be sent again */
+    /**
+     * @return true when a status means the engine is busy, failed inside or is briefly away (429 or
+     *     any 5xx), so the request, or the bulk item, may be sent again
+     */
     static boolean isRetriable(int status) {
-        return status == 429 || status == 502 || status == 503 || status == 504;
+        return status == 429 || status >= 500 && status < 600;
     }
 
     /**
@@ -72,6 +76,7 @@ final class Engine implements AutoCloseable {
      * @param what what the request does, for messages
      * @return the reply, whatever its status other than the retriable ones
      * @throws ApplyException (transient) when every attempt failed with a retriable error
+     * @throws io.greenwell.cdc.CdcException when interrupted while waiting to retry (the flag is set again)
      */
     Reply call(String method, String endpoint, byte[] body, String what) {
         long pause = firstBackoff.toMillis();
@@ -160,6 +165,17 @@ final class Engine implements AutoCloseable {
             }
         }
         return new Reply(r.getStatusLine().getStatusCode(), body);
+    }
+
+    /**
+     * Counts and logs a retry that a caller makes itself (the busy items of a bulk request).
+     *
+     * @param problem what failed, for the log
+     * @param pause the pause before the retry
+     */
+    void retrying(String problem, long pause) {
+        log.warn("{}; trying again in {} ms", problem, pause);
+        retried.incrementAndGet();
     }
 
     /** @return the retries since the last call, and starts counting again */

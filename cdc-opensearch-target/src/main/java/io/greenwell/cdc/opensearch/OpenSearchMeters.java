@@ -16,5 +16,8 @@ final class OpenSearchMeters {
         FunctionCounter.builder("greenwell.opensearch.keyless.changes", t, OpenSearchTarget::keylessChanges)
                 .description("net changes of tables without a primary key, not indexed")
                 .tags(tags).register(registry);
+        FunctionCounter.builder("greenwell.opensearch.missing.documents", t, OpenSearchTarget::missingDocuments)
+                .description("partial rows and key changes whose stored document was missing, not indexed")
+                .tags(tags).register(registry);
     }
 }

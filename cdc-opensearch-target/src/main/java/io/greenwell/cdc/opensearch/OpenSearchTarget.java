@@ -141,6 +141,15 @@ public final class OpenSearchTarget implements ChangeTarget, Instrumented {
         return applier.keylessTotal;
     }
 
+    /**
+     * @return partial rows (MINIMAL images) and key changes whose stored document was missing, so
+     *     that there was nothing to lay their values over (the row was never indexed: older than
+     *     the stream, or refused), since the target was built; their documents are not written
+     */
+    public long missingDocuments() {
+        return applier.missingTotal;
+    }
+
     @Override
     public void bindMetrics(MeterRegistry registry, Tags tags) {
         OpenSearchMeters.bind(this, registry, tags);
@@ -329,7 +338,8 @@ public final class OpenSearchTarget implements ChangeTarget, Instrumented {
         }
 
         /**
-         * @param retries how often a request refused as busy (429, 502-504) or lost is sent again (default 10)
+         * @param retries how often a request, or a bulk item, refused as busy (429, any 5xx) or lost is sent
+         *     again (default 10); then the batch fails with a transient {@link io.greenwell.cdc.ApplyException}
          * @return this builder
          */
         public Builder retries(int retries) {

@@ -20,8 +20,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * What the search-index target does with every kind of net change, against a real OpenSearch node:
  * random streams with key changes, partial (MINIMAL) images and a keyless table against the
- * one-event-at-a-time reference; a bootstrap that repairs drift; a document the engine refuses; a
- * second instance that takes the pipeline over.
+ * one-event-at-a-time reference; a bootstrap that repairs drift; partial rows and moves without a
+ * stored document, counted; a document the engine refuses; a second instance that takes the
+ * pipeline over.
  */
 class OpenSearchSemanticsIT {
 
@@ -145,6 +146,41 @@ class OpenSearchSemanticsIT {
         assertThat(d.path("record").asText()).contains("not an object");
         assertThat(d.path("table").asText()).isEqualTo("things");
         assertThat(d.path("pipeline").asText()).isEqualTo("p");
+    }
+
+    @Test
+    void partialRowsAndMovesWithoutAStoredDocumentAreCountedAndLogged() {
+        String index = "missing";
+        TestEngine.deleteIndices(index + "*");
+        List<String> pk = List.of("id");
+        MaxwellStream s = new MaxwellStream().createDatabase("shop").createTable("shop", "items",
+                List.of(new MaxwellStream.Col("id", "int"), new MaxwellStream.Col("name", "varchar"), new MaxwellStream.Col("note", "varchar")),
+                pk, "CREATE TABLE items (id int PRIMARY KEY, name varchar(20), note varchar(20))");
+        Map<String, Object> one = row(1, "one");
+        one.put("note", "kept");
+        s.begin().insert("shop", "items", pk, one).commit();
+        // MINIMAL images: 1 is indexed, 2 and 3 never were (rows older than the stream)
+        s.begin().update("shop", "items", pk, row(1, "uno"), Map.of("name", "one")).commit();
+        s.begin().update("shop", "items", pk, row(2, "dos"), Map.of("name", "two")).commit();
+        s.begin().update("shop", "items", pk, row(4, "cuatro"), Map.of("id", 3, "name", "three")).commit();
+        for (int batch : new int[] {1, 1000}) {
+            TestEngine.deleteIndices(index + "*");
+            io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+            try (OpenSearchTarget t = OpenSearchScenarioIT.target(index)) {
+                t.bindMetrics(registry, io.micrometer.core.instrument.Tags.of("pipeline", "p"));
+                Scenarios.replay(t, "p", "s", s.records(), batch);
+                assertThat(t.missingDocuments()).as("batches of %d", batch).isEqualTo(2);
+                assertThat(registry.get("greenwell.opensearch.missing.documents").tag("pipeline", "p").functionCounter().count())
+                        .isEqualTo(2.0);
+            }
+            List<JsonNode> docs = TestEngine.documents(index);
+            assertThat(docs).hasSize(1);
+            JsonNode d = docs.get(0).path("_source");
+            assertThat(d.path("id").asInt()).isEqualTo(1);
+            assertThat(d.path("name").asText()).isEqualTo("uno");
+            assertThat(d.path("note").asText()).isEqualTo("kept");
+            assertThat(TestEngine.documents(index + "_dead")).isEmpty();
+        }
     }
 
     @Test
