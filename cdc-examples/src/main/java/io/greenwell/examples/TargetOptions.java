@@ -7,7 +7,9 @@ import io.greenwell.cdc.pipeline.CdcPipeline;
 import io.greenwell.cdc.pipeline.PipelineListener;
 import io.greenwell.cdc.spi.ChangeSource;
 import io.greenwell.cdc.spi.ChangeTarget;
+import io.greenwell.cdc.opensearch.Decimals;
 import io.greenwell.cdc.opensearch.OpenSearchTarget;
+import io.greenwell.cdc.opensearch.Versioning;
 import java.io.PrintWriter;
 import java.time.Duration;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -46,6 +48,15 @@ final class TargetOptions {
     @Option(names = "--index-per-table", paramLabel = "TEMPLATE",
             description = "with --target opensearch: one index per table instead, named by a template such as mysql.{db}.{table}")
     String indexPerTable;
+
+    @Option(names = "--versioning", paramLabel = "position|offset", defaultValue = "position",
+            description = "with --target opensearch: document versions from the binlog position (default; needs Maxwell's"
+                    + " output_binlog_position) or from the stream's offset (each row's changes on one stream)")
+    String versioning;
+
+    @Option(names = "--decimals", paramLabel = "string|number", defaultValue = "string",
+            description = "with --target opensearch: DECIMAL values as exact strings (default) or as numbers mapped as double")
+    String decimals;
 
     @Option(names = "--dialect", paramLabel = "D", converter = DialectConverter.class,
             description = "postgresql, greenplum6, greenplum7 or cloudberry (default: detected)")
@@ -138,13 +149,28 @@ final class TargetOptions {
                 throw new CommandLine.ParameterException(cl, "Missing required option: '--opensearch-url=URL' (with --target opensearch)");
             }
             String only = database.jdbcUrl != null ? "--jdbc-url" : dialect != null ? "--dialect" : archive ? "--archive"
-                    : !mapping.schemaMap.isEmpty() ? "--schema-map"
+                    : !mapping.schemaMap.isEmpty() ? "--schema-map" : lockWaitSeconds != 60 ? "--lock-wait"
                     : maintenanceSeconds != 0 ? "--maintenance-interval" : synchronousCommit ? "--synchronous-commit" : null;
             if (only != null) {
                 throw new CommandLine.ParameterException(cl, only + " applies to --target greenplum only");
             }
+            if (indexPerTable != null && !"greenwell".equals(index)) {
+                throw new CommandLine.ParameterException(cl, "--index and --index-per-table exclude each other");
+            }
+            if ((database.user == null) != (database.passwordEnv == null)) {
+                throw new CommandLine.ParameterException(cl, "with --target opensearch, --user and --password-env go together"
+                        + " (the engine's credentials; or give them in --opensearch-url)");
+            }
+            choice(cl, "--versioning", versioning, Versioning.class);
+            choice(cl, "--decimals", decimals, Decimals.class);
         } else {
             database.url(cl);
+            String only = !"position".equals(versioning) ? "--versioning" : !"string".equals(decimals) ? "--decimals"
+                    : opensearchUrl != null ? "--opensearch-url" : indexPerTable != null ? "--index-per-table"
+                    : !"greenwell".equals(index) ? "--index" : null;
+            if (only != null) {
+                throw new CommandLine.ParameterException(cl, only + " applies to --target opensearch only");
+            }
         }
 
         if (batchEvents < 1) {
@@ -169,8 +195,19 @@ final class TargetOptions {
         }
     }
 
+    /** @return the constant of an enum an option names, in any case; bad usage for any other value */
+    private static <E extends Enum<E>> E choice(CommandLine cl, String option, String value, Class<E> type) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(value)) {
+                return e;
+            }
+        }
+        throw ConfigFile.badValue(cl, option, value, option + " must be one of " + java.util.Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toList());
+    }
+
     /**
-     * @return the target the options describe, found by its provider for a search index
+     * @return the target the options describe
      * @throws CommandLine.ParameterException for bad values (status 2)
      */
     ChangeTarget target(CommandLine cl) {
@@ -178,7 +215,11 @@ final class TargetOptions {
         if (searchIndex()) {
             OpenSearchTarget.Builder b = OpenSearchTarget.builder().includeTables(mapping.mapping(cl)::includes);
             try {
-                b.url(opensearchUrl);
+                b.url(opensearchUrl).versioning(choice(cl, "--versioning", versioning, Versioning.class))
+                        .decimals(choice(cl, "--decimals", decimals, Decimals.class));
+                if (database.user != null) {
+                    b.credentials(database.user, database.password(cl));
+                }
                 if (indexPerTable != null) {
                     b.indexPerTable(indexPerTable);
                 } else {

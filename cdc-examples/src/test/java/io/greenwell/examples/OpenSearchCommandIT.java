@@ -6,6 +6,7 @@ import io.greenwell.cdc.greenplum.Scenarios;
 import io.greenwell.cdc.opensearch.SearchRows;
 import io.greenwell.cdc.opensearch.TestEngine;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -76,5 +77,46 @@ class OpenSearchCommandIT {
         r = Cli.run("replay", "--input", input);
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).startsWith("Missing required option: '--jdbc-url=URL'");
+        String[] engine = {"replay", "--input", input, "--target", "opensearch", "--opensearch-url", "http://127.0.0.1:1"};
+        r = Cli.run(with(engine, "--index", "a", "--index-per-table", "b.{db}.{table}"));
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).startsWith("--index and --index-per-table exclude each other");
+        r = Cli.run(with(engine, "--lock-wait", "5"));
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).startsWith("--lock-wait applies to --target greenplum only");
+        r = Cli.run(with(engine, "--user", "admin"));
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).startsWith("with --target opensearch, --user and --password-env go together");
+        r = Cli.run(with(engine, "--decimals", "float"));
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("--decimals must be one of [string, number]");
+        r = Cli.run("replay", "--input", input, "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/none", "--versioning", "offset");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).startsWith("--versioning applies to --target opensearch only");
+    }
+
+    @Test
+    void aStreamWithoutBinlogPositionsIsIndexedWithOffsetVersions() throws IOException {
+        TestEngine.deleteIndices("cli_nopos");
+        TestEngine.deleteIndices("cli_nopos_dead");
+        Path input = dir.resolve("music-without-positions.jsonl");
+        Files.writeString(input, new String(Scenarios.resource("/testdata/maxwell/music.maxwell.jsonl"), StandardCharsets.UTF_8)
+                .replaceAll(",?\"position\":\"[^\"]*\"", ""));
+        // by default the versions come from the binlog positions, which these records lack: every row is a dead letter
+        Cli.Result r = Cli.run("replay", "--input", input.toString(), "--target", "opensearch", "--opensearch-url", TestEngine.url(),
+                "--index", "cli_nopos_dead", "--pipeline", "cli-nopos-dead", "--quiet");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(ReplayCommandIT.counts(r.lastLine())[4]).as("dead letters").isPositive();
+        r = Cli.run("replay", "--input", input.toString(), "--target", "opensearch", "--opensearch-url", TestEngine.url(),
+                "--index", "cli_nopos", "--pipeline", "cli-nopos", "--versioning", "OFFSET", "--quiet");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(ReplayCommandIT.counts(r.lastLine())[4]).as("dead letters").isZero();
+        assertThat(SearchRows.differences("music", TestEngine.documents("cli_nopos"))).isEmpty();
+    }
+
+    private static String[] with(String[] args, String... more) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
     }
 }
