@@ -3,6 +3,8 @@ package io.greenwell.cdc.greenplum;
 import io.greenwell.cdc.ApplyException;
 import io.greenwell.cdc.event.TableId;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -18,10 +20,21 @@ import org.slf4j.LoggerFactory;
  * batch's transaction ({@code DELETE} and {@code INSERT … SELECT}, keeping the table, its grants
  * and views) and drops the shadow. Rows the stream never reported deleted (TRUNCATE, cascades) are
  * gone afterwards, and a table without a key is not doubled.
+ *
+ * <p>A table that is empty at {@code bootstrap-start} (a first load) and takes created rows by
+ * COPY ({@link TargetTable#plainKeyed}) is loaded straight: its shadow stays empty and carries
+ * {@link #DIRECT} as its comment, the snapshot's rows go into the table itself, and
+ * {@code bootstrap-complete} only drops the shadow. There is nothing to replace, so the result is
+ * the same, and the copy of every row at the end is saved; readers see the rows arrive batch by
+ * batch instead of all at once. A rerun of such a bootstrap empties the table again first: it was
+ * empty when the bootstrap began, so what it holds came from the bootstrap.
  */
 final class Bootstraps {
 
     private static final Logger log = LoggerFactory.getLogger(Bootstraps.class);
+
+    /** The comment of the shadow of a bootstrap that loads its empty table straight. */
+    static final String DIRECT = "greenwell: a bootstrap loaded straight into its empty table";
 
     private final Sql sql;
     private final Catalog catalog;
@@ -35,19 +48,33 @@ final class Bootstraps {
         this.control = control;
     }
 
-    /** Empties (re-creates) the shadow of a table. */
+    /** Empties (re-creates) the shadow of a table; decides whether the bootstrap loads the table straight. */
     void start(Connection c, TableId table) throws SQLException {
         TargetTable target = target(c, table);
         String shadow = shadowName(target);
+        boolean direct;
         if (catalog.table(c, control, shadow) != null) {
+            direct = direct(c, shadow);
             run(c, sql.dropTable(control, shadow));
+            if (direct) {
+                run(c, sql.deleteAll(target.qualified)); // a rerun: the rows of the attempt before go
+            }
+        } else {
+            direct = target.plainKeyed && empty(c, target);
         }
         run(c, sql.createShadow(control, shadow, target.qualified, target.primaryKey));
+        if (direct) {
+            run(c, sql.comment(control, shadow, DIRECT));
+        }
         catalog.invalidate(control, shadow);
-        log.info("bootstrap of {} started into {}", target.qualified, Names.qualify(control, shadow));
+        log.info("bootstrap of {} started {}", target.qualified, direct ? "straight into the empty table" : "into "
+                + Names.qualify(control, shadow));
     }
 
-    /** @return the shadow the snapshot rows of a table go to; created when a bootstrap-start was missed */
+    /**
+     * @return the table the snapshot rows of a table go to: its shadow, or the table itself when the
+     *     bootstrap loads it straight; the shadow is created when a bootstrap-start was missed
+     */
     TargetTable shadow(Connection c, TableId table) throws SQLException {
         TargetTable target = target(c, table);
         String shadow = shadowName(target);
@@ -56,7 +83,7 @@ final class Bootstraps {
             start(c, table);
             t = catalog.table(c, control, shadow);
         }
-        return t;
+        return direct(c, shadow) ? target : t;
     }
 
     /** Replaces the target's rows with the shadow's, and drops the shadow. */
@@ -67,6 +94,12 @@ final class Bootstraps {
         if (shadow == null) {
             throw new ApplyException("bootstrap-complete for " + table + " without its bootstrap-start: no shadow table "
                     + Names.qualify(control, shadowName), table, null, null, null, null);
+        }
+        if (direct(c, shadowName)) {
+            run(c, sql.dropTable(control, shadowName));
+            catalog.invalidate(control, shadowName);
+            log.info("bootstrap of {} complete (loaded straight)", target.qualified);
+            return;
         }
         List<String> columns = new ArrayList<>();
         for (TargetTable.Column col : target.columns) {
@@ -82,6 +115,22 @@ final class Bootstraps {
         run(c, sql.dropTable(control, shadowName));
         catalog.invalidate(control, shadowName);
         log.info("bootstrap of {} complete", target.qualified);
+    }
+
+    private boolean direct(Connection c, String shadow) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.tableComment())) {
+            ps.setString(1, control);
+            ps.setString(2, shadow);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && DIRECT.equals(rs.getString(1));
+            }
+        }
+    }
+
+    private boolean empty(Connection c, TargetTable t) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql.anyRow(t.qualified))) {
+            return !rs.next();
+        }
     }
 
     private TargetTable target(Connection c, TableId table) throws SQLException {

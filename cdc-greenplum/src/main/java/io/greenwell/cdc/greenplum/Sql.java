@@ -312,6 +312,21 @@ final class Sql {
                 + (key.isEmpty() ? "" : ", PRIMARY KEY (" + list(key) + ")") + ")" + storage() + distribution(key);
     }
 
+    String comment(String schema, String table, String text) {
+        return "COMMENT ON TABLE " + Names.qualify(schema, table) + " IS " + literal(text);
+    }
+
+    /** One row of a table, if it has any. */
+    String anyRow(String qualified) {
+        return "SELECT 1 FROM " + qualified + " LIMIT 1";
+    }
+
+    /** The comment of a table, by schema and name (parameters). */
+    String tableComment() {
+        return "SELECT obj_description(c.oid, 'pg_class') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relname = ?";
+    }
+
     /** Replaces a target's rows: readers see the old rows or the snapshot (DELETE, not TRUNCATE, which is not MVCC-safe). */
     String deleteAll(String targetQualified) {
         return "DELETE FROM " + targetQualified;

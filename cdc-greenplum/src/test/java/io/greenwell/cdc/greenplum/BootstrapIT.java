@@ -113,6 +113,48 @@ class BootstrapIT {
         assertThat(db.rows("SELECT id, v FROM shop.t ORDER BY id")).containsExactly("1|snap", "3|snap");
     }
 
+    @ParameterizedTest(name = "batches of {0}")
+    @ValueSource(ints = {1, 3, 1000})
+    void aBootstrapOfAnEmptyTableLoadsItStraightAndAnotherTargetFinishesIt(int batchEvents) throws SQLException {
+        MaxwellStream s = created(true).bootstrapStart("shop", "t");
+        for (int id = 1; id <= 5; id++) {
+            s.bootstrapInsert("shop", "t", PK, row(id, "v" + id));
+        }
+        int loaded = s.records().size();
+        s.bootstrapComplete("shop", "t").insert("shop", "t", PK, row(6, "after")).update("shop", "t", PK, row(1, "changed"), Map.of("v", "v1"));
+        List<Scenarios.Record> all = s.records();
+        try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).build()) {
+            Scenarios.replay(target, "p", "s", all.subList(0, loaded), batchEvents);
+        }
+        // before the complete: the rows are in the table itself, and its shadow is an empty marker
+        assertThat(db.rows("SELECT id, v FROM shop.t ORDER BY id")).containsExactly("1|v1", "2|v2", "3|v3", "4|v4", "5|v5");
+        String shadow = "greenwell." + Names.quote(Bootstraps.shadowName(new TargetTable("shop", "t", List.of(), List.of())));
+        assertThat(db.rows("SELECT count(*) FROM " + shadow)).containsExactly("0");
+        assertThat(db.rows("SELECT obj_description('" + shadow.replace("'", "''") + "'::regclass, 'pg_class')"))
+                .containsExactly(Bootstraps.DIRECT);
+        replayMore(s, loaded, batchEvents);
+        assertThat(db.rows("SELECT id, v FROM shop.t ORDER BY id"))
+                .containsExactly("1|changed", "2|v2", "3|v3", "4|v4", "5|v5", "6|after");
+        assertThat(db.rows("SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'greenwell'"
+                + " AND relkind = 'r' ORDER BY 1")).as("the shadow is gone").containsExactly("checkpoint", "dead_letter");
+    }
+
+    @ParameterizedTest(name = "batches of {0}")
+    @ValueSource(ints = {1, 4, 1000})
+    void aRerunOfABootstrapLoadedStraightEmptiesTheTableFirst(int batchEvents) throws SQLException {
+        MaxwellStream s = created(true).bootstrapStart("shop", "t")
+                .bootstrapInsert("shop", "t", PK, row(1, "half"))
+                .bootstrapInsert("shop", "t", PK, row(2, "half"))
+                .bootstrapStart("shop", "t")
+                .bootstrapInsert("shop", "t", PK, row(1, "snap"))
+                .bootstrapInsert("shop", "t", PK, row(1, "snap again"))
+                .bootstrapInsert("shop", "t", PK, row(3, "snap"))
+                .bootstrapComplete("shop", "t");
+        replay(s, batchEvents);
+        // a row seen twice by one snapshot: the later one stays, as in a shadow
+        assertThat(db.rows("SELECT id, v FROM shop.t ORDER BY id")).containsExactly("1|snap again", "3|snap");
+    }
+
     private static void replay(MaxwellStream s, int batchEvents) {
         try (GreenplumTarget target = GreenplumTarget.builder().jdbcUrl(db.url()).build()) {
             Scenarios.replay(target, "p", "s", s.records(), batchEvents);
