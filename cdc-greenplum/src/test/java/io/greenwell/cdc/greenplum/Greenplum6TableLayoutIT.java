@@ -33,6 +33,11 @@ class Greenplum6TableLayoutIT extends TableLayoutIT {
 
     /** @return the distribution key's column names in order; empty for a random distribution */
     static List<String> distribution(String oid) throws SQLException {
+        return distribution(db, oid);
+    }
+
+    /** @return the distribution key's column names in order of a table of a database; empty for a random distribution */
+    static List<String> distribution(TestDatabase db, String oid) throws SQLException {
         List<String> policy = db.rows("SELECT policytype, pg_catalog.pg_get_table_distributedby(localoid) FROM gp_distribution_policy"
                 + " WHERE localoid = " + oid);
         assertThat(policy).as("a partitioned (hash or random) policy").hasSize(1);

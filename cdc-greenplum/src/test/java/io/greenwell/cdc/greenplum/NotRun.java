@@ -29,13 +29,26 @@ public final class NotRun {
         StackTraceElement caller = StackWalker.getInstance().walk(s -> s.filter(
                 f -> !f.getClassName().equals(NotRun.class.getName()) && !f.getClassName().equals(helper.getName())).findFirst())
                 .map(StackWalker.StackFrame::toStackTraceElement).orElse(null);
-        String line = "NOT RUN: " + (caller == null ? "" : caller.getClassName().substring(caller.getClassName().lastIndexOf('.') + 1) + "."
-                + caller.getMethodName() + ": ") + why;
+        String line = report(caller == null ? null : caller.getClassName().substring(caller.getClassName().lastIndexOf('.') + 1) + "."
+                + caller.getMethodName(), why);
+        Assumptions.abort(line);
+    }
+
+    /**
+     * Prints why a test does not run, as {@link #abort} does, for a test that is skipped another
+     * way (a JUnit condition that disables it).
+     *
+     * @param test the test, as {@code Class} or {@code Class.method}; null to name none
+     * @param why why it does not run
+     * @return the line printed: {@code NOT RUN: test: why}
+     */
+    public static String report(String test, String why) {
+        String line = "NOT RUN: " + (test == null ? "" : test + ": ") + why;
         @SuppressWarnings("resource") // the process's own standard error stays open
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         err.println(line);
         System.out.println(line);
-        Assumptions.abort(line);
+        return line;
     }
 
     /** @return true when something accepts a TCP connection at the address within a second */

@@ -14,7 +14,8 @@ import org.junit.platform.commons.support.AnnotationSupport;
 /**
  * Runs a test class only against one kind of server (see {@link TestDatabase#serverKind()}): the
  * subclass of a dialect's test for its own database. On another server the class is reported as
- * skipped, with the reason and how to run it, never left out silently.
+ * skipped, with the reason and how to run it, never left out silently: the reason is also printed
+ * as a {@code NOT RUN:} line where a person running Maven sees it ({@link NotRun#report}).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -40,8 +41,9 @@ import org.junit.platform.commons.support.AnnotationSupport;
             if (kind == wanted.get().value()) {
                 return ConditionEvaluationResult.enabled("the server under test is " + kind);
             }
-            return ConditionEvaluationResult.disabled("SKIPPED: needs a " + wanted.get().value() + " server, the server under test is "
-                    + kind + " (set GREENWELL_TEST_JDBC_URL to one; see the README's Greenplum tier)");
+            String test = context.getTestClass().map(Class::getSimpleName).orElse(null);
+            return ConditionEvaluationResult.disabled(NotRun.report(test, "needs a " + wanted.get().value()
+                    + " server, the server under test is " + kind + " (set GREENWELL_TEST_JDBC_URL to one; see the README's Greenplum tier)"));
         }
     }
 }
