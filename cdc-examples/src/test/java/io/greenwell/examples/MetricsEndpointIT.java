@@ -135,12 +135,12 @@ class MetricsEndpointIT {
 
     @Test
     void theHealthIs503WhileTheDatabaseCannotBeReachedAnd200OnceItIsBack() throws Exception {
-        Workload w = new Workload(6, List.of("healthcut"), true, 400_000);
+        Workload w = new Workload(6, List.of("healthcut"), true, 200_000);
         Path input = input(w);
         URI server = URI.create(db.url().substring("jdbc:".length()));
         try (TcpProxy proxy = TcpProxy.to(server.getHost(), server.getPort() < 0 ? 5432 : server.getPort())) {
             String url = db.url().replaceFirst(Pattern.quote(server.getRawAuthority()), "127.0.0.1:" + proxy.port());
-            Process p = ChildJvm.start(dir, 2, "replay", "--input", input.toString(), "--jdbc-url", url, "--batch-events", "500",
+            Process p = ChildJvm.start(dir, 2, "replay", "--input", input.toString(), "--jdbc-url", url, "--batch-events", "1000",
                     "--metrics-port", "0", "--metrics-host", "127.0.0.1", "--health-threshold", "1", "--quiet");
             String base = endpoint(dir, 2, p);
             assertThat(base).as("the endpoint's address on standard error: %s", ChildJvm.err(dir, 2)).isNotNull();

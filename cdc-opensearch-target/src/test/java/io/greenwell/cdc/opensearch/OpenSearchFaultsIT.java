@@ -185,7 +185,7 @@ class OpenSearchFaultsIT {
     }
 
     @ParameterizedTest(name = "{0}, batches of {1}, bulk requests of {2} bytes, {3} in flight")
-    @CsvSource({"music, 1, 5242880, 1", "music, 1000, 2000, 2", "types, 7, 5242880, 1", "ddl, 1, 5242880, 1", "ddl, 1000, 3000, 1"})
+    @CsvSource({"music, 1, 5242880, 1", "music, 1000, 2000, 2", "types, 7, 5242880, 1", "ddl, 3, 5242880, 1", "ddl, 1000, 3000, 1"})
     void everyInjectedFaultIsRetriedAndTheIndexEndsExact(String scenario, int batch, long bulkBytes, int concurrency) throws IOException {
         String index = "faults_" + scenario + "_" + batch;
         TestEngine.deleteIndices(index + "*");
@@ -193,7 +193,7 @@ class OpenSearchFaultsIT {
         try (FaultyProxy proxy = new FaultyProxy(TestEngine.url())) {
             try (OpenSearchTarget t = OpenSearchTarget.builder().url(proxy.url()).index(index).controlIndex(index + "_control")
                     .deadLetterIndex(index + "_dead").bulkBytes(bulkBytes).bulkConcurrency(concurrency)
-                    .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(20)).build()) {
+                    .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(20)).timeouts(Duration.ofSeconds(10), Duration.ofSeconds(10)).build()) {
                 Scenarios.replay(t, "p", "file:" + scenario, records, batch);
             }
             assertThat(proxy.answered429).as("%s", proxy).hasPositiveValue();
