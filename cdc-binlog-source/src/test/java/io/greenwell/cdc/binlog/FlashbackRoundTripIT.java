@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.greenwell.cdc.CdcException;
 import io.greenwell.cdc.event.TableId;
+import io.greenwell.cdc.greenplum.FlashbackMariadbIT;
 import io.greenwell.cdc.greenplum.ArchivedEvent;
 import io.greenwell.cdc.greenplum.ChangeArchive;
 import io.greenwell.cdc.greenplum.FlashbackScript;
@@ -18,7 +19,6 @@ import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -306,22 +306,10 @@ class FlashbackRoundTripIT {
      */
     private static List<Integer> runOnMariadb(FlashbackScript script) throws SQLException {
         List<Integer> counts = new ArrayList<>();
-        try (Connection c = TestBinlogServer.connect(); Statement st = c.createStatement()) {
-            for (String line : script.sql().split("\n")) {
-                if (line.isEmpty() || line.startsWith("-- ")) {
-                    continue;
-                }
-                assertThat(line).endsWith(";");
-                st.execute(line.substring(0, line.length() - 1));
-                if (line.startsWith("INSERT") || line.startsWith("UPDATE") || line.startsWith("DELETE")) {
-                    counts.add(st.getUpdateCount());
-                    List<String> warnings = new ArrayList<>();
-                    for (SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
-                        warnings.add(w.getMessage());
-                    }
-                    assertThat(warnings).as(line).isEmpty();
-                }
-                st.clearWarnings();
+        try (Connection c = TestBinlogServer.connect()) {
+            for (FlashbackMariadbIT.Result r : FlashbackMariadbIT.run(c, script)) {
+                assertThat(r.warnings()).as(r.statement()).isEmpty();
+                counts.add(r.count());
             }
         }
         return counts;

@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * both scripts must change exactly one row. The {@code geo} table is left out: the target keeps
  * geometry as WKT text, which flashback writes as a string, not as a geometry.
  */
-class FlashbackMariadbIT {
+public class FlashbackMariadbIT {
 
     /** Forward runs: zero dates allowed, not strict (YEAR 1900 of the stream becomes 0000, see below). */
     private static final String FORWARD_MODE = "NO_ENGINE_SUBSTITUTION";
@@ -290,10 +290,10 @@ class FlashbackMariadbIT {
     }
 
     /** What one statement of a script did. */
-    private record Result(String statement, int count, List<String> warnings) {}
+    public record Result(String statement, int count, List<String> warnings) {}
 
-    /** Runs a script statement by statement (one per line), as a client would. */
-    private static List<Result> run(Connection c, FlashbackScript script) throws SQLException {
+    /** Runs a script statement by statement (one per line), as a client would; also for the binlog source's round trip. */
+    public static List<Result> run(Connection c, FlashbackScript script) throws SQLException {
         List<Result> out = new ArrayList<>();
         try (Statement st = c.createStatement()) {
             for (String line : script.sql().split("\n")) {
