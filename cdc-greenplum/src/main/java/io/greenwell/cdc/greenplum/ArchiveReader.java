@@ -227,6 +227,23 @@ final class ArchiveReader {
                             + " was never applied with the archive on: its changes are not archived");
                 }
             }
+            if (at.time() == null) {
+                checkPositioned(c, pipeline, at);
+            }
+        }
+    }
+
+    /** A binlog position places only streams whose archive has positions: refuses one whose events have none. */
+    private void checkPositioned(Connection c, String pipeline, ArchivePoint at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT \"stream\" FROM " + archive + " WHERE \"pipeline\" = ?"
+                + " GROUP BY \"stream\" HAVING count(\"binlog_file\") = 0 LIMIT 1")) {
+            ps.setString(1, pipeline);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    throw new ChangeArchive.ArchiveGapException("the archive of stream " + rs.getString(1) + " of pipeline " + pipeline
+                            + " has no binlog positions (Maxwell's output_binlog_position is off): give a time instead of " + at);
+                }
+            }
         }
     }
 

@@ -233,6 +233,17 @@ final class BatchTransaction {
     long applyChanges(Connection c, NetBatch.Changes step, boolean isolate, List<Isolator.Poisoned> refused, List<TableChanges> excluded)
             throws SQLException {
         TargetSession.Parts parts = session.parts();
+        // a change of a table being loaded straight by a bootstrap: the rest of the bootstrap goes by the shadow, as
+        // any bootstrap during which its table changes (the table is replaced at the end), whatever the batches
+        Set<String> direct = parts.bootstraps().directShadows(c);
+        for (TableChanges tc : direct.isEmpty() ? List.<TableChanges>of() : step.tables()) {
+            if (!tc.isEmpty() && !tc.snapshot() && mapping.includes(tc.table())) {
+                TargetTable t = parts.catalog().table(c, parts.schemas().schemaOf(tc.table().database()), Names.target(tc.table().table()));
+                if (t != null && direct.remove(Bootstraps.shadowName(t))) {
+                    parts.bootstraps().toShadow(c, tc.table());
+                }
+            }
+        }
         List<ChangesApplier.Resolved> tables = new ArrayList<>();
         for (TableChanges tc : step.tables()) {
             if (tc.isEmpty()) {

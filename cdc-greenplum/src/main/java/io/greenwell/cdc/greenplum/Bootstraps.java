@@ -8,7 +8,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +28,11 @@ import org.slf4j.LoggerFactory;
  * {@link #DIRECT} as its comment, the snapshot's rows go into the table itself, and
  * {@code bootstrap-complete} only drops the shadow. There is nothing to replace, so the result is
  * the same, and the copy of every row at the end is saved; readers see the rows arrive batch by
- * batch instead of all at once. A rerun of such a bootstrap empties the table again first: it was
- * empty when the bootstrap began, so what it holds came from the bootstrap.
+ * batch instead of all at once. A rerun of a bootstrap (or a new one after one that never
+ * completed) goes through the shadow. So does the rest of a bootstrap loaded straight once a change
+ * of the table itself arrives before its {@code bootstrap-complete} (Maxwell sends none; another
+ * producer, or partitions read out of order, may): the rows loaded so far are copied into the
+ * shadow ({@link #toShadow}), and the table is replaced at the end, as in any bootstrap.
  */
 final class Bootstraps {
 
@@ -54,11 +59,10 @@ final class Bootstraps {
         String shadow = shadowName(target);
         boolean direct;
         if (catalog.table(c, control, shadow) != null) {
-            direct = direct(c, shadow);
+            // a rerun, or a new bootstrap after one that never completed: through the shadow, so that the
+            // table's rows (the attempt's before, and whatever changed since) are replaced at once at the end
             run(c, sql.dropTable(control, shadow));
-            if (direct) {
-                run(c, sql.deleteAll(target.qualified)); // a rerun: the rows of the attempt before go
-            }
+            direct = false;
         } else {
             direct = target.plainKeyed && empty(c, target);
         }
@@ -115,6 +119,42 @@ final class Bootstraps {
         run(c, sql.dropTable(control, shadowName));
         catalog.invalidate(control, shadowName);
         log.info("bootstrap of {} complete", target.qualified);
+    }
+
+    /**
+     * Turns a bootstrap loaded straight into one through its shadow: the rows the table holds (the
+     * snapshot's so far, and the changes since) are copied into the shadow, which loses its mark.
+     *
+     * @return the shadow, which takes the rest of the snapshot's rows
+     */
+    TargetTable toShadow(Connection c, TableId table) throws SQLException {
+        TargetTable target = target(c, table);
+        String shadowName = shadowName(target);
+        TargetTable shadow = catalog.table(c, control, shadowName);
+        if (shadow == null || !direct(c, shadowName)) {
+            return shadow(c, table);
+        }
+        run(c, sql.copyRows(target.qualified, shadow.qualified, target.columnNames));
+        run(c, sql.comment(control, shadowName, null));
+        catalog.invalidate(control, shadowName);
+        log.info("bootstrap of {} goes on into {}: the table changed before the bootstrap completed", target.qualified,
+                Names.qualify(control, shadowName));
+        return catalog.table(c, control, shadowName);
+    }
+
+    /** @return the names of the shadows of the bootstraps being loaded straight; a new set, empty when none */
+    Set<String> directShadows(Connection c) throws SQLException {
+        Set<String> out = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.tablesCommented())) {
+            ps.setString(1, control);
+            ps.setString(2, DIRECT);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     private boolean direct(Connection c, String shadow) throws SQLException {

@@ -313,12 +313,18 @@ final class Sql {
     }
 
     String comment(String schema, String table, String text) {
-        return "COMMENT ON TABLE " + Names.qualify(schema, table) + " IS " + literal(text);
+        return "COMMENT ON TABLE " + Names.qualify(schema, table) + " IS " + (text == null ? "NULL" : literal(text));
     }
 
     /** One row of a table, if it has any. */
     String anyRow(String qualified) {
         return "SELECT 1 FROM " + qualified + " LIMIT 1";
+    }
+
+    /** The tables of a schema with a comment (parameters: schema, comment). */
+    String tablesCommented() {
+        return "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relkind = 'r' AND obj_description(c.oid, 'pg_class') = ?";
     }
 
     /** The comment of a table, by schema and name (parameters). */

@@ -396,6 +396,9 @@ class ArchiveIT {
         archive.asOf(TableId.of("np", "t"), ArchivePoint.parse("2023-11-14T22:15:00Z"), "asof", "t1");
         assertThat(db.rows("SELECT id || '=' || a FROM asof.t0 ORDER BY id")).containsExactly("1=1", "2=1");
         assertThat(db.rows("SELECT id || '=' || a FROM asof.t1 ORDER BY id")).containsExactly("1=2", "2=1");
+        // a binlog position cannot place events that have none
+        assertThatThrownBy(() -> archive.asOf(TableId.of("np", "t"), ArchivePoint.parse("mysql-bin.000001:4"), "asof", "t2"))
+                .isInstanceOf(ChangeArchive.ArchiveGapException.class).hasMessageContaining("has no binlog positions");
         List<String> types = new ArrayList<>();
         for (ChangeArchive.RowHistory h : archive.history(TableId.of("np", "t"), Map.of("id", "1"), null, null)) {
             types.add(h.event().type() + " " + h.event().data());
