@@ -15,10 +15,10 @@ final class DatabaseOptions {
     @Option(names = "--jdbc-url", paramLabel = "URL", description = "jdbc:postgresql://host:port/database (may carry user and password)")
     String jdbcUrl;
 
-    @Option(names = "--user", paramLabel = "U", description = "the user (else from the URL; with --target opensearch, the search engine's)")
+    @Option(names = "--user", paramLabel = "U", description = "the database user (else from the URL)")
     String user;
 
-    @Option(names = "--password-env", paramLabel = "VAR", description = "the environment variable holding the user's password")
+    @Option(names = "--password-env", paramLabel = "VAR", description = "the environment variable holding the password")
     String passwordEnv;
 
     /**

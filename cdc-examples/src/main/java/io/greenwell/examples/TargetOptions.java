@@ -58,6 +58,13 @@ final class TargetOptions {
             description = "with --target opensearch: DECIMAL values as exact strings (default) or as numbers mapped as double")
     String decimals;
 
+    @Option(names = "--opensearch-user", paramLabel = "U", description = "with --target opensearch: the engine's user (else from the URL)")
+    String opensearchUser;
+
+    @Option(names = "--opensearch-password-env", paramLabel = "VAR",
+            description = "with --target opensearch: the environment variable holding the engine user's password")
+    String opensearchPasswordEnv;
+
     @Option(names = "--dialect", paramLabel = "D", converter = DialectConverter.class,
             description = "postgresql, greenplum6, greenplum7 or cloudberry (default: detected)")
     Dialect dialect;
@@ -148,29 +155,22 @@ final class TargetOptions {
             if (opensearchUrl == null || opensearchUrl.isBlank()) {
                 throw new CommandLine.ParameterException(cl, "Missing required option: '--opensearch-url=URL' (with --target opensearch)");
             }
-            String only = database.jdbcUrl != null ? "--jdbc-url" : dialect != null ? "--dialect" : archive ? "--archive"
-                    : !mapping.schemaMap.isEmpty() ? "--schema-map" : lockWaitSeconds != 60 ? "--lock-wait"
-                    : maintenanceSeconds != 0 ? "--maintenance-interval" : synchronousCommit ? "--synchronous-commit" : null;
-            if (only != null) {
-                throw new CommandLine.ParameterException(cl, only + " applies to --target greenplum only");
-            }
-            if (indexPerTable != null && !"greenwell".equals(index)) {
+            // a config file may serve both targets; the command line may not mix their options
+            refuseGiven(cl, "--target greenplum", "--jdbc-url", "--user", "--password-env", "--dialect", "--archive",
+                    "--archive-retention-days", "--schema-map", "--lock-wait", "--maintenance-interval", "--synchronous-commit");
+            if (indexPerTable != null && given(cl, "--index")) {
                 throw new CommandLine.ParameterException(cl, "--index and --index-per-table exclude each other");
             }
-            if ((database.user == null) != (database.passwordEnv == null)) {
-                throw new CommandLine.ParameterException(cl, "with --target opensearch, --user and --password-env go together"
-                        + " (the engine's credentials; or give them in --opensearch-url)");
+            if ((opensearchUser == null) != (opensearchPasswordEnv == null)) {
+                throw new CommandLine.ParameterException(cl, "--opensearch-user and --opensearch-password-env go together"
+                        + " (or give the credentials in --opensearch-url)");
             }
             choice(cl, "--versioning", versioning, Versioning.class);
             choice(cl, "--decimals", decimals, Decimals.class);
         } else {
             database.url(cl);
-            String only = !"position".equals(versioning) ? "--versioning" : !"string".equals(decimals) ? "--decimals"
-                    : opensearchUrl != null ? "--opensearch-url" : indexPerTable != null ? "--index-per-table"
-                    : !"greenwell".equals(index) ? "--index" : null;
-            if (only != null) {
-                throw new CommandLine.ParameterException(cl, only + " applies to --target opensearch only");
-            }
+            refuseGiven(cl, "--target opensearch", "--opensearch-url", "--index", "--index-per-table", "--versioning", "--decimals",
+                    "--opensearch-user", "--opensearch-password-env");
         }
 
         if (batchEvents < 1) {
@@ -192,6 +192,19 @@ final class TargetOptions {
         if (archiveRetentionDays < 0) {
             throw ConfigFile.badValue(cl, "--archive-retention-days", String.valueOf(archiveRetentionDays),
                     "--archive-retention-days must not be negative");
+        }
+    }
+
+    private static boolean given(CommandLine cl, String option) {
+        return cl.getParseResult() != null && cl.getParseResult().hasMatchedOption(option);
+    }
+
+    /** Refuses the options of the other target when the command line gives them (a config file may hold them). */
+    private static void refuseGiven(CommandLine cl, String target, String... options) {
+        for (String option : options) {
+            if (given(cl, option)) {
+                throw new CommandLine.ParameterException(cl, option + " applies to " + target + " only");
+            }
         }
     }
 
@@ -217,8 +230,13 @@ final class TargetOptions {
             try {
                 b.url(opensearchUrl).versioning(choice(cl, "--versioning", versioning, Versioning.class))
                         .decimals(choice(cl, "--decimals", decimals, Decimals.class));
-                if (database.user != null) {
-                    b.credentials(database.user, database.password(cl));
+                if (opensearchUser != null) {
+                    String password = System.getenv(opensearchPasswordEnv);
+                    if (password == null) {
+                        throw ConfigFile.badValue(cl, "--opensearch-password-env", opensearchPasswordEnv,
+                                "environment variable " + opensearchPasswordEnv + " is not set");
+                    }
+                    b.credentials(opensearchUser, password);
                 }
                 if (indexPerTable != null) {
                     b.indexPerTable(indexPerTable);

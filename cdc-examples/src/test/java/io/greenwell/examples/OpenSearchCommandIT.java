@@ -86,7 +86,10 @@ class OpenSearchCommandIT {
         assertThat(r.err()).startsWith("--lock-wait applies to --target greenplum only");
         r = Cli.run(with(engine, "--user", "admin"));
         assertThat(r.status()).isEqualTo(2);
-        assertThat(r.err()).startsWith("with --target opensearch, --user and --password-env go together");
+        assertThat(r.err()).startsWith("--user applies to --target greenplum only");
+        r = Cli.run(with(engine, "--opensearch-user", "admin"));
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).startsWith("--opensearch-user and --opensearch-password-env go together");
         r = Cli.run(with(engine, "--decimals", "float"));
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("--decimals must be one of [string, number]");
@@ -112,6 +115,18 @@ class OpenSearchCommandIT {
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(ReplayCommandIT.counts(r.lastLine())[4]).as("dead letters").isZero();
         assertThat(SearchRows.differences("music", TestEngine.documents("cli_nopos"))).isEmpty();
+    }
+
+    @Test
+    void aConfigFileMayHoldTheOptionsOfBothTargets() throws IOException {
+        TestEngine.deleteIndices("cli_shared");
+        Path config = dir.resolve("shared.properties");
+        Files.writeString(config, "jdbc-url=jdbc:postgresql://127.0.0.1:1/none\nlock-wait=30\nuser=loader\npassword-env=NOT_SET_ANYWHERE\n"
+                + "index=cli_shared\nversioning=position\n");
+        Cli.Result r = Cli.run("replay", "--config", config.toString(), "--input", scenario(dir, "music").toString(), "--target", "opensearch",
+                "--opensearch-url", TestEngine.url(), "--pipeline", "cli-shared", "--quiet");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(SearchRows.differences("music", TestEngine.documents("cli_shared"))).isEmpty();
     }
 
     private static String[] with(String[] args, String... more) {
